@@ -1,0 +1,1 @@
+"""Wenzhen agent package (filled by a later issue)."""

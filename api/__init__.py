@@ -1,0 +1,1 @@
+"""Wenzhen api package (filled by a later issue)."""

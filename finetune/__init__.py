@@ -1,0 +1,1 @@
+"""Wenzhen finetune package (filled by a later issue)."""

@@ -1,0 +1,277 @@
+"""``wenzhen kg``: load, inspect, query and wipe the knowledge graph, and run the embedded server."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kg_loader.config import GraphSettings
+from kg_loader.embedded import EmbeddedServer, EmbeddedServerError
+from kg_loader.loader import LoadOptions, LoadSummary, load_file
+from kg_loader.plan import Batch
+from kg_loader.readers import FORMATS, InputFileError
+from kg_loader.readonly import WriteQueryRefused, run_read_only
+from kg_loader.schema import RELATION_TYPES, Label
+from kg_loader.store import GraphStore, GraphStoreError, connect
+
+app = typer.Typer(
+    help="Load, inspect and query the medical knowledge graph (Neo4j via NEO4J_URI, else embedded ArcadeDB).",
+    no_args_is_help=True,
+)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
+
+
+def demo_kg_path() -> Path:
+    """The demo KG shipped inside the package (liver and digestive diseases and their neighbours)."""
+    return Path(str(resources.files("kg_loader") / "data" / "demo_kg.jsonl"))
+
+
+def _connect(settings: GraphSettings) -> GraphStore:
+    try:
+        return connect(settings)
+    except (GraphStoreError, EmbeddedServerError) as err:
+        err_console.print(f"[red]error:[/red] {err}")
+        raise typer.Exit(1) from err
+
+
+def checkpoint_dir(settings: GraphSettings, store: GraphStore) -> Path:
+    """Checkpoints of one target database (``kg wipe`` clears them with the graph)."""
+    return settings.data_dir / "checkpoints" / hashlib.sha256(store.identity.encode()).hexdigest()[:16]
+
+
+@app.command()
+def load(
+    files: Annotated[list[Path] | None, typer.Argument(help="KG files to load, in order.")] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Also load the demo KG shipped with Wenzhen.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help=f"auto or one of: {', '.join(FORMATS)}.")] = "auto",
+    batch_size: Annotated[int, typer.Option(help="Rows per write transaction.")] = LoadOptions.batch_size,
+    workers: Annotated[int, typer.Option(help="Parallel write transactions.")] = LoadOptions.workers,
+    encoding: Annotated[
+        str | None, typer.Option(help="Force an encoding (default: UTF-8, GB18030 detected).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Read, validate and plan only; write nothing.")
+    ] = False,
+    report_dir: Annotated[Path | None, typer.Option(help="Where <file>.issues.jsonl reports go.")] = None,
+) -> None:
+    """Load KG files: CMeKG records (JSONL or JSON array), the 39.net CSV, QASystemOnMedicalKG medical.json,
+    CMeKG spo_list examples, or head,head_type,relation,tail,tail_type triples (CSV/TSV).
+
+    Rows that are malformed or implausible are not loaded; each is written with file, line, field and reason
+    to the report. Re-running a load changes nothing; a killed load re-run resumes where it stopped.
+
+    Examples:
+
+      wenzhen kg load --demo
+
+      wenzhen kg load disease_kg_cmekg.jsonl qakg_medical.json --batch-size 2000
+
+      wenzhen kg load triples.tsv --format triples --dry-run
+    """
+    paths = [*(files or []), *([demo_kg_path()] if demo else [])]
+    if not paths:
+        raise typer.BadParameter("name at least one FILE, or --demo")
+    settings = GraphSettings()
+    try:
+        options = LoadOptions(
+            format=fmt, batch_size=batch_size, workers=workers, encoding=encoding, dry_run=dry_run
+        )
+    except ValueError as err:
+        raise typer.BadParameter(str(err)) from err
+    reports = report_dir or settings.data_dir / "reports"
+    store = None if dry_run else _connect(settings)
+    failed = 0
+    try:
+        for path in paths:
+            file_options = LoadOptions(
+                **{**options.__dict__, "report": reports / f"{path.name}.issues.jsonl"}
+            )
+            try:
+                summary = _load_with_progress(store, path, file_options, settings)
+            except InputFileError as err:
+                err_console.print(f"[red]error:[/red] {err}")
+                failed += 1
+                continue
+            _print_summary(summary)
+    finally:
+        if store is not None:
+            store.close()
+    if failed:
+        raise typer.Exit(1)
+
+
+def _load_with_progress(
+    store: GraphStore | None, path: Path, options: LoadOptions, settings: GraphSettings
+) -> LoadSummary:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} rows/s"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err_console, transient=True) as progress:
+        task = progress.add_task(f"reading {path.name}", total=None, rate="-")
+
+        def on_plan(batches: list[Batch]) -> None:
+            progress.update(task, description=f"loading {path.name}", total=sum(len(b.rows) for b in batches))
+
+        def on_batch(batch: Batch) -> None:
+            progress.advance(task, len(batch.rows))
+            speed = progress.tasks[0].speed
+            progress.update(task, rate=f"{speed:,.0f}" if speed else "-")
+
+        cp_dir = checkpoint_dir(settings, store) if store is not None else settings.data_dir / "checkpoints"
+        return load_file(store, path, options, cp_dir, on_batch=on_batch, on_plan=on_plan)
+
+
+def _print_summary(s: LoadSummary) -> None:
+    verb = "planned (dry run)" if s.dry_run else f"loaded in {s.seconds:.1f} s"
+    console.print(f"[bold]{s.source}[/bold] ({s.format}, {s.encoding}) {verb}")
+    console.print(
+        f"  rows read: {s.records + s.rejected_rows}, used: {s.records}, "
+        f"rejected: {s.rejected_rows}, items dropped: {s.dropped_items}"
+    )
+    if s.dry_run:
+        console.print(f"  would write {s.nodes} nodes and {s.relations} relations in {s.batches} batches")
+    else:
+        console.print(f"  nodes: {s.nodes} ({s.nodes_created} created, {s.nodes_present} already present)")
+        console.print(
+            f"  relations: {s.relations} ({s.relations_created} created, "
+            f"{s.relations_present} already present)"
+            + (
+                f", {s.resumed_batches} batches already done by an interrupted run"
+                if s.resumed_batches
+                else ""
+            )
+        )
+        if s.seconds:
+            console.print(f"  {s.relations / s.seconds:,.0f} relations/s")
+    if s.report is not None and (s.rejected_rows or s.dropped_items):
+        console.print(f"  report: {s.report}")
+
+
+def graph_counts(store: GraphStore) -> dict[str, dict[str, int]]:
+    """Node count per label and relation count per type (plain Cypher, no APOC)."""
+    nodes = {
+        label.value: store.read(f"MATCH (n:{label.value}) RETURN count(n) AS n")[0]["n"] for label in Label
+    }
+    relations = {
+        rel: store.read(f"MATCH ()-[r:{rel}]->() RETURN count(r) AS n")[0]["n"] for rel in RELATION_TYPES
+    }
+    return {"nodes": nodes, "relations": relations}
+
+
+@app.command()
+def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Count nodes per label and relations per type."""
+    settings = GraphSettings()
+    with _connect(settings) as store:
+        counts = graph_counts(store)
+        if as_json:
+            console.print_json(json.dumps({"server": store.identity, "backend": store.backend, **counts}))
+            return
+        console.print(f"{store.backend} at {store.identity}")
+        for kind, values in counts.items():
+            table = Table(kind, "count")
+            for name, count in values.items():
+                table.add_row(name, str(count))
+            table.add_row("[bold]total[/bold]", str(sum(values.values())))
+            console.print(table)
+
+
+def _parse_params(params: list[str]) -> dict[str, Any]:
+    parsed: dict[str, Any] = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"--param {item!r}: expected NAME=VALUE")
+        try:
+            parsed[key] = json.loads(value)
+        except json.JSONDecodeError:
+            parsed[key] = value
+    return parsed
+
+
+@app.command()
+def query(
+    cypher: Annotated[str, typer.Argument(help="A read-only Cypher query.")],
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE (JSON or text).")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 100,
+    timeout: Annotated[float, typer.Option(help="Seconds before the query is cancelled.")] = 30.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print rows as JSON lines.")] = False,
+) -> None:
+    """Run a read-only Cypher query. Writes (CREATE, MERGE, SET, DELETE, schema changes) are refused.
+
+    Example: wenzhen kg query "MATCH (d:Disease {name: $n})-[:HAS_SYMPTOM]->(s) RETURN s.name" -p n=乙肝
+    """
+    settings = GraphSettings()
+    with _connect(settings) as store:
+        try:
+            result = run_read_only(store, cypher, _parse_params(param or []), limit, timeout)
+        except WriteQueryRefused as err:
+            err_console.print(f"[red]{err}[/red]")
+            raise typer.Exit(2) from err
+        except Exception as err:  # the server's own message for a bad query is the useful part
+            err_console.print(f"[red]query failed:[/red] {getattr(err, 'message', None) or err}")
+            raise typer.Exit(1) from err
+    if as_json:
+        for row in result.rows:
+            typer.echo(json.dumps(row, ensure_ascii=False))
+    elif result.rows:
+        table = Table(*result.rows[0].keys())
+        for row in result.rows:
+            table.add_row(
+                *(json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v for v in row.values())
+            )
+        console.print(table)
+    if result.truncated:
+        err_console.print(f"(first {limit} rows; raise --limit for more)")
+
+
+@app.command()
+def wipe(yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False) -> None:
+    """Delete every node and relation of the configured database (asks first)."""
+    settings = GraphSettings()
+    with _connect(settings) as store:
+        if not yes and not typer.confirm(f"Delete the whole graph at {store.identity}?"):
+            raise typer.Exit(1)
+        deleted = 0
+        while removed := store.write("MATCH (n) WITH n LIMIT 10000 DETACH DELETE n").nodes_deleted:
+            deleted += removed
+        shutil.rmtree(checkpoint_dir(settings, store), ignore_errors=True)
+    console.print(f"deleted {deleted} nodes")
+
+
+@app.command()
+def serve(
+    bolt_port: Annotated[int, typer.Option(help="Bolt port on 127.0.0.1.")] = 7687,
+    http_port: Annotated[int, typer.Option(help="ArcadeDB HTTP/Studio port on 127.0.0.1.")] = 2480,
+) -> None:
+    """Run the embedded ArcadeDB server in the foreground (Ctrl-C stops it) for other tools to use.
+
+    While it runs, Wenzhen commands on the same data directory reuse it. Other Bolt clients connect with
+    the user and password printed below.
+    """
+    settings = GraphSettings()
+    server = EmbeddedServer(settings.embedded_dir, settings.arcadedb_heap, settings.startup_timeout_s)
+    password_file = settings.embedded_dir / "credentials.json"
+    console.print(f"starting ArcadeDB on bolt://127.0.0.1:{bolt_port} (data: {settings.embedded_dir})")
+    console.print(f"user root, password in {password_file}; Ctrl-C to stop")
+    try:
+        server.serve_foreground(bolt_port, http_port)
+    except EmbeddedServerError as err:
+        err_console.print(f"[red]error:[/red] {err}")
+        raise typer.Exit(1) from err

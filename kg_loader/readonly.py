@@ -1,0 +1,127 @@
+"""Run user-supplied Cypher read-only, with a row limit and a timeout.
+
+>>> writing_clause("MATCH (d:Disease) WHERE d.name = 'CREATE' RETURN d")   # a string is not a clause
+>>> writing_clause("MATCH (d) DETACH DELETE d")
+'DETACH'
+
+Layered, because servers differ in what they enforce:
+
+1. the query's clauses are checked for writing ones (CREATE, MERGE, SET, DELETE, REMOVE, DROP, LOAD CSV,
+   FOREACH, ``IN TRANSACTIONS``, schema commands, procedures named like writes) outside strings and comments;
+   ArcadeDB applies schema changes even in a transaction that is rolled back, so they must not run at all;
+2. on Neo4j, ``EXPLAIN`` must report the query type ``r`` (ArcadeDB's EXPLAIN reports ``w`` for everything);
+3. the query runs in a READ-access transaction (Neo4j enforces it) and its own summary must report ``r``;
+4. that transaction is always rolled back, never committed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from neo4j import READ_ACCESS
+
+from kg_loader.store import GraphStore, Row, plain
+
+WRITE_WORDS = frozenset(
+    {
+        "CREATE",
+        "MERGE",
+        "SET",
+        "DELETE",
+        "DETACH",
+        "REMOVE",
+        "DROP",
+        "FOREACH",
+        "ALTER",
+        "GRANT",
+        "REVOKE",
+        "DENY",
+        "RENAME",
+        "START",
+        "STOP",
+        "TERMINATE",
+        "ENABLE",
+        "DISABLE",
+    }
+)
+_LITERALS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.S)
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_LOAD_CSV = re.compile(r"\bLOAD\s+CSV\b", re.I)
+_IN_TRANSACTIONS = re.compile(r"\bIN\s+(?:\d+\s+)?(?:CONCURRENT\s+)?TRANSACTIONS\b", re.I)
+_WRITE_PROCEDURE = re.compile(r"\bCALL\s+[\w.]*(?:create|merge|set|delete|remove|drop|clear|kill|load)", re.I)
+
+
+class WriteQueryRefused(ValueError):
+    """The query would change the graph or its schema."""
+
+
+@dataclass(frozen=True)
+class ReadOnlyResult:
+    rows: list[Row]
+    truncated: bool
+
+
+def writing_clause(query: str) -> str | None:
+    """The first writing clause of ``query`` (outside literals and comments), or None."""
+    code = _LITERALS.sub(" ", query)
+    for pattern, name in (
+        (_LOAD_CSV, "LOAD CSV"),
+        (_IN_TRANSACTIONS, "IN TRANSACTIONS"),
+        (_WRITE_PROCEDURE, "a writing procedure"),
+    ):
+        if pattern.search(code):
+            return name
+    for match in _WORD.finditer(code):
+        word = match.group().upper()
+        if word not in WRITE_WORDS:
+            continue
+        before = code[: match.start()].rstrip()
+        after = code[match.end() :].lstrip()
+        if before.endswith((".", "$")) or after.startswith(":"):  # a property, parameter or map key
+            continue
+        return word
+    return None
+
+
+def _refuse(reason: str) -> WriteQueryRefused:
+    return WriteQueryRefused(f"refused: the query is not read-only ({reason}); only reads are allowed here")
+
+
+def run_read_only(
+    store: GraphStore,
+    query: str,
+    params: dict[str, Any] | None = None,
+    row_limit: int = 1000,
+    timeout_s: float = 30.0,
+) -> ReadOnlyResult:
+    """Run ``query`` if and only if it is read-only; at most ``row_limit`` rows, within ``timeout_s``."""
+    stripped = query.strip().rstrip(";")
+    if stripped.upper().startswith(("EXPLAIN", "PROFILE")):
+        raise WriteQueryRefused("give the query itself, without EXPLAIN/PROFILE")
+    clause = writing_clause(stripped)
+    if clause is not None:
+        raise _refuse(f"it contains {clause}")
+    with store.driver.session(database=store.database, default_access_mode=READ_ACCESS) as session:
+        tx = session.begin_transaction(timeout=timeout_s)
+        try:
+            if store.backend == "neo4j":
+                planned = tx.run(f"EXPLAIN {stripped}", params or {}).consume().query_type
+                if planned != "r":
+                    raise _refuse(f"query type {planned!r}")
+            result = tx.run(stripped, params or {})
+            rows: list[Row] = []
+            truncated = False
+            for record in result:
+                if len(rows) == row_limit:
+                    truncated = True
+                    break
+                rows.append(plain(record.data()))
+            ran = result.consume().query_type
+            if ran != "r":
+                raise _refuse(f"query type {ran!r}")
+            return ReadOnlyResult(rows, truncated)
+        finally:
+            tx.rollback()
+            tx.close()

@@ -1,0 +1,59 @@
+"""What readers produce: records (nodes, attributes, edges of one input row) or rejects.
+
+>>> head = NodeKey(Label.DISEASE, "乙肝")
+>>> Record(line=2, nodes={head: {"population": "所有人群"}},
+...        edges=[Edge("HAS_SYMPTOM", "相关症状", head, NodeKey(Label.SYMPTOM, "肝肿大"))]).edges[0].type
+'HAS_SYMPTOM'
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from kg_loader.schema import Label
+
+AttributeValue = str | list[str]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class NodeKey:
+    """A node's identity: its label and unique name."""
+
+    label: Label
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One relation: type, the Chinese predicate it came from, and its two ends."""
+
+    type: str
+    predicate: str
+    head: NodeKey
+    tail: NodeKey
+
+
+@dataclass(slots=True)
+class Issue:
+    """A problem found in the input: a whole row rejected, or one item of a row dropped."""
+
+    source: str
+    line: int
+    reason: str
+    field: str | None = None
+    value: str = ""
+    action: str = "row rejected"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Record:
+    """The nodes (with attributes) and edges one input row contributes. The first node is its subject."""
+
+    line: int
+    nodes: dict[NodeKey, dict[str, AttributeValue]]
+    edges: list[Edge] = field(default_factory=list)
+    dropped: list[Issue] = field(default_factory=list)

@@ -1,0 +1,1 @@
+"""Wenzhen retrieval package (filled by a later issue)."""

@@ -1,0 +1,66 @@
+"""Shared fixtures. End-to-end tests run the real neo4j driver against a real ArcadeDB Bolt server that
+the session starts in a temporary data directory (never the user's own graph)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kg_loader.config import GraphSettings
+from kg_loader.store import GraphStore, connect
+
+DATA = Path(__file__).parent / "data"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+ISOLATED_ENV = ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE", "WENZHEN_CONFIG")
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A fresh WENZHEN_DATA_DIR for the whole session; no NEO4J_* from the developer's shell leaks in."""
+    path = tmp_path_factory.mktemp("wenzhen-data")
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ISOLATED_ENV:
+            patch.delenv(name, raising=False)
+        patch.setenv("WENZHEN_DATA_DIR", str(path))
+        yield path
+
+
+@pytest.fixture(scope="session")
+def graph_settings(data_dir: Path) -> GraphSettings:
+    return GraphSettings()
+
+
+@pytest.fixture(scope="session")
+def session_store(graph_settings: GraphSettings) -> Iterator[GraphStore]:
+    store = connect(graph_settings)
+    yield store
+    store.close()
+
+
+def wipe(store: GraphStore) -> None:
+    while store.write("MATCH (n) WITH n LIMIT 10000 DETACH DELETE n").nodes_deleted:
+        pass
+
+
+@pytest.fixture
+def store(session_store: GraphStore, graph_settings: GraphSettings) -> GraphStore:
+    """The session's store, emptied for this test."""
+    wipe(session_store)
+    return session_store
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture
+def cli_env(data_dir: Path) -> dict[str, str]:
+    """Environment for a `wenzhen` subprocess that talks to the session's server."""
+    env = {k: v for k, v in os.environ.items() if k not in ISOLATED_ENV}
+    env["WENZHEN_DATA_DIR"] = str(data_dir)
+    return env

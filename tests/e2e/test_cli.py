@@ -1,0 +1,74 @@
+"""`wenzhen kg ...` as a user runs it (in-process CliRunner against the session's real server)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from api.cli import app
+from kg_loader.store import GraphStore
+from tests.e2e.helpers import count
+
+DATA = Path(__file__).parents[1] / "data"
+runner = CliRunner()
+
+
+def test_help_teaches_every_command() -> None:
+    for command in (["--help"], ["kg", "--help"], ["kg", "load", "--help"], ["kg", "query", "--help"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 0, result.output
+    assert "--dry-run" in runner.invoke(app, ["kg", "load", "--help"]).output
+
+
+def test_dry_run_writes_nothing(store: GraphStore) -> None:
+    result = runner.invoke(app, ["kg", "load", str(DATA / "cmekg_sample.jsonl"), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "rejected: 4" in result.output and "would write" in result.output
+    assert count(store, "MATCH (n)") == 0
+
+
+def test_load_stats_query_and_wipe(store: GraphStore, data_dir: Path) -> None:
+    files = [str(DATA / "cmekg_sample.jsonl"), str(DATA / "qakg_sample.json")]
+    result = runner.invoke(app, ["kg", "load", *files])
+    assert result.exit_code == 0, result.output
+    assert "cmekg_sample.jsonl (cmekg, utf-8)" in result.output and "qakg_sample.json (qakg" in result.output
+    report = data_dir / "reports" / "cmekg_sample.jsonl.issues.jsonl"
+    assert f"report: {report}" in result.output and report.exists()
+
+    stats = runner.invoke(app, ["kg", "stats", "--json"])
+    counts = json.loads(stats.output)
+    assert counts["nodes"]["Disease"] == count(store, "MATCH (d:Disease)") > 0
+    assert counts["relations"]["HAS_SYMPTOM"] == count(store, "MATCH ()-[r:HAS_SYMPTOM]->()") > 0
+
+    aliases = "MATCH (:Disease {name: $n})-[:HAS_ALIAS]->(a) RETURN a.name AS alias"
+    query = runner.invoke(app, ["kg", "query", aliases, "-p", "n=乙肝", "--json"])
+    assert query.exit_code == 0, query.output
+    assert json.loads(query.output.splitlines()[0]) == {"alias": "乙型肝炎"}
+
+    refused = runner.invoke(app, ["kg", "query", "MATCH (n) DETACH DELETE n"])
+    assert refused.exit_code == 2 and "not read-only" in refused.output
+    assert count(store, "MATCH (n)") > 0
+
+    kept = runner.invoke(app, ["kg", "wipe"], input="n\n")
+    assert kept.exit_code == 1 and count(store, "MATCH (n)") > 0
+    wiped = runner.invoke(app, ["kg", "wipe", "--yes"])
+    assert wiped.exit_code == 0 and count(store, "MATCH (n)") == 0
+
+
+def test_bad_files_are_named_and_the_rest_still_loads(store: GraphStore, tmp_path: Path) -> None:
+    gbk = tmp_path / "gbk_triples.tsv"
+    gbk.write_bytes((DATA / "triples_sample.tsv").read_text(encoding="utf-8").encode("gb18030"))
+    missing = tmp_path / "missing.jsonl"
+    result = runner.invoke(app, ["kg", "load", str(missing), str(gbk)])
+    assert result.exit_code == 1
+    assert "missing.jsonl: cannot read" in result.output
+    assert "gbk_triples.tsv (triples, gb18030)" in result.output
+    loaded = "MATCH (:Disease {name: '原发性肝癌'})-[:HAS_SYMPTOM]->(:Symptom {name: '肝区疼痛'})"
+    assert count(store, loaded) == 1
+
+
+def test_unknown_format_option_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["kg", "load", str(DATA / "cmekg_sample.jsonl"), "--format", "xml"])
+    assert result.exit_code == 2 and "unknown format" in result.output

@@ -1,0 +1,75 @@
+"""`kg query` is read-only: writes and schema changes are refused and nothing is written."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg_loader.graph_schema import ensure_schema
+from kg_loader.readonly import WriteQueryRefused, run_read_only
+from kg_loader.store import GraphStore
+from tests.e2e.helpers import count, dump
+
+WRITES = [
+    "CREATE (n:Disease {name: '假病'})",
+    "MERGE (n:Disease {name: '假病'}) RETURN n",
+    "MATCH (d:Disease) SET d.hacked = true",
+    "MATCH (d:Disease) REMOVE d.name",
+    "MATCH (n) DETACH DELETE n",
+    "MATCH (d:Disease {name: '肝硬化'}) CREATE (d)-[:HAS_SYMPTOM]->(:Symptom {name: '假症状'})",
+    "CREATE CONSTRAINT fake IF NOT EXISTS FOR (n:Fake) REQUIRE n.name IS UNIQUE",
+    "DROP CONSTRAINT disease_name_unique",
+    "MATCH (d:Disease) WITH d LIMIT 1 CALL { WITH d SET d.y = 2 } RETURN 1",
+    "MATCH (d:Disease) // comment\n foreach (x IN [1] | SET d.z = x)",
+    "LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line",
+]
+
+
+@pytest.fixture
+def small_graph(store: GraphStore) -> GraphStore:
+    ensure_schema(store)
+    store.write(
+        "CREATE (d:Disease {name: '肝硬化', source: 't', line: 1})-[:HAS_SYMPTOM {predicate: '相关症状'}]->"
+        "(:Symptom {name: '乏力', source: 't', line: 1})"
+    )
+    return store
+
+
+def schema(store: GraphStore) -> list[dict[str, object]]:
+    return store.read("SHOW CONSTRAINTS YIELD name RETURN name ORDER BY name")
+
+
+@pytest.mark.parametrize("query", WRITES)
+def test_writes_are_refused_and_nothing_changes(small_graph: GraphStore, query: str) -> None:
+    before, constraints = dump(small_graph), schema(small_graph)
+    with pytest.raises(WriteQueryRefused, match="not read-only"):
+        run_read_only(small_graph, query)
+    assert dump(small_graph) == before
+    assert schema(small_graph) == constraints
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "MATCH (d:Disease) WHERE d.name <> 'CREATE' RETURN d.name AS name",
+        "MATCH (d:Disease) RETURN d.name AS `set`, {delete: 1} AS m",
+        "CALL db.labels() YIELD label RETURN label",
+        "SHOW CONSTRAINTS YIELD name RETURN name",
+    ],
+)
+def test_reads_that_mention_write_words_in_strings_or_names_run(small_graph: GraphStore, query: str) -> None:
+    assert run_read_only(small_graph, query).rows
+
+
+def test_reads_run_with_parameters_and_row_limit(small_graph: GraphStore) -> None:
+    result = run_read_only(
+        small_graph, "MATCH (d:Disease {name: $n})-[:HAS_SYMPTOM]->(s) RETURN s.name AS s", {"n": "肝硬化"}
+    )
+    assert result.rows == [{"s": "乏力"}] and not result.truncated
+    limited = run_read_only(small_graph, "UNWIND range(1, 50) AS i RETURN i", row_limit=10)
+    assert [row["i"] for row in limited.rows] == list(range(1, 11)) and limited.truncated
+
+
+def test_explain_prefix_is_refused(small_graph: GraphStore) -> None:
+    with pytest.raises(WriteQueryRefused):
+        run_read_only(small_graph, "EXPLAIN MATCH (n) RETURN n")
+    assert count(small_graph, "MATCH (n)") == 2
