@@ -30,8 +30,7 @@ from kg_loader.checkpoint import Checkpoint, checkpoint_key
 from kg_loader.graph_schema import ensure_schema
 from kg_loader.plan import Batch, EdgeBatch, LoadPlan, NodeBatch, build_plan
 from kg_loader.readers import READERS, decode_file, detect_format
-from kg_loader.records import NodeKey
-from kg_loader.schema import SCHEMA_VERSION
+from kg_loader.schema import SCHEMA_VERSION, Label
 from kg_loader.store import GraphStore, WriteCounts
 
 ProgressCallback = Callable[[Batch], None]
@@ -56,6 +55,11 @@ class LoadOptions:
             raise ValueError(f"unknown format {self.format!r}; one of auto, {', '.join(READERS)}")
         if self.batch_size < 1 or self.workers < 1:
             raise ValueError("batch_size and workers must be at least 1")
+
+    @property
+    def edge_lanes(self) -> int:
+        """Threads writing relations: all but the one writing nodes."""
+        return max(1, self.workers - 1)
 
 
 @dataclass
@@ -101,7 +105,7 @@ def plan_file(path: Path, options: LoadOptions) -> tuple[LoadPlan, str, str, byt
     decoded = decode_file(path, options.encoding)
     fmt = detect_format(path.name, decoded.text) if options.format == "auto" else options.format
     plan = build_plan(path.name, READERS[fmt](path.name, decoded.text))
-    return plan, fmt, decoded.encoding, path.read_bytes()
+    return plan, fmt, decoded.encoding, decoded.raw
 
 
 def write_report(plan: LoadPlan, report: Path) -> None:
@@ -141,7 +145,7 @@ def load_file(
         report=options.report,
         dry_run=options.dry_run,
     )
-    batches = plan.batches(options.batch_size, options.workers)
+    batches = plan.batches(options.batch_size, options.edge_lanes)
     summary.batches = len(batches)
     if options.dry_run:
         summary.seconds = time.perf_counter() - started
@@ -157,7 +161,7 @@ def load_file(
     try:
         ensure_schema(store)
         key = checkpoint_key(
-            content, fmt, options.batch_size, options.workers, SCHEMA_VERSION, store.identity
+            content, fmt, options.batch_size, options.edge_lanes, SCHEMA_VERSION, store.identity
         )
         checkpoint = Checkpoint(checkpoint_dir / f"{path.name}.{key}.done")
         pending = [batch for batch in batches if batch.id not in checkpoint.done]
@@ -165,13 +169,23 @@ def load_file(
         if on_plan is not None:
             on_plan(pending)
         writer = _BatchWriter(store, checkpoint, summary, on_batch, resuming=bool(checkpoint.done))
-        for phase in (NodeBatch, EdgeBatch):
-            writer.run_lanes([b for b in pending if isinstance(b, phase)], options.workers)
+        writer.note_empty_labels(pending)
+        writer.run(pending, options.workers)
         checkpoint.clear()
     finally:
         lock.release()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _label_order(batches: list[Batch]) -> dict[Label, int]:
+    """Diseases first (every relation starts there), then labels by how many relations end on them."""
+    edge_rows: dict[Label, int] = {}
+    for batch in batches:
+        if isinstance(batch, EdgeBatch):
+            edge_rows[batch.tail] = edge_rows.get(batch.tail, 0) + len(batch.rows)
+    ranked = sorted(Label, key=lambda label: (label is not Label.DISEASE, -edge_rows.get(label, 0)))
+    return {label: position for position, label in enumerate(ranked)}
 
 
 @dataclass
@@ -183,38 +197,77 @@ class _BatchWriter:
     summary: LoadSummary
     on_batch: ProgressCallback | None
     resuming: bool
-    created: set[NodeKey] = field(default_factory=set)
+    nodes: writes.NodeIndex = field(default_factory=writes.NodeIndex)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def run_lanes(self, batches: list[Batch], lanes: int) -> None:
-        """One thread per lane, each writing its batches in order; lane k starts k/lanes of the way in."""
-        queues = [[b for b in batches if b.lane == lane] for lane in range(lanes)]
-        queues = [
-            queue[len(queue) * lane // lanes :] + queue[: len(queue) * lane // lanes]
-            for lane, queue in enumerate(queues)
-        ]
-        with ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="kg-load") as pool:
-            for future in [pool.submit(self._run_queue, queue) for queue in queues if queue]:
+    def note_empty_labels(self, batches: list[Batch]) -> None:
+        """Labels with no node at all now need no lookup of present nodes in this (locked) load."""
+        labels = {batch.label.value for batch in batches if isinstance(batch, NodeBatch)}
+        self.nodes.empty_labels = {
+            label for label in labels if not self.store.read(f"MATCH (n:{label}) RETURN 1 AS x LIMIT 1")
+        }
+
+    def run(self, batches: list[Batch], workers: int) -> None:
+        """Write all batches: nodes label by label on one thread while the other threads write the relations
+        whose two labels are complete (they touch other files, so they do not conflict). One worker writes
+        everything in that order."""
+        order = _label_order(batches)
+        node_batches = [b for b in batches if isinstance(b, NodeBatch)]
+        node_batches.sort(key=lambda b: order[b.label])
+        edge_batches = [b for b in batches if isinstance(b, EdgeBatch)]
+        edge_batches.sort(key=lambda b: (max(order[b.head], order[b.tail]), b.id))
+        if workers == 1:
+            sequence: list[Batch] = [*node_batches, *edge_batches]
+            for batch in sequence:
+                self.write(batch)
+            return
+        ready = {label: threading.Event() for label in Label}
+        failed = threading.Event()
+
+        def write_nodes() -> None:
+            try:
+                for label in sorted(ready, key=order.__getitem__):
+                    for batch in (b for b in node_batches if b.label is label):
+                        self.write(batch)
+                    ready[label].set()
+            except BaseException:
+                failed.set()
+                raise
+            finally:
+                for event in ready.values():  # never leave a relation writer waiting
+                    event.set()
+
+        def write_edges(lane: int) -> None:
+            for batch in (b for b in edge_batches if b.lane % (workers - 1) == lane):
+                ready[batch.head].wait()
+                ready[batch.tail].wait()
+                if failed.is_set():
+                    return
+                self.write(batch)
+
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kg-load") as pool:
+            futures = [pool.submit(write_nodes)] + [
+                pool.submit(write_edges, lane) for lane in range(workers - 1)
+            ]
+            for future in futures:
                 future.result()
 
-    def _run_queue(self, queue: list[Batch]) -> None:
-        for batch in queue:
-            self.write(batch)
-
     def write(self, batch: Batch) -> None:
-        created: set[NodeKey] = set()
+        learnt = writes.NodeIndex()
         if isinstance(batch, NodeBatch):
-            counts, created = self._fast_or_safe(
-                lambda tx: writes.create_nodes(tx, batch), lambda tx: (writes.merge_nodes(tx, batch), set())
+            counts, learnt = self._fast_or_safe(
+                lambda tx: writes.create_nodes(tx, batch, self.nodes),
+                lambda tx: (writes.merge_nodes(tx, batch), writes.NodeIndex()),
             )
         else:
             counts = self._fast_or_safe(
-                lambda tx: writes.create_edges(tx, batch, self.created),
+                lambda tx: writes.create_edges(tx, batch, self.nodes),
                 lambda tx: writes.merge_edges(tx, batch),
             )
         self.checkpoint.mark(batch.id)
         with self._lock:
-            self.created |= created
+            self.nodes.ids.update(learnt.ids)
+            self.nodes.created |= learnt.created
             self.summary.tally(batch, counts)
         if self.on_batch is not None:
             self.on_batch(batch)
@@ -223,6 +276,6 @@ class _BatchWriter:
         if not self.resuming:
             try:
                 return self.store.transact(fast, attempts=1)
-            except TransientError:
+            except (TransientError, writes.StaleNodeIds, KeyError):
                 pass
         return self.store.transact(safe)

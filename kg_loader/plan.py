@@ -9,9 +9,8 @@ Deduplicating in the client means every node and relation is written once per fi
 relations that need them, and no two batches touch the same node or relation. A node's provenance is
 the first row about it (its own record), else the first row that mentions it.
 
-Batches are spread over ``lanes`` (parallel writers) so that concurrent transactions rarely touch the
-same vertex: node batches of different labels go to different lanes; relation rows are split between
-lanes by their head node, so two lanes never share a head.
+Relation batches carry a lane so that parallel relation writers never share a head node: relation rows
+are split between ``lanes`` by their head's name.
 """
 
 from __future__ import annotations
@@ -45,7 +44,6 @@ class NodeBatch:
     """Nodes of one label: rows of ``{name, source, line, props}``."""
 
     id: str
-    lane: int
     label: Label
     rows: list[dict[str, Any]]
 
@@ -99,7 +97,8 @@ class LoadPlan:
             )
 
     def batches(self, batch_size: int, lanes: int) -> list[Batch]:
-        """Node batches per label, then relation batches per (type, head label, tail label, lane)."""
+        """Node batches per label, then relation batches per (type, head label, tail label, lane), the lane in
+        ``range(lanes)`` chosen by the head's name."""
         node_rows: dict[Label, list[dict[str, Any]]] = {}
         for key, row in self.nodes.items():
             node_rows.setdefault(key.label, []).append(
@@ -118,12 +117,10 @@ class LoadPlan:
                 }
             )
         batches: list[Batch] = []
-        for index, label in enumerate(label for label in Label if label in node_rows):
+        for label in (label for label in Label if label in node_rows):
             rows = node_rows[label]
             batches += [
-                NodeBatch(
-                    f"nodes:{label.value}:{i // batch_size}", index % lanes, label, rows[i : i + batch_size]
-                )
+                NodeBatch(f"nodes:{label.value}:{i // batch_size}", label, rows[i : i + batch_size])
                 for i in range(0, len(rows), batch_size)
             ]
         for (rel_type, head_label, tail_label, lane), rows in sorted(edge_rows.items()):

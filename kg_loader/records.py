@@ -9,23 +9,21 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from kg_loader.schema import Label
 
 AttributeValue = str | list[str]
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class NodeKey:
-    """A node's identity: its label and unique name."""
+class NodeKey(NamedTuple):
+    """A node's identity: its label and unique name (a tuple: hashed in C, as plans hash it a lot)."""
 
     label: Label
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class Edge:
+class Edge(NamedTuple):
     """One relation: type, the Chinese predicate it came from, and its two ends."""
 
     type: str

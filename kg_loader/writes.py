@@ -1,12 +1,18 @@
 """The Cypher the loader writes with: a fast form for a fresh load and an idempotent (MERGE) form.
 
 The fast form CREATEs what cannot exist yet: nodes the batch found absent, and relations with an end node
-this load created (such a relation cannot be in the graph). The idempotent form MERGEs everything; it is
-used when resuming an interrupted load and to retry a fast batch after a transient failure, since a
-failed transaction may have been partly applied.
+this load created (such a relation cannot be in the graph). It addresses the ends of relations by the
+element ids the node batches returned, which spares an index lookup per end; each end's name is checked
+too, and a batch whose ids no longer match is rolled back and written by name instead.
+
+The idempotent form MERGEs everything by name. It is used when resuming an interrupted load and to retry a
+fast batch after a transient failure, since a failed transaction may have been partly applied.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
 
 from neo4j import Transaction
 
@@ -14,39 +20,81 @@ from kg_loader.plan import EdgeBatch, NodeBatch
 from kg_loader.records import NodeKey
 from kg_loader.store import WriteCounts
 
-EXISTING_NODES = "UNWIND $names AS name MATCH (n:{label} {{name: name}}) RETURN n.name AS name"
+EXISTING_NODES = (
+    "UNWIND $names AS name MATCH (n:{label} {{name: name}}) RETURN n.name AS name, elementId(n) AS id"
+)
 CREATE_NODES = (
-    "UNWIND $rows AS r CREATE (n:{label} {{name: r.name, source: r.source, line: r.line}}) SET n += r.props"
+    "UNWIND $rows AS r CREATE (n:{label} {{name: r.name, source: r.source, line: r.line}}) "
+    "RETURN r.name AS name, elementId(n) AS id"
+)
+CREATE_NODES_WITH_PROPS = (
+    "UNWIND $rows AS r CREATE (n:{label} {{name: r.name, source: r.source, line: r.line}}) SET n += r.props "
+    "RETURN r.name AS name, elementId(n) AS id"
 )
 UPDATE_NODES = "UNWIND $rows AS r MATCH (n:{label} {{name: r.name}}) SET n += r.props"
 MERGE_NODES = (
     "UNWIND $rows AS r MERGE (n:{label} {{name: r.name}}) "
     "ON CREATE SET n.source = r.source, n.line = r.line SET n += r.props"
 )
-_ENDS = "UNWIND $rows AS r MATCH (h:{head} {{name: r.h}}) MATCH (t:{tail} {{name: r.t}}) "
-CREATE_EDGES = _ENDS + "CREATE (h)-[:{type} {{predicate: r.p, source: r.source, line: r.line}}]->(t)"
-MERGE_EDGES = _ENDS + (
+_ENDS_BY_NAME = "UNWIND $rows AS r MATCH (h:{head} {{name: r.h}}) MATCH (t:{tail} {{name: r.t}}) "
+_ENDS_BY_ID = (
+    "UNWIND $rows AS r MATCH (h) WHERE elementId(h) = r.hid AND h.name = r.h "
+    "MATCH (t) WHERE elementId(t) = r.tid AND t.name = r.t "
+)
+_CREATE_EDGE = "CREATE (h)-[:{type} {{predicate: r.p, source: r.source, line: r.line}}]->(t)"
+_MERGE_EDGE = (
     "MERGE (h)-[e:{type}]->(t) ON CREATE SET e.predicate = r.p, e.source = r.source, e.line = r.line"
 )
+CREATE_EDGES_BY_ID = _ENDS_BY_ID + _CREATE_EDGE
+MERGE_EDGES_BY_ID = _ENDS_BY_ID + _MERGE_EDGE
+MERGE_EDGES = _ENDS_BY_NAME + _MERGE_EDGE
+
+
+class StaleNodeIds(RuntimeError):
+    """Some relation ends were not found by element id (a node was deleted meanwhile)."""
+
+
+@dataclass
+class NodeIndex:
+    """What the node batches of this load learnt: element ids of its nodes, and which it created."""
+
+    ids: dict[NodeKey, str] = field(default_factory=dict)
+    created: set[NodeKey] = field(default_factory=set)
+    empty_labels: set[str] = field(default_factory=set)
 
 
 def merge_nodes(tx: Transaction, batch: NodeBatch) -> WriteCounts:
     return WriteCounts.of(tx.run(MERGE_NODES.format(label=batch.label.value), rows=batch.rows).consume())
 
 
-def create_nodes(tx: Transaction, batch: NodeBatch) -> tuple[WriteCounts, set[NodeKey]]:
-    """CREATE the batch's absent nodes, update the attributes of present ones; returns the created keys."""
+def create_nodes(tx: Transaction, batch: NodeBatch, index: NodeIndex) -> tuple[WriteCounts, NodeIndex]:
+    """CREATE the batch's absent nodes, update attributes of present ones; returns their ids.
+
+    The lookup of present nodes is skipped for a label that had no node at all when the load began.
+    """
     label = batch.label.value
-    names = [row["name"] for row in batch.rows]
-    existing = {record["name"] for record in tx.run(EXISTING_NODES.format(label=label), names=names)}
-    new_rows = [row for row in batch.rows if row["name"] not in existing]
-    updates = [row for row in batch.rows if row["name"] in existing and row["props"]]
+    found: dict[str, str] = {}
+    if label not in index.empty_labels:
+        names = [row["name"] for row in batch.rows]
+        found = {r["name"]: r["id"] for r in tx.run(EXISTING_NODES.format(label=label), names=names)}
+    new_rows = [row for row in batch.rows if row["name"] not in found]
+    updates = [row for row in batch.rows if row["name"] in found and row["props"]]
+    learnt = NodeIndex({NodeKey(batch.label, name): node_id for name, node_id in found.items()})
     counts = WriteCounts()
-    if new_rows:
-        counts += WriteCounts.of(tx.run(CREATE_NODES.format(label=label), rows=new_rows).consume())
+    plain = [row for row in new_rows if not row["props"]]
+    with_props = [row for row in new_rows if row["props"]]
+    for query, rows in ((CREATE_NODES, plain), (CREATE_NODES_WITH_PROPS, with_props)):
+        if not rows:
+            continue
+        result = tx.run(query.format(label=label), rows=rows)
+        for record in result:
+            key = NodeKey(batch.label, record["name"])
+            learnt.ids[key] = record["id"]
+            learnt.created.add(key)
+        counts += WriteCounts.of(result.consume())
     if updates:
         counts += WriteCounts.of(tx.run(UPDATE_NODES.format(label=label), rows=updates).consume())
-    return counts, {NodeKey(batch.label, row["name"]) for row in new_rows}
+    return counts, learnt
 
 
 def merge_edges(tx: Transaction, batch: EdgeBatch) -> WriteCounts:
@@ -54,17 +102,22 @@ def merge_edges(tx: Transaction, batch: EdgeBatch) -> WriteCounts:
     return WriteCounts.of(tx.run(query, rows=batch.rows).consume())
 
 
-def create_edges(tx: Transaction, batch: EdgeBatch, created: set[NodeKey]) -> WriteCounts:
-    """CREATE relations with an end node created by this load; MERGE the others."""
-    fresh: list[dict[str, object]] = []
-    rest: list[dict[str, object]] = []
+def create_edges(tx: Transaction, batch: EdgeBatch, index: NodeIndex) -> WriteCounts:
+    """CREATE relations with an end node created by this load and MERGE the others, ends found by id."""
+    fresh: list[dict[str, Any]] = []
+    known: list[dict[str, Any]] = []
     for row in batch.rows:
-        is_fresh = NodeKey(batch.head, row["h"]) in created or NodeKey(batch.tail, row["t"]) in created
-        (fresh if is_fresh else rest).append(row)
-    labels = {"head": batch.head.value, "tail": batch.tail.value, "type": batch.type}
+        head, tail = NodeKey(batch.head, row["h"]), NodeKey(batch.tail, row["t"])
+        with_ids = {**row, "hid": index.ids[head], "tid": index.ids[tail]}
+        (fresh if head in index.created or tail in index.created else known).append(with_ids)
     counts = WriteCounts()
-    if fresh:
-        counts += WriteCounts.of(tx.run(CREATE_EDGES.format(**labels), rows=fresh).consume())
-    if rest:
-        counts += WriteCounts.of(tx.run(MERGE_EDGES.format(**labels), rows=rest).consume())
+    for query, rows in ((CREATE_EDGES_BY_ID, fresh), (MERGE_EDGES_BY_ID, known)):
+        if not rows:
+            continue
+        summary = tx.run(query.format(type=batch.type), rows=rows).consume()
+        if query is CREATE_EDGES_BY_ID and summary.counters.relationships_created != len(rows):
+            raise StaleNodeIds(
+                f"{batch.id}: {len(rows) - summary.counters.relationships_created} ends not found"
+            )
+        counts += WriteCounts.of(summary)
     return counts

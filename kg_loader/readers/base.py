@@ -24,6 +24,7 @@ class InputFileError(ValueError):
 class DecodedText:
     text: str
     encoding: str
+    raw: bytes
 
 
 def decode_file(path: Path, encoding: str | None = None) -> DecodedText:
@@ -37,15 +38,15 @@ def decode_file(path: Path, encoding: str | None = None) -> DecodedText:
         raise InputFileError(f"{path}: cannot read: {err.strerror or err}") from err
     if encoding:
         try:
-            return DecodedText(data.decode(encoding), encoding)
+            return DecodedText(data.decode(encoding), encoding, data)
         except (UnicodeDecodeError, LookupError) as err:
             raise InputFileError(f"{path}: cannot decode as {encoding}: {err}") from err
     try:
-        return DecodedText(data.decode("utf-8-sig"), "utf-8")
+        return DecodedText(data.decode("utf-8-sig"), "utf-8", data)
     except UnicodeDecodeError as utf8_error:
         for fallback in FALLBACK_ENCODINGS:
             try:
-                return DecodedText(data.decode(fallback), fallback)
+                return DecodedText(data.decode(fallback), fallback, data)
             except UnicodeDecodeError:
                 continue
         line = data.count(b"\n", 0, utf8_error.start) + 1

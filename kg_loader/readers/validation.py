@@ -9,6 +9,7 @@ True
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 MAX_NAME_CHARS = 60
 _NOT_A_NAME = re.compile(r"[\d\s\-~～—–至.,，、%％个以上左右约元天日周星期月年小时()（）/:：;；﹝﹞]+")
@@ -16,11 +17,13 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _WHITESPACE = re.compile(r"[\s\u3000]+")
 
 
+@lru_cache(maxsize=65536)
 def clean_name(text: str) -> str:
     """Trim (including full-width spaces) and collapse inner whitespace."""
     return _WHITESPACE.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=65536)
 def implausible_name(name: str) -> str | None:
     """Why ``name`` cannot be an entity name, or None when it is plausible."""
     if not name:
