@@ -96,7 +96,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=LoadOptions().workers)
     parser.add_argument("--batch-size", type=int, default=LoadOptions().batch_size)
-    parser.add_argument("--repeat", type=int, default=5, help="runs of (b) and (c), alternating")
+    parser.add_argument("--repeat", type=int, default=7, help="runs of (b) and (c), alternating")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wz-bench-") as tmp:
         settings = GraphSettings(data_dir=Path(tmp)) if not os.environ.get("NEO4J_URI") else GraphSettings()
@@ -135,6 +135,8 @@ def main() -> None:
                 )
             rate_a = timed("(a) per-row auto-commit MERGE", store, lambda: per_row(store, sample), expected)
             rate_b, rate_c = statistics.median(runs["b"]), statistics.median(runs["c"])
+            pair_ratios = sorted(b / c for b, c in zip(runs["b"], runs["c"], strict=True))
+            print(f"b/c of each alternating pair: {', '.join(f'{r:.2f}' for r in pair_ratios)}")
             print(
                 f"medians of {args.repeat}: (b) {rate_b:.0f}, (c) {rate_c:.0f}, (a) {rate_a:.0f} relations/s"
             )

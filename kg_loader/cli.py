@@ -55,7 +55,13 @@ def load(
     demo: Annotated[bool, typer.Option("--demo", help="Also load the demo KG shipped with Wenzhen.")] = False,
     fmt: Annotated[str, typer.Option("--format", help=f"auto or one of: {', '.join(FORMATS)}.")] = "auto",
     batch_size: Annotated[int, typer.Option(help="Rows per write transaction.")] = LoadOptions.batch_size,
-    workers: Annotated[int, typer.Option(help="Parallel write transactions.")] = LoadOptions.workers,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Writer threads; 2+ write nodes and relations concurrently "
+            "(worth it when the graph server has cores of its own)."
+        ),
+    ] = LoadOptions.workers,
     encoding: Annotated[
         str | None, typer.Option(help="Force an encoding (default: UTF-8, GB18030 detected).")
     ] = None,

@@ -10,5 +10,8 @@ from kg_loader.store import GraphStore
 
 
 def ensure_schema(store: GraphStore) -> None:
-    for statement in constraint_statements():
-        store.write(statement)
+    """Create the constraints that ``SHOW CONSTRAINTS`` does not list yet."""
+    present = {row["name"] for row in store.read("SHOW CONSTRAINTS YIELD name RETURN name")}
+    for name, statement in constraint_statements().items():
+        if name not in present:
+            store.write(statement)

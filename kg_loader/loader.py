@@ -45,7 +45,7 @@ class LoadLockedError(RuntimeError):
 class LoadOptions:
     format: str = "auto"
     batch_size: int = 5000
-    workers: int = 2
+    workers: int = 1
     encoding: str | None = None
     dry_run: bool = False
     report: Path | None = None
@@ -202,10 +202,14 @@ class _BatchWriter:
 
     def note_empty_labels(self, batches: list[Batch]) -> None:
         """Labels with no node at all now need no lookup of present nodes in this (locked) load."""
-        labels = {batch.label.value for batch in batches if isinstance(batch, NodeBatch)}
-        self.nodes.empty_labels = {
-            label for label in labels if not self.store.read(f"MATCH (n:{label}) RETURN 1 AS x LIMIT 1")
-        }
+        labels = sorted({batch.label.value for batch in batches if isinstance(batch, NodeBatch)})
+        if not labels:
+            return
+        probe = " UNION ALL ".join(
+            f"MATCH (n:{label}) WITH n LIMIT 1 RETURN '{label}' AS label" for label in labels
+        )
+        present = {row["label"] for row in self.store.read(probe)}
+        self.nodes.empty_labels = set(labels) - present
 
     def run(self, batches: list[Batch], workers: int) -> None:
         """Write all batches: nodes label by label on one thread while the other threads write the relations

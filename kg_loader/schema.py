@@ -131,10 +131,10 @@ def parse_label(text: str) -> Label | None:
     return LABEL_NAMES.get(text.strip().lower())
 
 
-def constraint_statements() -> list[str]:
-    """Neo4j-5 unique-name constraints, one per label (also index ``name`` for lookups)."""
-    return [
-        f"CREATE CONSTRAINT {label.value.lower()}_name_unique IF NOT EXISTS "
-        f"FOR (n:{label.value}) REQUIRE n.name IS UNIQUE"
+def constraint_statements() -> dict[str, str]:
+    """Neo4j-5 unique-name constraints by name, one per label (they also index ``name`` for lookups)."""
+    return {
+        f"{label.value.lower()}_name_unique": f"CREATE CONSTRAINT {label.value.lower()}_name_unique "
+        f"IF NOT EXISTS FOR (n:{label.value}) REQUIRE n.name IS UNIQUE"
         for label in Label
-    ]
+    }
