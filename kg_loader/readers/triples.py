@@ -12,7 +12,7 @@ import io
 from collections.abc import Iterator
 
 from kg_loader.readers.base import RecordBuilder, subject_or_issue
-from kg_loader.records import Issue, Record
+from kg_loader.records import Issue, NodeKey, Record
 from kg_loader.schema import ATTRIBUTES, RELATION_TYPES, RELATIONS, Label, parse_label
 
 COLUMNS = ("head", "head_type", "relation", "tail", "tail_type")
@@ -36,17 +36,19 @@ def read_triples(source: str, text: str) -> Iterator[Record | Issue]:
         yield _record(source, line, {key: (value or "").strip() for key, value in row.items()})
 
 
+def _end(
+    source: str, line: int, row: dict[str, str], end: str, default: Label | None = None
+) -> NodeKey | Issue:
+    """The ``head`` or ``tail`` node of a row; a missing kind falls back to ``default`` when there is one."""
+    kind = row[f"{end}_type"]
+    label = default if not kind and default is not None else parse_label(kind)
+    if label is None:
+        return Issue(source, line, f"{end}_type {kind!r} is not one of {_KINDS}", f"{end}_type", kind)
+    return subject_or_issue(source, line, label, row[end], end)
+
+
 def _record(source: str, line: int, row: dict[str, str]) -> Record | Issue:
-    head_label = parse_label(row["head_type"])
-    if head_label is None:
-        return Issue(
-            source,
-            line,
-            f"head_type {row['head_type']!r} is not one of {_KINDS}",
-            "head_type",
-            row["head_type"],
-        )
-    head = subject_or_issue(source, line, head_label, row["head"], "head")
+    head = _end(source, line, row, "head")
     if isinstance(head, Issue):
         return head
     builder = RecordBuilder(source, line, head)
@@ -63,17 +65,8 @@ def _record(source: str, line: int, row: dict[str, str]) -> Record | Issue:
             "relation",
             relation,
         )
-    tail_label = parse_label(row["tail_type"]) if row["tail_type"] else spec.tail
-    if tail_label is None:
-        return Issue(
-            source,
-            line,
-            f"tail_type {row['tail_type']!r} is not one of {_KINDS}",
-            "tail_type",
-            row["tail_type"],
-        )
-    tail = subject_or_issue(source, line, tail_label, row["tail"], "tail")
+    tail = _end(source, line, row, "tail", default=spec.tail)
     if isinstance(tail, Issue):
         return tail
-    builder.relate(spec.predicate, [tail.name], "tail", tail_label)
+    builder.relate(spec.predicate, [tail.name], "tail", tail.label)
     return builder.build()

@@ -131,3 +131,13 @@ def test_killed_load_resumes_to_the_same_graph(
     assert rerun.returncode == 0, rerun.stderr
     assert "already done by an interrupted run" in rerun.stdout
     assert dump(store) == expected
+
+
+def test_two_writers_build_the_same_graph(store: GraphStore, tmp_path: Path) -> None:
+    one = load(store, tmp_path, demo_kg_path(), workers=1, batch_size=700)
+    expected = dump(store)
+    while store.write("MATCH (n) WITH n LIMIT 10000 DETACH DELETE n").nodes_deleted:
+        pass
+    two = load(store, tmp_path, demo_kg_path(), workers=2, batch_size=700)
+    assert dump(store) == expected
+    assert (two.nodes_created, two.relations_created) == (one.nodes_created, one.relations_created)
