@@ -14,12 +14,14 @@ import typer
 
 from kg_loader.cli import app as kg_app
 from kg_loader.config import CONFIG_ENV
+from retrieval.cli import app as index_app
 
 app = typer.Typer(
     help="Wenzhen (问诊): knowledge-graph and literature grounded Chinese medical consultation.",
     no_args_is_help=True,
 )
 app.add_typer(kg_app, name="kg")
+app.add_typer(index_app, name="index")
 
 
 @app.callback()

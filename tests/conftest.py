@@ -25,6 +25,9 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         for name in ISOLATED_ENV:
             patch.delenv(name, raising=False)
         patch.setenv("WENZHEN_DATA_DIR", str(path))
+        patch.setenv("WENZHEN_CACHE_DIR", str(path / "cache"))
+        for name in ("WENZHEN_EMBEDDER", "WENZHEN_INDEX_DIR"):
+            patch.delenv(name, raising=False)
         yield path
 
 

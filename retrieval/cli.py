@@ -1,0 +1,258 @@
+"""``wenzhen index``: build, update, query and inspect the literature index."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, cast
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from retrieval.config import RetrievalSettings
+from retrieval.documents import PRESETS, JsonMapping, RecordReader
+from retrieval.errors import EmbedderUnavailable, IndexMismatch
+
+if TYPE_CHECKING:
+    from retrieval.indexer import IndexReport
+    from retrieval.search import Mode
+
+# Commands import the heavy modules (torch, faiss) themselves, so `wenzhen --help` and `wenzhen kg` stay fast.
+
+app = typer.Typer(help="Build, update and query the literature index (FAISS + BM25).", no_args_is_help=True)
+MODES = ("dense", "bm25", "hybrid")  # retrieval.search.MODES, without importing faiss for --help
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
+DEMO_MAPPING = JsonMapping(text=("text",), id="id", metadata=("collection",))
+
+IndexOption = Annotated[
+    Path | None, typer.Option("--index", help="Index directory (default: WENZHEN_INDEX_DIR).")
+]
+PresetOption = Annotated[
+    str | None, typer.Option(help=f"Ready mapping for JSON sources: {', '.join(PRESETS)}.")
+]
+TextFields = Annotated[list[str] | None, typer.Option("--text-field", help="JSON field(s) holding the text.")]
+IdField = Annotated[str | None, typer.Option("--id-field", help="JSON field holding the document id.")]
+MetaFields = Annotated[list[str] | None, typer.Option("--meta-field", help="JSON field(s) kept as metadata.")]
+
+
+def demo_literature_path() -> Path:
+    """The demo literature shipped in the package (liver-cancer QA and PubMedQA abstracts; DATA.md)."""
+    return Path(str(resources.files("retrieval") / "data" / "demo_literature.jsonl"))
+
+
+def _settings(index: Path | None) -> RetrievalSettings:
+    return RetrievalSettings(index_dir=index) if index is not None else RetrievalSettings()
+
+
+def _reader(
+    preset: str | None, text: list[str] | None, id_field: str | None, meta: list[str] | None
+) -> RecordReader | None:
+    if preset is not None:
+        if preset not in PRESETS:
+            raise typer.BadParameter(f"unknown preset {preset!r}; one of {', '.join(PRESETS)}")
+        return PRESETS[preset]
+    if text or id_field or meta:
+        return JsonMapping(text=tuple(text or ("text",)), id=id_field, metadata=tuple(meta or ())).read
+    return None
+
+
+def _fail(message: object) -> typer.Exit:
+    err_console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(1)
+
+
+def _run_indexing(
+    sources: list[Path], settings: RetrievalSettings, reader: RecordReader | None, replace: bool
+) -> IndexReport:
+    from retrieval.embedder import load_embedder
+    from retrieval.indexer import index_sources
+
+    try:
+        model = load_embedder(settings)
+    except EmbedderUnavailable as err:
+        raise _fail(err) from err
+    columns = (
+        TextColumn("embedding"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} chunks/s"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err_console, transient=True) as progress:
+        task = progress.add_task("embedding", total=None, rate="-")
+
+        def on_progress(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+            speed = progress.tasks[0].speed
+            progress.update(task, rate=f"{speed:,.1f}" if speed else "-")
+
+        try:
+            report = index_sources(sources, settings, model, reader, replace=replace, on_progress=on_progress)
+        except (IndexMismatch, FileNotFoundError) as err:
+            raise _fail(err) from err
+    _print_report(report, settings)
+    return report
+
+
+def _print_report(report: IndexReport, settings: RetrievalSettings) -> None:
+    console.print(
+        f"indexed {report.documents} documents: {report.chunks_added} chunks added "
+        f"({report.duplicates_skipped} duplicates skipped, {report.documents_replaced} documents "
+        f"replaced) in {report.seconds:.1f} s = {report.chunks_per_second:.1f} chunks/s"
+    )
+    console.print(f"index {settings.index_dir}: {report.chunks_total} chunks")
+    if report.issues:
+        path = settings.index_dir.parent / "reports" / "index-issues.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            "".join(json.dumps(i.to_json(), ensure_ascii=False) + "\n" for i in report.issues),
+            encoding="utf-8",
+        )
+        for issue in report.issues[:10]:
+            err_console.print(f"  skipped {issue.source}:{issue.line}: {issue.reason}")
+        console.print(f"{len(report.issues)} problems, all in {path}")
+
+
+@app.command()
+def build(
+    sources: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders (PDF, Markdown, text, JSON/JSONL).")
+    ] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Index the demo literature shipped with Wenzhen.")
+    ] = False,
+    index: IndexOption = None,
+    preset: PresetOption = None,
+    text_field: TextFields = None,
+    id_field: IdField = None,
+    meta_field: MetaFields = None,
+) -> None:
+    """Build a fresh index from SOURCES (replacing the one in --index).
+
+    Examples:
+
+      wenzhen index build --demo
+
+      wenzhen index build huatuo_liver_cancer.json --preset huatuo
+
+      wenzhen index build papers/ abstracts.jsonl --text-field title --text-field abstract --id-field pmid
+    """
+    reader = DEMO_MAPPING.read if demo else _reader(preset, text_field, id_field, meta_field)
+    paths = [*(sources or []), *([demo_literature_path()] if demo else [])]
+    if not paths:
+        raise typer.BadParameter("name at least one SOURCE, or --demo")
+    _run_indexing(paths, _settings(index), reader, replace=True)
+
+
+@app.command()
+def add(
+    sources: Annotated[list[Path], typer.Argument(help="Files or folders to add or update.")],
+    index: IndexOption = None,
+    preset: PresetOption = None,
+    text_field: TextFields = None,
+    id_field: IdField = None,
+    meta_field: MetaFields = None,
+) -> None:
+    """Add SOURCES to the index; a document already in it is replaced by its new version."""
+    _run_indexing(sources, _settings(index), _reader(preset, text_field, id_field, meta_field), replace=False)
+
+
+@app.command()
+def delete(
+    doc: Annotated[list[str], typer.Option("--doc", help="Document id to remove (repeatable).")],
+    index: IndexOption = None,
+) -> None:
+    """Remove documents (all their chunks) from the index."""
+    from retrieval.indexer import delete_documents
+
+    try:
+        removed = delete_documents(_settings(index), set(doc))
+    except FileNotFoundError as err:
+        raise _fail(err) from err
+    if not removed:
+        raise _fail(f"no chunks of {', '.join(doc)} in the index")
+    console.print(f"removed {removed} chunks")
+
+
+def _parse_filters(filters: list[str]) -> dict[str, Any]:
+    parsed: dict[str, Any] = {}
+    for item in filters:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"--filter {item!r}: expected FIELD=VALUE")
+        parsed[key] = value
+    return parsed
+
+
+@app.command()
+def query(
+    text: Annotated[str, typer.Argument(help="The query.")],
+    mode: Annotated[str, typer.Option(help=f"One of {', '.join(MODES)}.")] = "hybrid",
+    k: Annotated[int, typer.Option("-k", help="Number of results.")] = 5,
+    filters: Annotated[
+        list[str] | None,
+        typer.Option("--filter", help="FIELD=VALUE on doc_id, source or metadata (repeatable)."),
+    ] = None,
+    index: IndexOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON lines.")] = False,
+) -> None:
+    """Search the index. Example: wenzhen index query "肝癌免疫治疗适合哪些患者" --mode hybrid -k 3"""
+    if mode not in MODES:
+        raise typer.BadParameter(f"--mode must be one of {', '.join(MODES)}")
+    from retrieval.embedder import load_embedder
+    from retrieval.search import LiteratureSearcher
+    from retrieval.store import LiteratureIndex
+
+    settings = _settings(index)
+    try:
+        searcher = LiteratureSearcher(LiteratureIndex.open(settings.index_dir), load_embedder(settings))
+    except (FileNotFoundError, EmbedderUnavailable) as err:
+        raise _fail(err) from err
+    hits = searcher.search(text, k=k, mode=cast("Mode", mode), filters=_parse_filters(filters or []))
+    for rank, hit in enumerate(hits, start=1):
+        chunk = hit.chunk
+        if as_json:
+            typer.echo(
+                json.dumps(
+                    {
+                        "rank": rank,
+                        "score": hit.score,
+                        "chunk_id": chunk.chunk_id,
+                        "doc_id": chunk.doc_id,
+                        "source": chunk.source,
+                        "text": chunk.text,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            console.print(f"[bold]{rank}.[/bold] {hit.score:.4f} {chunk.doc_id} ({chunk.chunk_id})")
+            console.print("   " + chunk.text.replace("\n", " ")[:200])
+
+
+@app.command()
+def stats(index: IndexOption = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Documents, chunks, index kind and embedding model of the index."""
+    from retrieval.store import LiteratureIndex
+
+    settings = _settings(index)
+    try:
+        literature = LiteratureIndex.open(settings.index_dir)
+    except FileNotFoundError as err:
+        raise _fail(err) from err
+    info = {
+        "index": str(settings.index_dir),
+        "documents": len(literature.doc_ids()),
+        "chunks": len(literature.chunks),
+        "faiss": literature.meta.kind,
+        "embedder": literature.meta.embedder,
+        "dim": literature.meta.dim,
+    }
+    if as_json:
+        typer.echo(json.dumps(info, ensure_ascii=False))
+    else:
+        for key, value in info.items():
+            console.print(f"{key}: {value}")

