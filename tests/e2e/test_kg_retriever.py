@@ -1,0 +1,60 @@
+"""The KG retriever against the real server: linking, facts with provenance, candidate diseases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg_loader.loader import LoadOptions, load_file
+from kg_loader.schema import Label
+from kg_loader.store import GraphStore
+from retrieval.kg import KGRetriever
+
+DATA = Path(__file__).parents[1] / "data"
+
+
+@pytest.fixture
+def kg(store: GraphStore, tmp_path: Path) -> KGRetriever:
+    for name in ("cmekg_sample.jsonl", "triples_sample.tsv"):
+        load_file(store, DATA / name, LoadOptions(), tmp_path / "checkpoints")
+    store.write(
+        "MATCH (d:Disease {name: '原发性肝癌'}) MERGE (s:Symptom {name: '乏力'}) "
+        "ON CREATE SET s.source = 't', s.line = 1 "
+        "MERGE (d)-[r:HAS_SYMPTOM]->(s) ON CREATE SET r.predicate = '相关症状', r.source = 't', r.line = 9"
+    )
+    return KGRetriever(store)
+
+
+def test_linking_finds_names_aliases_and_negation(kg: KGRetriever) -> None:
+    mentions = kg.link("有乙型肝炎病史，最近肝肿大，没有惊厥，检查转氨酶增高")
+    found = {(m.name, m.label, m.negated) for m in mentions}
+    assert ("乙肝", Label.DISEASE, False) in found  # 乙型肝炎 is an alias of 乙肝
+    assert ("肝肿大", Label.SYMPTOM, False) in found
+    assert ("惊厥", Label.SYMPTOM, True) in found
+    assert ("转氨酶增高", Label.SYMPTOM, False) in found
+    hepatitis = next(m for m in mentions if m.name == "乙肝")
+    assert hepatitis.surface == "乙型肝炎" and (hepatitis.start, hepatitis.end) == (1, 5)
+
+
+def test_facts_carry_their_triples_and_provenance(kg: KGRetriever) -> None:
+    facts = kg.facts("乙型肝炎", ("HAS_SYMPTOM", "HAS_COMPLICATION"))
+    assert facts is not None and facts.disease == "乙肝"
+    assert facts.attributes["infectivity"] == "有传染性" and "source" not in facts.attributes
+    texts = {t.text() for t in facts.triples}
+    assert "乙肝 相关症状 肝肿大" in texts and "乙肝 并发症 肝硬化" in texts
+    assert {t.type for t in facts.triples} == {"HAS_SYMPTOM", "HAS_COMPLICATION"}
+    assert all(t.source == "cmekg_sample.jsonl" and t.line == 2 for t in facts.triples)
+    assert kg.facts("不存在的病") is None
+
+
+def test_candidates_rank_by_present_and_absent_symptoms(kg: KGRetriever) -> None:
+    ranked = kg.candidates(present=["肝肿大", "转氨酶增高"], absent=["惊厥"])
+    assert ranked[0].disease == "乙肝" and {t.tail for t in ranked[0].matched} == {"肝肿大", "转氨酶增高"}
+    assert all(t.line == 2 for t in ranked[0].matched)
+    epilepsy = kg.candidates(present=["惊厥", "昏睡"], absent=[])[0]
+    assert epilepsy.disease == "癫痫" and epilepsy.contradicted == []
+    penalised = kg.candidates(present=["乏力", "惊厥"], absent=["昏睡"])
+    scores = {c.disease: c for c in penalised}
+    assert scores["癫痫"].contradicted == ["昏睡"] and scores["原发性肝癌"].score > scores["癫痫"].score
+    assert kg.candidates(present=[]) == []
