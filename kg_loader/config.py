@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import platformdirs
 from pydantic import AliasChoices, Field
@@ -71,10 +71,28 @@ class TomlTableSource(PydanticBaseSettingsSource):
         return {k: v for k, v in self._values.items() if k in self.settings_cls.model_fields}
 
 
-class GraphSettings(BaseSettings):
-    """Where the knowledge graph lives and how to reach it."""
+class WenzhenSettings(BaseSettings):
+    """Settings from init arguments, then the environment, then the ``[<config_table>]`` of the file."""
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+    config_table: ClassVar[str]
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, TomlTableSource(settings_cls, cls.config_table)
+
+
+class GraphSettings(WenzhenSettings):
+    """Where the knowledge graph lives and how to reach it."""
+
+    config_table = "graph"
 
     neo4j_uri: str | None = Field(
         default=None,
@@ -108,14 +126,3 @@ class GraphSettings(BaseSettings):
     @property
     def embedded_dir(self) -> Path:
         return self.data_dir / "arcadedb"
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return init_settings, env_settings, TomlTableSource(settings_cls, "graph")

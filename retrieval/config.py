@@ -11,19 +11,18 @@ from pathlib import Path
 
 import platformdirs
 from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from kg_loader.config import TomlTableSource, default_data_dir
+from kg_loader.config import WenzhenSettings, default_data_dir
 
 
 def default_cache_dir() -> Path:
     return Path(os.environ.get("WENZHEN_CACHE_DIR") or platformdirs.user_cache_dir("wenzhen"))
 
 
-class RetrievalSettings(BaseSettings):
+class RetrievalSettings(WenzhenSettings):
     """Where the literature index lives and which embedding model builds it."""
 
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+    config_table = "retrieval"
 
     embedder: str | None = Field(
         default=None,
@@ -45,14 +44,3 @@ class RetrievalSettings(BaseSettings):
         default=50_000, description="Chunks past which the index is HNSW instead of exact inner product."
     )
     batch_size: int = 32
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return init_settings, env_settings, TomlTableSource(settings_cls, "retrieval")

@@ -24,6 +24,7 @@ def test_files_and_folders_with_problems_named(tmp_path: Path) -> None:
     (tmp_path / "b.txt").write_bytes("乙肝病毒感染是肝癌的主要病因。".encode("gb18030"))
     (tmp_path / "empty.txt").write_text("   \n", encoding="utf-8")
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    (tmp_path / "garbage.txt").write_bytes(b"\xff\xfe\x00\x81\xff" * 10)
     (tmp_path / "records.jsonl").write_text(
         '{"abstract": "HCC surveillance.", "pmid": "1"}\n{"pmid": "2"}\n'
         '{"abstract": "", "pmid": "3"}\nnot json\n',
@@ -47,6 +48,7 @@ def test_files_and_folders_with_problems_named(tmp_path: Path) -> None:
     problems = {(Path(i.source).name, i.line): i for i in issues}
     assert "empty text" in problems[("empty.txt", 0)].reason
     assert "unreadable PDF" in problems[("broken.pdf", 0)].reason
+    assert "not UTF-8 nor GB18030" in problems[("garbage.txt", 0)].reason
     assert (
         problems[("records.jsonl", 2)].field == "abstract"
         and "missing" in problems[("records.jsonl", 2)].reason
