@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from finetune.cli import app as finetune_app
 from kg_loader.cli import app as kg_app
 from kg_loader.config import CONFIG_ENV
 from retrieval.cli import app as index_app
@@ -24,6 +25,7 @@ app = typer.Typer(
 app.add_typer(kg_app, name="kg")
 app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval")
+app.add_typer(finetune_app, name="finetune")
 
 
 @app.callback()

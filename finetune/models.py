@@ -1,0 +1,73 @@
+"""Load a local causal LM (optionally with a PEFT LoRA adapter) for training or generation.
+
+>>> model, tokenizer = load_model(GeneratorSettings())        # doctest: +SKIP  (the demo model)
+>>> disc = GeneratorSettings(model="/models/DISC-MedLLM", trust_remote_code=True)
+>>> model, tokenizer = load_model(disc)                         # doctest: +SKIP
+
+Nothing is downloaded: a name that is not a local folder must already be in the local Hugging Face cache.
+bf16 on a GPU that supports it (else fp16), fp32 on CPU unless ``dtype`` says otherwise; ``device_map="auto"``
+spreads a large model over the GPUs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from finetune.config import GeneratorSettings
+from finetune.demo_model import ModelUnavailable, provision_demo_model
+
+
+def default_dtype(requested: str | None = None) -> torch.dtype:
+    if requested:
+        return {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[requested]
+    if torch.cuda.is_available():
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return torch.float32
+
+
+def model_path(settings: GeneratorSettings) -> str:
+    return settings.model or str(provision_demo_model(Path(settings.cache_dir)))
+
+
+def load_tokenizer(path: str, trust_remote_code: bool = False) -> Any:
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(
+        path, trust_remote_code=trust_remote_code, local_files_only=True
+    )
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def load_model(
+    settings: GeneratorSettings, dtype: str | None = None, for_training: bool = False
+) -> tuple[Any, Any]:
+    """(model, tokenizer) from the configured folder (+ adapter), ready for generation or training."""
+    from transformers import AutoModelForCausalLM
+
+    path = model_path(settings)
+    try:
+        tokenizer = load_tokenizer(path, settings.trust_remote_code)
+        model: Any = AutoModelForCausalLM.from_pretrained(
+            path,
+            dtype=default_dtype(dtype),
+            trust_remote_code=settings.trust_remote_code,
+            local_files_only=True,
+            device_map="auto" if torch.cuda.is_available() else None,
+        )
+    except OSError as err:
+        raise ModelUnavailable(
+            f"model {path!r} is not a local Hugging Face folder nor in the local cache (nothing is "
+            "downloaded); set WENZHEN_MODEL to a model folder"
+        ) from err
+    if settings.adapter:
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, settings.adapter, is_trainable=for_training)
+    if not for_training:
+        model.eval()
+    return model, tokenizer

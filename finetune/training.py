@@ -1,0 +1,197 @@
+"""Supervised finetuning (LoRA or full) with transformers' Trainer.
+
+>>> result = train(TrainConfig.from_file(Path("sft.json")))             # doctest: +SKIP
+
+The output directory holds Trainer checkpoints (``checkpoint-N``, resumable), TensorBoard logs, and at the
+end the adapter (LoRA) or the full model, the tokenizer and ``wenzhen_train.json`` (the config and the
+format used, which ``finetune infer`` reuses).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from finetune.data import Example, encode_all, read_conversations, split_examples
+from finetune.formats import IGNORE_INDEX, BentsaoFormat, ChatFormat, DiscFormat, Template, TemplateFormat
+from finetune.train_config import TrainConfig
+from kg_loader.records import Issue
+
+RUN_FILE = "wenzhen_train.json"
+
+
+def make_format(name: str, tokenizer: Any) -> ChatFormat:
+    """``disc``, ``template`` or ``bentsao:<template name>``."""
+    if name == "disc":
+        return DiscFormat(tokenizer)
+    if name == "template":
+        return TemplateFormat(tokenizer)
+    if name.startswith("bentsao:"):
+        return BentsaoFormat(tokenizer, Template.load(name.split(":", 1)[1]))
+    raise ValueError(f"unknown format {name!r}: disc, template or bentsao:<template>")
+
+
+class ExampleDataset(torch.utils.data.Dataset[dict[str, list[int]]]):
+    def __init__(self, examples: list[Example]) -> None:
+        self.examples = examples
+
+    def __len__(self) -> int:
+        return len(self.examples)
+
+    def __getitem__(self, index: int) -> dict[str, list[int]]:
+        encoded = self.examples[index].encoded
+        return {"input_ids": encoded.input_ids, "labels": encoded.labels}
+
+
+@dataclass
+class PadCollator:
+    pad_token_id: int
+
+    def __call__(self, rows: list[dict[str, list[int]]]) -> dict[str, torch.Tensor]:
+        width = max(len(row["input_ids"]) for row in rows)
+        ids = torch.full((len(rows), width), self.pad_token_id, dtype=torch.long)
+        labels = torch.full((len(rows), width), IGNORE_INDEX, dtype=torch.long)
+        mask = torch.zeros((len(rows), width), dtype=torch.long)
+        for i, row in enumerate(rows):
+            n = len(row["input_ids"])
+            ids[i, :n] = torch.tensor(row["input_ids"])
+            labels[i, :n] = torch.tensor(row["labels"])
+            mask[i, :n] = 1
+        return {"input_ids": ids, "labels": labels, "attention_mask": mask}
+
+
+@dataclass
+class TrainResult:
+    output_dir: Path
+    train_examples: int
+    validation_examples: int
+    issues: list[Issue]
+    global_step: int
+    train_loss: float
+    eval_loss: float | None
+
+
+def prepare_examples(
+    config: TrainConfig, fmt: ChatFormat
+) -> tuple[list[Example], list[Example], list[Issue]]:
+    issues: list[Issue] = []
+    conversations = []
+    for name in config.train_file:
+        read, problems = read_conversations(Path(name))
+        conversations += read
+        issues += problems
+    examples, too_long = encode_all(conversations, fmt, config.max_seq_length)
+    issues += too_long
+    train_set, validation = split_examples(examples, config.validation_fraction, config.seed)
+    return train_set, validation, issues
+
+
+def _with_lora(model: Any, config: TrainConfig) -> Any:
+    if config.lora is None:
+        return model
+    from peft import LoraConfig as PeftLoraConfig
+    from peft import get_peft_model
+
+    lora = config.lora
+    targets = lora.target_modules if isinstance(lora.target_modules, str) else list(lora.target_modules)
+    peft_config = PeftLoraConfig(
+        r=lora.r,
+        lora_alpha=lora.alpha,
+        lora_dropout=lora.dropout,
+        target_modules=targets,
+        task_type="CAUSAL_LM",
+    )
+    return get_peft_model(model, peft_config)
+
+
+def train(
+    config: TrainConfig,
+    model: Any = None,
+    tokenizer: Any = None,
+    resume: bool = False,
+    callbacks: list[Any] | None = None,
+) -> TrainResult:
+    """Train from ``config``; ``model``/``tokenizer`` default to ``config.model_name_or_path`` or the demo."""
+    from transformers import Trainer, TrainingArguments, set_seed
+
+    from finetune.config import GeneratorSettings
+    from finetune.models import load_model
+
+    set_seed(config.seed)
+    if model is None or tokenizer is None:
+        settings = GeneratorSettings(
+            model=config.model_name_or_path, trust_remote_code=config.trust_remote_code
+        )
+        model, tokenizer = load_model(
+            settings, dtype="fp32" if not torch.cuda.is_available() else None, for_training=True
+        )
+    fmt = make_format(config.format, tokenizer)
+    train_set, validation, issues = prepare_examples(config, fmt)
+    if not train_set:
+        raise ValueError(
+            "no usable training examples: "
+            + "; ".join(f"{i.source}:{i.line}: {i.reason}" for i in issues[:5])
+        )
+    if config.gradient_checkpointing:
+        model.gradient_checkpointing_enable()
+        model.enable_input_require_grads()
+    model = _with_lora(model, config)
+    output = Path(config.output_dir)
+    evaluate = bool(validation)
+    arguments = TrainingArguments(
+        output_dir=str(output),
+        num_train_epochs=config.num_train_epochs,
+        max_steps=config.max_steps,
+        per_device_train_batch_size=config.per_device_train_batch_size,
+        per_device_eval_batch_size=config.per_device_train_batch_size,
+        gradient_accumulation_steps=config.gradient_accumulation_steps,
+        learning_rate=config.learning_rate,
+        lr_scheduler_type=config.lr_scheduler_type,
+        warmup_steps=config.warmup_steps,
+        weight_decay=config.weight_decay,
+        max_grad_norm=config.max_grad_norm,
+        logging_steps=config.logging_steps,
+        eval_strategy="steps" if evaluate else "no",
+        eval_steps=config.eval_steps or config.save_steps,
+        save_strategy="steps",
+        save_steps=config.save_steps,
+        save_total_limit=config.save_total_limit,
+        seed=config.seed,
+        bf16=config.bf16,
+        fp16=config.fp16,
+        report_to=[config.report_to] if config.report_to not in ("none", "") else [],
+        deepspeed=config.deepspeed,
+        dataloader_num_workers=config.dataloader_num_workers,
+        remove_unused_columns=False,
+        disable_tqdm=False,
+    )
+    trainer = Trainer(
+        model=model,
+        args=arguments,
+        train_dataset=ExampleDataset(train_set),
+        eval_dataset=ExampleDataset(validation) if evaluate else None,
+        data_collator=PadCollator(tokenizer.pad_token_id),
+        callbacks=callbacks,
+    )
+    outcome = trainer.train(resume_from_checkpoint=True if resume else None)
+    eval_loss = trainer.evaluate()["eval_loss"] if evaluate else None
+    trainer.save_model(str(output))
+    tokenizer.save_pretrained(str(output))
+    (output / RUN_FILE).write_text(
+        json.dumps(
+            {"config": asdict(config), "format": config.format}, indent=1, ensure_ascii=False, default=list
+        )
+    )
+    return TrainResult(
+        output,
+        len(train_set),
+        len(validation),
+        issues,
+        trainer.state.global_step,
+        float(outcome.training_loss),
+        eval_loss,
+    )
