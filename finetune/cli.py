@@ -51,5 +51,85 @@ def train_command(
     console.print(
         f"train loss {result.train_loss:.4f}"
         + (f", eval loss {result.eval_loss:.4f}" if result.eval_loss is not None else "")
+        + (f" (before training: {result.base_eval_loss:.4f})" if result.base_eval_loss is not None else "")
     )
     console.print(f"saved to {result.output_dir}")
+
+
+def _trained_format(adapter: Path | None, default: str) -> str:
+    """The format an adapter was trained with (from its wenzhen_train.json), else ``default``."""
+    from finetune.training import RUN_FILE
+
+    if adapter is not None and (adapter / RUN_FILE).exists():
+        return str(json.loads((adapter / RUN_FILE).read_text())["format"])
+    return default
+
+
+@app.command()
+def merge(
+    adapter: Annotated[Path, typer.Option(help="LoRA adapter folder.", exists=True, file_okay=False)],
+    out: Annotated[Path, typer.Option(help="Folder for the merged model.")],
+    model: Annotated[
+        str | None, typer.Option(help="Base model folder (default: WENZHEN_MODEL or the demo).")
+    ] = None,
+    trust_remote_code: Annotated[bool, typer.Option(help="Allow the model's own code (Baichuan).")] = False,
+) -> None:
+    """Merge a LoRA adapter into its base model and save a standalone model folder."""
+    from finetune.config import GeneratorSettings
+    from finetune.models import load_model
+
+    settings = GeneratorSettings(model=model, adapter=str(adapter), trust_remote_code=trust_remote_code)
+    merged, tokenizer = load_model(settings)
+    merged = merged.merge_and_unload()
+    merged.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    console.print(f"merged {adapter} into {settings.model or 'the demo model'} -> {out}")
+
+
+@app.command()
+def infer(
+    data: Annotated[
+        Path, typer.Option(help="JSONL of conversations or instructions (gold = last answer).", exists=True)
+    ],
+    out: Annotated[Path, typer.Option(help="JSONL to write: prompt, gold, prediction.")],
+    model: Annotated[
+        str | None, typer.Option(help="Model folder (default: WENZHEN_MODEL or the demo).")
+    ] = None,
+    adapter: Annotated[Path | None, typer.Option(help="LoRA adapter folder.")] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help="disc | template | bentsao:<template> (default: the adapter's, else template)."
+        ),
+    ] = None,
+    max_new_tokens: Annotated[int, typer.Option(help="Tokens to generate per answer.")] = 256,
+    batch_size: Annotated[int, typer.Option(help="Conversations per generate() call.")] = 4,
+    trust_remote_code: Annotated[bool, typer.Option(help="Allow the model's own code (Baichuan).")] = False,
+) -> None:
+    """Batch generation with the training format, the gold answer next to each prediction (the seed's
+    infer.py)."""
+    from finetune.config import GeneratorSettings
+    from finetune.data import read_conversations
+    from finetune.generator import GenerationConfig, LocalGenerator
+
+    conversations, issues = read_conversations(data)
+    for issue in issues:
+        err_console.print(f"  skipped {issue.source}:{issue.line}: {issue.reason}")
+    settings = GeneratorSettings(
+        model=model, adapter=str(adapter) if adapter else None, trust_remote_code=trust_remote_code
+    )
+    generator = LocalGenerator.from_settings(settings, fmt or _trained_format(adapter, "template"))
+    prompts = [c.messages[:-1] for c in conversations]
+    predictions = generator.generate_batch(
+        prompts, GenerationConfig(max_new_tokens=max_new_tokens), batch_size
+    )
+    with out.open("w", encoding="utf-8") as handle:
+        for conversation, prediction in zip(conversations, predictions, strict=True):
+            row = {
+                "line": conversation.line,
+                "prompt": conversation.messages[-2].content,
+                "gold": conversation.messages[-1].content,
+                "prediction": prediction,
+            }
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    console.print(f"{len(predictions)} predictions -> {out} ({len(issues)} rows skipped)")

@@ -73,6 +73,7 @@ class TrainResult:
     global_step: int
     train_loss: float
     eval_loss: float | None
+    base_eval_loss: float | None
 
 
 def prepare_examples(
@@ -177,6 +178,7 @@ def train(
         data_collator=PadCollator(tokenizer.pad_token_id),
         callbacks=callbacks,
     )
+    base_eval_loss = trainer.evaluate()["eval_loss"] if evaluate and not resume else None
     outcome = trainer.train(resume_from_checkpoint=True if resume else None)
     eval_loss = trainer.evaluate()["eval_loss"] if evaluate else None
     trainer.save_model(str(output))
@@ -194,4 +196,5 @@ def train(
         trainer.state.global_step,
         float(outcome.training_loss),
         eval_loss,
+        base_eval_loss,
     )

@@ -43,7 +43,9 @@ def test_batch_generation_matches_one_by_one(generator: LocalGenerator) -> None:
     other = [ChatMessage("user", "肝硬化患者需要注意什么？平时饮食有什么禁忌吗？")]
     config = GenerationConfig(max_new_tokens=8)
     assert generator.generate_batch([QUESTION, other], config) == [
-        generator.generate(QUESTION, config), generator.generate(other, config)]
+        generator.generate(QUESTION, config),
+        generator.generate(other, config),
+    ]
 
 
 def test_chat_model_invokes_and_streams_with_callbacks(tiny_model_dir: Path) -> None:

@@ -150,3 +150,63 @@ def test_cli_trains_from_a_config_file_with_overrides(
     bad.write_text(json.dumps({**settings, "learnin_rate": 1}), encoding="utf-8")
     refused = CliRunner().invoke(app, ["finetune", "train", "--config", str(bad)])
     assert refused.exit_code == 2 and "unknown training config keys: learnin_rate" in refused.output
+
+
+def test_merge_and_infer_from_the_cli(tmp_path: Path, sft_file: Path, tiny_model_dir: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    result = train(config(tmp_path, sft_file, tiny_model_dir, max_steps=3))
+    runner = CliRunner()
+    merged = tmp_path / "merged"
+    merge = runner.invoke(
+        app,
+        [
+            "finetune",
+            "merge",
+            "--adapter",
+            str(result.output_dir),
+            "--out",
+            str(merged),
+            "--model",
+            str(tiny_model_dir),
+        ],
+    )
+    assert merge.exit_code == 0, merge.output
+    assert (merged / "model.safetensors").exists() and not (merged / "adapter_config.json").exists()
+    predictions = tmp_path / "pred.jsonl"
+    common = ["--data", str(sft_file), "--max-new-tokens", "6", "--batch-size", "3"]
+    by_adapter = runner.invoke(
+        app,
+        [
+            "finetune",
+            "infer",
+            *common,
+            "--out",
+            str(predictions),
+            "--model",
+            str(tiny_model_dir),
+            "--adapter",
+            str(result.output_dir),
+        ],
+    )
+    assert by_adapter.exit_code == 0, by_adapter.output
+    rows = [json.loads(line) for line in predictions.read_text(encoding="utf-8").splitlines()]
+    assert (
+        len(rows) == 8
+        and rows[0]["gold"] == "建议第0号病人检查肝功能和甲胎蛋白。"
+        and "prediction" in rows[0]
+    )
+    merged_out = tmp_path / "pred-merged.jsonl"
+    by_merged = runner.invoke(
+        app,
+        ["finetune", "infer", *common, "--out", str(merged_out), "--model", str(merged), "--format", "disc"],
+    )
+    assert by_merged.exit_code == 0, by_merged.output
+    merged_rows = [json.loads(line) for line in merged_out.read_text(encoding="utf-8").splitlines()]
+    assert [r["prediction"] for r in merged_rows] == [
+        r["prediction"] for r in rows
+    ]  # merging changes nothing
