@@ -4,7 +4,8 @@
 
 Same demo model (fp32 on CPU), same examples (the DISC-Med-SFT sample in the chat-template format, the same
 ids and loss mask), same LoRA config (r 8, all linear layers), batch size and sequence length. Each side runs
-in its own subprocess (for its peak RSS); throughput counts the non-padding tokens of the batches trained,
+in its own subprocess (for its peak RSS), both without gradient checkpointing (TRL's default is on);
+throughput counts the non-padding tokens of the batches trained,
 between the first and last optimizer step, so model loading is outside both. Targets: speed >= 1.0x, memory
 <= 1.0x.
 """
@@ -96,6 +97,7 @@ def run_side(side: str, steps: int, max_length: int, out: Path) -> None:
                 max_length=max_length,
                 packing=False,
                 bf16=False,
+                gradient_checkpointing=False,  # TRL turns it on by default; Wenzhen does not
                 lr_scheduler_type="constant",
                 **common,  # type: ignore[arg-type]
             )
