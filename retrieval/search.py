@@ -16,6 +16,7 @@ import numpy as np
 from retrieval.chunking import Chunk
 from retrieval.documents import MetadataValue
 from retrieval.store import LiteratureIndex
+from retrieval.text_tokens import bm25_tokens
 
 Mode = Literal["dense", "bm25", "hybrid"]
 MODES: tuple[Mode, ...] = ("dense", "bm25", "hybrid")
@@ -100,8 +101,6 @@ class LiteratureSearcher:
         return [(int(positions[i]), float(scores[i])) for i in order]
 
     def _bm25(self, query: str, depth: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
-        from retrieval.text_tokens import bm25_tokens
-
         tokens = bm25_tokens(query)
         if not tokens:
             return []
