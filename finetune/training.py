@@ -109,6 +109,16 @@ def _with_lora(model: Any, config: TrainConfig) -> Any:
     return get_peft_model(model, peft_config)
 
 
+def _log_to_output_dir(trainer: Any, output: Path) -> None:
+    """TensorBoard logs under ``output/runs``: the callback only picks that directory at train start, and
+    the evaluation before training would otherwise open its writer in the working directory."""
+    from transformers.integrations.integration_utils import TensorBoardCallback
+
+    for callback in trainer.callback_handler.callbacks:
+        if isinstance(callback, TensorBoardCallback) and callback.logging_dir is None:
+            callback.logging_dir = str(output / "runs")
+
+
 def train(
     config: TrainConfig,
     model: Any = None,
@@ -178,6 +188,7 @@ def train(
         data_collator=PadCollator(tokenizer.pad_token_id),
         callbacks=callbacks,
     )
+    _log_to_output_dir(trainer, output)
     base_eval_loss = trainer.evaluate()["eval_loss"] if evaluate and not resume else None
     outcome = trainer.train(resume_from_checkpoint=True if resume else None)
     eval_loss = trainer.evaluate()["eval_loss"] if evaluate else None

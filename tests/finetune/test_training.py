@@ -210,3 +210,17 @@ def test_merge_and_infer_from_the_cli(tmp_path: Path, sft_file: Path, tiny_model
     assert [r["prediction"] for r in merged_rows] == [
         r["prediction"] for r in rows
     ]  # merging changes nothing
+
+
+def test_tensorboard_logs_go_under_the_output_dir(
+    tmp_path: Path, sft_file: Path, tiny_model_dir: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = train(
+        config(
+            tmp_path, sft_file, tiny_model_dir, max_steps=2, report_to="tensorboard", validation_fraction=0.25
+        )
+    )
+    assert result.base_eval_loss is not None and result.eval_loss is not None
+    assert not (tmp_path / "runs").exists()
+    assert list((result.output_dir / "runs").rglob("events.out.tfevents.*"))
