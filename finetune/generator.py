@@ -87,14 +87,8 @@ class LocalGenerator:
         return kwargs
 
     def generate(self, messages: list[ChatMessage], config: GenerationConfig | None = None) -> str:
-        config = config or GenerationConfig()
-        inputs = self._inputs(messages, config)
-        with self._lock, torch.no_grad():
-            output = self.model.generate(
-                inputs, attention_mask=torch.ones_like(inputs), **self._generate_kwargs(config)
-            )
-        text = self.tokenizer.decode(output[0, inputs.shape[1] :], skip_special_tokens=True)
-        return cut_at_stop(text, self._stops(config)).strip()
+        """One reply (a batch of one, so it shares decoding and stop handling with batches)."""
+        return self.generate_batch([messages], config)[0]
 
     def stream(self, messages: list[ChatMessage], config: GenerationConfig | None = None) -> Iterator[str]:
         """Text pieces as they are generated (transformers' TextIteratorStreamer, generation on a thread)."""

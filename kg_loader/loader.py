@@ -280,6 +280,6 @@ class _BatchWriter:
         if not self.resuming:
             try:
                 return self.store.transact(fast, attempts=1)
-            except (TransientError, writes.StaleNodeIds, KeyError):
+            except (TransientError, writes.StaleNodeIds):
                 pass
         return self.store.transact(safe)

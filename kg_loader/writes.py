@@ -47,9 +47,13 @@ _ENDS_BY_ID = (
     "UNWIND $rows AS r MATCH (h) WHERE elementId(h) = r[0] AND h.name = r[1] "
     "MATCH (t) WHERE elementId(t) = r[2] AND t.name = r[3] "
 )
-CREATE_EDGES_BY_ID = _ENDS_BY_ID + "CREATE (h)-[:{type} {{predicate: r[4], source: r[5], line: r[6]}}]->(t)"
+# Both return how many rows found their two ends, so a stale id cannot silently drop a relation.
+CREATE_EDGES_BY_ID = _ENDS_BY_ID + (
+    "CREATE (h)-[:{type} {{predicate: r[4], source: r[5], line: r[6]}}]->(t) RETURN count(*) AS matched"
+)
 MERGE_EDGES_BY_ID = _ENDS_BY_ID + (
-    "MERGE (h)-[e:{type}]->(t) ON CREATE SET e.predicate = r[4], e.source = r[5], e.line = r[6]"
+    "MERGE (h)-[e:{type}]->(t) ON CREATE SET e.predicate = r[4], e.source = r[5], e.line = r[6] "
+    "RETURN count(*) AS matched"
 )
 
 
@@ -111,16 +115,18 @@ def create_edges(tx: Transaction, batch: EdgeBatch, index: NodeIndex) -> WriteCo
     known: list[tuple[Any, ...]] = []
     for row in batch.rows:
         head, tail = NodeKey(batch.head, row["h"]), NodeKey(batch.tail, row["t"])
-        values = (index.ids[head], row["h"], index.ids[tail], row["t"], row["p"], row["source"], row["line"])
+        head_id, tail_id = index.ids.get(head), index.ids.get(tail)
+        if head_id is None or tail_id is None:  # its node batch was written by MERGE: ids unknown
+            raise StaleNodeIds(f"{batch.id}: no element id for {head if head_id is None else tail}")
+        values = (head_id, row["h"], tail_id, row["t"], row["p"], row["source"], row["line"])
         (fresh if head in index.created or tail in index.created else known).append(values)
     counts = WriteCounts()
     for query, rows in ((CREATE_EDGES_BY_ID, fresh), (MERGE_EDGES_BY_ID, known)):
         if not rows:
             continue
-        summary = tx.run(query.format(type=batch.type), rows=rows).consume()
-        if query is CREATE_EDGES_BY_ID and summary.counters.relationships_created != len(rows):
-            raise StaleNodeIds(
-                f"{batch.id}: {len(rows) - summary.counters.relationships_created} ends not found"
-            )
-        counts += WriteCounts.of(summary)
+        result = tx.run(query.format(type=batch.type), rows=rows)
+        matched = result.single(strict=True)["matched"]
+        if matched != len(rows):
+            raise StaleNodeIds(f"{batch.id}: {len(rows) - matched} relations did not find their ends by id")
+        counts += WriteCounts.of(result.consume())
     return counts

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -79,4 +79,7 @@ def test_chunks_respect_the_token_bound_end_at_sentences_and_have_stable_ids(emb
     assert chunks[1].start < chunks[0].start + len(chunks[0].text)  # overlap
     assert [c.chunk_id for c in chunker.split(document)] == [c.chunk_id for c in chunks]
     assert len({c.chunk_id for c in chunks}) == len(chunks)
-    assert json.dumps([c.content_hash for c in chunks])
+    edited = replace(chunks[0], chunk_id="other", text=chunks[0].text.replace("肝", "胆"))
+    assert edited.content_hash != chunks[0].content_hash
+    padded = replace(chunks[0], chunk_id="other", text=f"  {chunks[0].text}\n\n")
+    assert padded.content_hash == chunks[0].content_hash  # surrounding whitespace is not new content
