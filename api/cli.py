@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from agent.cli import chat, dialogue, inquiry, make_cases, triage
 from finetune.cli import app as finetune_app
 from kg_loader.cli import app as kg_app
 from kg_loader.config import CONFIG_ENV
@@ -26,6 +27,11 @@ app.add_typer(kg_app, name="kg")
 app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval")
 app.add_typer(finetune_app, name="finetune")
+app.command("chat")(chat)
+eval_app.command("inquiry")(inquiry)
+eval_app.command("triage")(triage)
+eval_app.command("make-cases")(make_cases)
+eval_app.command("dialogue")(dialogue)
 
 
 @app.callback()

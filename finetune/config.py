@@ -20,7 +20,11 @@ class GeneratorSettings(WenzhenSettings):
         validation_alias=AliasChoices("WENZHEN_MODEL", "model"),
         description="A local Hugging Face causal-LM folder; unset: the demo Qwen2.5-Coder-0.5B-Instruct.",
     )
-    adapter: str | None = Field(default=None, validation_alias=AliasChoices("WENZHEN_ADAPTER", "adapter"))
+    adapter: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("WENZHEN_ADAPTER", "adapter"),
+        description="A PEFT LoRA adapter folder; 'demo': the adapter shipped for the demo model.",
+    )
     trust_remote_code: bool = Field(
         default=False, validation_alias=AliasChoices("WENZHEN_TRUST_REMOTE_CODE", "trust_remote_code")
     )

@@ -135,3 +135,18 @@ def provision_demo_model(cache_dir: Path, log: Callable[[str], None] = _stderr) 
         gguf.unlink()
         log("demo model ready")
     return folder
+
+
+DEMO_ADAPTER = Path(__file__).parent / "demo" / "adapter"
+"""The LoRA adapter shipped for the demo model (bf16, 8.8 MB; how it was trained: its README.md)."""
+
+
+def resolve_adapter(value: str | None) -> str | None:
+    """An adapter setting as a folder: ``demo`` is the shipped demo adapter, ``none`` or empty is none.
+
+    >>> resolve_adapter("none") is None and resolve_adapter("/adapters/disc") == "/adapters/disc"
+    True
+    """
+    if not value or value.lower() == "none":
+        return None
+    return str(DEMO_ADAPTER) if value == "demo" else value

@@ -17,7 +17,7 @@ from typing import Any
 import torch
 
 from finetune.config import GeneratorSettings
-from finetune.demo_model import ModelUnavailable, provision_demo_model
+from finetune.demo_model import ModelUnavailable, provision_demo_model, resolve_adapter
 
 
 def default_dtype(requested: str | None = None) -> torch.dtype:
@@ -64,10 +64,11 @@ def load_model(
             f"model {path!r} is not a local Hugging Face folder nor in the local cache (nothing is "
             "downloaded); set WENZHEN_MODEL to a model folder"
         ) from err
-    if settings.adapter:
+    adapter = resolve_adapter(settings.adapter)
+    if adapter:
         from peft import PeftModel
 
-        model = PeftModel.from_pretrained(model, settings.adapter, is_trainable=for_training)
+        model = PeftModel.from_pretrained(model, adapter, is_trainable=for_training)
     if not for_training:
         model.eval()
     return model, tokenizer

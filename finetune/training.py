@@ -64,6 +64,54 @@ class PadCollator:
         return {"input_ids": ids, "labels": labels, "attention_mask": mask}
 
 
+def labelled_positions_loss(
+    outputs: Any, labels: torch.Tensor, num_items_in_batch: torch.Tensor | int | None = None
+) -> torch.Tensor:
+    """Cross-entropy over logits that :class:`SFTTrainer` computed at the labelled positions only.
+
+    ``outputs.logits`` is ``(1, n, vocab)``: one row for each next-token target that is not ignored, in
+    batch order. Summed and divided by ``num_items_in_batch`` (the labelled tokens of the whole accumulated
+    batch, so gradient accumulation weighs every token alike) or, in evaluation, by this batch's count.
+    """
+    targets = labels[:, 1:]
+    keep = targets != IGNORE_INDEX
+    loss = torch.nn.functional.cross_entropy(outputs.logits[0].float(), targets[keep], reduction="sum")
+    count = num_items_in_batch if num_items_in_batch is not None else keep.sum().clamp(min=1)
+    return loss / count
+
+
+def sft_trainer_class() -> Any:
+    from transformers import Trainer
+
+    class SFTTrainer(Trainer):
+        """Projects to the vocabulary only the hidden states whose next token carries a label.
+
+        The output layer's input is narrowed by a forward pre-hook for the duration of one forward pass, so
+        the model's own forward still runs (distributed wrappers, logit soft-capping and scaling apply) while
+        the logits, their softmax and its gradient shrink from every position to the labelled ones: prompt,
+        user turns and padding cost no vocabulary projection. Pairs with :func:`labelled_positions_loss`.
+        """
+
+        def compute_loss(
+            self,
+            model: Any,
+            inputs: dict[str, Any],
+            return_outputs: bool = False,
+            num_items_in_batch: torch.Tensor | int | None = None,
+        ) -> Any:
+            keep = inputs["labels"][:, 1:] != IGNORE_INDEX
+            head = self.accelerator.unwrap_model(model).get_output_embeddings()
+            handle = head.register_forward_pre_hook(
+                lambda _module, args: (args[0][:, :-1][keep].unsqueeze(0), *args[1:])
+            )
+            try:
+                return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+            finally:
+                handle.remove()
+
+    return SFTTrainer
+
+
 @dataclass
 class TrainResult:
     output_dir: Path
@@ -127,7 +175,7 @@ def train(
     callbacks: list[Any] | None = None,
 ) -> TrainResult:
     """Train from ``config``; ``model``/``tokenizer`` default to ``config.model_name_or_path`` or the demo."""
-    from transformers import Trainer, TrainingArguments, set_seed
+    from transformers import TrainingArguments, set_seed
 
     from finetune.config import GeneratorSettings
     from finetune.models import load_model
@@ -180,13 +228,14 @@ def train(
         remove_unused_columns=False,
         disable_tqdm=False,
     )
-    trainer = Trainer(
+    trainer = sft_trainer_class()(
         model=model,
         args=arguments,
         train_dataset=ExampleDataset(train_set),
         eval_dataset=ExampleDataset(validation) if evaluate else None,
         data_collator=PadCollator(tokenizer.pad_token_id),
         callbacks=callbacks,
+        compute_loss_func=labelled_positions_loss,
     )
     _log_to_output_dir(trainer, output)
     base_eval_loss = trainer.evaluate()["eval_loss"] if evaluate and not resume else None

@@ -35,6 +35,22 @@ CANDIDATES = (
     "WITH d, matched, collect(DISTINCT a.name) AS contradicted "
     "RETURN d.name AS disease, matched, contradicted, COUNT { (d)-[:HAS_SYMPTOM]->() } AS total"
 )
+PROFILES = (
+    "MATCH (d:Disease)-[:HAS_SYMPTOM]->(s:Symptom) WITH d, collect(DISTINCT s.name) AS symptoms "
+    "OPTIONAL MATCH (d)-[:AFFECTS_BODY_PART]->(b:BodyPart) "
+    "RETURN d.name AS disease, symptoms, collect(DISTINCT b.name) AS body_parts, d.population AS population "
+    "ORDER BY disease"
+)
+
+
+@dataclass(frozen=True)
+class DiseaseProfile:
+    """What the inquiry reasons over for one disease: its symptoms, body parts and affected population."""
+
+    disease: str
+    symptoms: tuple[str, ...]
+    body_parts: tuple[str, ...] = ()
+    population: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +187,15 @@ class KGRetriever:
         props = self.store.read(ATTRIBUTES, {"name": name})[0]["props"]
         attributes = {k: v for k, v in props.items() if k not in ("name", "source", "line")}
         return DiseaseFacts(name, attributes, triples)
+
+    def disease_profiles(self) -> list[DiseaseProfile]:
+        """Every disease that has at least one symptom, with its symptoms, body parts and population."""
+        return [
+            DiseaseProfile(
+                r["disease"], tuple(sorted(r["symptoms"])), tuple(sorted(r["body_parts"])), r["population"]
+            )
+            for r in self.store.read(PROFILES)
+        ]
 
     def candidates(
         self, present: list[str], absent: list[str] | None = None, limit: int = 10

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,3 +68,44 @@ def cli_env(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ISOLATED_ENV}
     env["WENZHEN_DATA_DIR"] = str(data_dir)
     return env
+
+
+@pytest.fixture(scope="session")
+def qwen_tokenizer(data_dir: Path) -> Any:
+    from transformers import AutoTokenizer
+
+    from finetune.demo_model import provision_demo_tokenizer
+
+    return AutoTokenizer.from_pretrained(provision_demo_tokenizer(data_dir / "cache"))
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(qwen_tokenizer: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer random Qwen2 with the real Qwen tokenizer, built in code (no download)."""
+    import torch
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    folder = tmp_path_factory.mktemp("tiny-qwen")
+    config = Qwen2Config(
+        vocab_size=len(qwen_tokenizer),
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=2048,
+        tie_word_embeddings=True,
+        initializer_range=0.5,  # large enough that an adapter on the linear layers can move the logits
+    )
+    torch.manual_seed(0)
+    Qwen2ForCausalLM(config).save_pretrained(folder)
+    qwen_tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def embedder(data_dir: Path) -> Any:
+    from retrieval.config import RetrievalSettings
+    from retrieval.embedder import load_embedder
+
+    return load_embedder(RetrievalSettings())

@@ -40,3 +40,28 @@ def test_lora_steps_on_the_demo_model(tmp_path: Path, data_dir: Path, sft_file: 
 def test_demo_model_answers_in_chinese(data_dir: Path) -> None:
     reply = WenzhenChatModel(max_tokens=24).invoke("肝硬化患者饮食要注意什么？").content
     assert isinstance(reply, str) and any("\u4e00" <= ch <= "\u9fff" for ch in reply)
+
+
+def test_the_shipped_demo_adapter_lowers_the_loss_on_medical_dialogue(data_dir: Path) -> None:
+    import torch
+
+    from finetune.config import GeneratorSettings
+    from finetune.formats import ChatMessage
+    from finetune.models import load_model
+    from finetune.training import make_format
+
+    dialogue = [
+        ChatMessage("user", "乙肝病毒携带者需要吃药吗？"),
+        ChatMessage(
+            "assistant",
+            "乙肝病毒携带者如果肝功能正常，一般不需要抗病毒治疗，但应每半年复查肝功能和乙肝病毒DNA。",
+        ),
+    ]
+    losses = []
+    for adapter in (None, "demo"):
+        model, tokenizer = load_model(GeneratorSettings(adapter=adapter))
+        example = make_format("template", tokenizer).training_example(dialogue, 256)
+        with torch.no_grad():
+            ids = torch.tensor([example.input_ids])
+            losses.append(float(model(input_ids=ids, labels=torch.tensor([example.labels])).loss))
+    assert losses[1] < losses[0], losses

@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from transformers import TrainerCallback
+from transformers import TrainerCallback, TrainingArguments
 
 from finetune.config import GeneratorSettings
 from finetune.data import read_conversations
 from finetune.models import load_model
 from finetune.train_config import TrainConfig
-from finetune.training import PadCollator, make_format, train
+from finetune.training import PadCollator, labelled_positions_loss, make_format, sft_trainer_class, train
 
 
 def config(tmp_path: Path, sft_file: Path, tiny_model_dir: Path, **changes: Any) -> TrainConfig:
@@ -35,16 +35,40 @@ def config(tmp_path: Path, sft_file: Path, tiny_model_dir: Path, **changes: Any)
     return TrainConfig.from_dict({**base, **changes})
 
 
-def mean_loss(model: Any, tokenizer: Any, sft_file: Path) -> float:
+def disc_batch(tokenizer: Any, sft_file: Path) -> dict[str, torch.Tensor]:
     conversations, _ = read_conversations(sft_file)
     fmt = make_format("disc", tokenizer)
     rows = [fmt.training_example(c.messages, 128) for c in conversations]
-    batch = PadCollator(tokenizer.pad_token_id)(
-        [{"input_ids": r.input_ids, "labels": r.labels} for r in rows]
-    )
+    return PadCollator(tokenizer.pad_token_id)([{"input_ids": r.input_ids, "labels": r.labels} for r in rows])
+
+
+def mean_loss(model: Any, tokenizer: Any, sft_file: Path) -> float:
     model.eval()
     with torch.no_grad():
-        return float(model(**batch).loss)
+        return float(model(**disc_batch(tokenizer, sft_file)).loss)
+
+
+def test_trainer_loss_on_labelled_positions_equals_the_models_own_loss(
+    tmp_path: Path, sft_file: Path, tiny_model_dir: Path
+) -> None:
+    model, tokenizer = load_model(GeneratorSettings(model=str(tiny_model_dir)))
+    batch = disc_batch(tokenizer, sft_file)
+    labelled = int((batch["labels"][:, 1:] != -100).sum())
+    assert labelled < batch["labels"][:, 1:].numel()  # user turns and padding carry no label
+    with torch.no_grad():
+        expected = model(**batch).loss
+        trainer = sft_trainer_class()(
+            model=model,
+            args=TrainingArguments(output_dir=str(tmp_path), report_to=[]),
+            compute_loss_func=labelled_positions_loss,
+        )
+        loss, outputs = trainer.compute_loss(model, dict(batch), return_outputs=True)
+        assert outputs.logits.shape[:2] == (1, labelled)
+        assert torch.allclose(loss, expected, atol=1e-5), (loss, expected)
+        accumulated = trainer.compute_loss(model, dict(batch), num_items_in_batch=2 * labelled)
+        assert torch.allclose(accumulated, expected / 2, atol=1e-5)
+        # the narrowing hook is gone afterwards: a plain forward has logits at every position again
+        assert model(**batch).logits.shape[:2] == batch["input_ids"].shape
 
 
 def test_lora_overfits_eight_examples(tmp_path: Path, sft_file: Path, tiny_model_dir: Path) -> None:

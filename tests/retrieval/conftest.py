@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from retrieval.config import RetrievalSettings
-from retrieval.embedder import load_embedder
 
 CORPUS = [
     ("hcc-immuno", "免疫检查点抑制剂可用于晚期肝细胞癌的治疗。阿替利珠单抗联合贝伐珠单抗是一线方案之一。"),
@@ -22,11 +20,6 @@ CORPUS = [
         "Ultrasound surveillance every six months improves early detection of hepatocellular carcinoma.",
     ),
 ]
-
-
-@pytest.fixture(scope="session")
-def embedder(data_dir: Path) -> Any:
-    return load_embedder(RetrievalSettings())
 
 
 def write_corpus(folder: Path, rows: list[tuple[str, str]] = CORPUS) -> Path:

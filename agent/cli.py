@@ -1,0 +1,227 @@
+"""``wenzhen chat`` and the agent's evaluations (``wenzhen eval inquiry|triage|make-cases``).
+
+wenzhen chat                                   # interactive; /reset starts over, /quit leaves
+wenzhen chat --say "我最近右上腹隐痛，还乏力" --say "没有了"     # scripted
+wenzhen eval make-cases --n 300 --seed 0 --out cases.jsonl
+wenzhen eval inquiry cases.jsonl
+wenzhen eval triage agent/data/triage_cases.jsonl
+wenzhen eval dialogue cmd_samples.json --out cmd.json --limit 10 [--judge-url URL]
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from agent.consultant import Consultant
+    from agent.session import Reply
+    from retrieval.kg import DiseaseProfile, KGRetriever
+
+console = Console(stderr=True)
+KIND_LABEL = {"question": "追问", "answer": "回答", "emergency": "急症提示", "declined": "超出范围"}
+
+
+def _print_reply(reply: Reply) -> None:
+    if reply.candidates and reply.kind in ("question", "answer"):
+        leading = "，".join(f"{c.disease} {c.probability:.0%}" for c in reply.candidates[:3])
+        console.print(f"[dim]候选疾病：{leading}[/dim]")
+    for citation in reply.citations:
+        where = f"{citation.source}:{citation.line}" if citation.line is not None else (citation.source or "")
+        console.print(f"[dim][{citation.id}] {citation.text[:60]}  ({where})[/dim]")
+
+
+def _turn(consultant: Consultant, session: str, text: str) -> None:
+    typer.echo(f"患者：{text}")
+    typer.echo("医生：", nl=False)
+    for part in consultant.stream(session, text):
+        if isinstance(part, str):
+            typer.echo(part, nl=False)
+        else:
+            typer.echo("")
+            console.print(f"[dim]（{KIND_LABEL[part.kind]}）[/dim]")
+            _print_reply(part)
+
+
+def chat(
+    say: Annotated[
+        list[str] | None, typer.Option("--say", help="A patient message; repeat for a scripted consultation.")
+    ] = None,
+) -> None:
+    """A consultation in the terminal: follow-up questions, then an answer with citations.
+
+    Needs a loaded graph (`wenzhen kg load --demo`); uses the literature index if built
+    (`wenzhen index build --demo`) and the demo model unless configured otherwise.
+    """
+    from agent.consultant import Consultant
+
+    console.print("[dim]正在加载知识图谱、文献索引和模型…[/dim]")
+    try:
+        consultant = Consultant.from_config()
+    except ValueError as err:
+        console.print(f"[red]{err}[/red]")
+        raise typer.Exit(1) from err
+    with consultant:
+        session = consultant.start_session()
+        if say:
+            for text in say:
+                _turn(consultant, session, text)
+            return
+        console.print("请描述您的症状或问题。/reset 重新开始，/quit 退出。")
+        while True:
+            try:
+                text = input("> ").strip()
+            except (EOFError, KeyboardInterrupt):
+                break
+            if text == "/quit":
+                break
+            if text == "/reset":
+                session = consultant.start_session()
+                console.print("[dim]已开始新的问诊。[/dim]")
+            elif text:
+                _turn(consultant, session, text)
+
+
+def _profiles_and_linker() -> tuple[list[DiseaseProfile], KGRetriever]:
+    """The graph's disease profiles and a linker with its dictionary loaded (usable once the store closes)."""
+    from kg_loader.store import open_store
+    from retrieval.kg import KGRetriever
+
+    with open_store() as store:
+        kg = KGRetriever(store)
+        profiles = kg.disease_profiles()
+        kg.dictionary  # noqa: B018  (loaded now, while the store is open)
+    return profiles, kg
+
+
+def make_cases(
+    out: Annotated[Path, typer.Option("--out", help="JSONL file to write.")],
+    n: Annotated[int, typer.Option("--n", help="How many cases.")] = 300,
+    seed: Annotated[int, typer.Option(help="Sampling seed.")] = 0,
+) -> None:
+    """Sample simulated-patient cases {disease, opening_symptom} from the loaded graph (diseases with ≥ 2
+    symptoms)."""
+    from agent.evaluation import sample_cases, write_cases
+
+    profiles, _ = _profiles_and_linker()
+    cases = sample_cases(profiles, n, seed)
+    write_cases(cases, out)
+    console.print(f"wrote {len(cases)} cases to {out}")
+
+
+def inquiry(
+    cases: Annotated[Path, typer.Argument(help="JSONL of {disease, opening_symptom}.", exists=True)],
+    seed: Annotated[int, typer.Option(help="Seed of the patients' open answers.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Simulated patients from the graph: top-1/top-3 accuracy and questions asked, for the configured policy
+    and its closed-questions-only variant, against a no-inquiry baseline, in one run."""
+    from agent.config import AgentSettings
+    from agent.consultant import inquiry_parameters
+    from agent.evaluation import evaluate_inquiry, inquiry_modes, read_cases
+
+    try:
+        items = read_cases(cases)
+    except ValueError as err:
+        console.print(f"[red]{err}[/red]")
+        raise typer.Exit(1) from err
+    profiles, kg = _profiles_and_linker()
+    reports = [
+        evaluate_inquiry(kg, profiles, items, params, seed)
+        for params in inquiry_modes(inquiry_parameters(AgentSettings()))
+    ]
+    if as_json:
+        typer.echo(json.dumps([asdict(r) for r in reports], ensure_ascii=False))
+        return
+    first = reports[0]
+    typer.echo(f"{first.cases} cases ({first.skipped} skipped: not in the graph)")
+    baseline = "baseline (opening symptom only)"
+    typer.echo(f"{baseline:<34} top-1 {first.baseline_top1:.3f}  top-3 {first.baseline_top3:.3f}")
+    for r in reports:
+        typer.echo(f"{r.mode:<34} top-1 {r.top1:.3f}  top-3 {r.top3:.3f}  questions {r.mean_questions:.2f}")
+
+
+def triage(
+    cases: Annotated[
+        Path, typer.Argument(help="JSONL {text, emergency} or a DISC sample JSON.", exists=True)
+    ],
+    rules: Annotated[
+        Path | None, typer.Option(help="A red-flag rule file (default: the packaged one).")
+    ] = None,
+) -> None:
+    """Red-flag triage over labelled presentations: emergencies caught and false alarms."""
+    from agent.evaluation import evaluate_triage, read_triage_cases
+    from agent.triage import Triage
+
+    try:
+        report = evaluate_triage(Triage.load(rules), read_triage_cases(cases))
+    except ValueError as err:
+        console.print(f"[red]{err}[/red]")
+        raise typer.Exit(1) from err
+    typer.echo(f"emergencies caught {report.caught}/{report.emergencies} ({report.recall:.0%})")
+    typer.echo(f"false alarms {report.false_alarms}/{report.ordinary}")
+    for text in report.misses:
+        typer.echo(f"  missed: {text}")
+    for text in report.alarms:
+        typer.echo(f"  false alarm: {text}")
+
+
+def dialogue(
+    samples: Annotated[Path, typer.Argument(help="DISC CMD/CMID sample file (JSON list).", exists=True)],
+    out: Annotated[Path, typer.Option("--out", help="Transcripts, a JSON list in DISC's dialogue format.")],
+    limit: Annotated[int | None, typer.Option(help="Only the first N samples.")] = None,
+    patient_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible server for an LLM patient (default: scripted).")
+    ] = None,
+    patient_model: Annotated[str, typer.Option(help="Model name on --patient-url.")] = "gpt-4",
+    judge_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible server for the judge (default: no judging).")
+    ] = None,
+    judge_model: Annotated[str, typer.Option(help="Model name on --judge-url.")] = "gpt-4",
+    api_key: Annotated[
+        str, typer.Option(envvar="WENZHEN_EVAL_API_KEY", help="Key for both servers.")
+    ] = "EMPTY",
+) -> None:
+    """DISC's protocol: 3 patient turns per sample against the consultant, transcripts saved in DISC's format,
+    then (with --judge-url) DISC's 4-criterion rubric scored 1-5 by the judge, written beside the transcripts
+    as <out>.scores.jsonl."""
+    from agent.consultant import Consultant
+    from agent.dialogue import CRITERIA, ModelPatient, ScriptedPatient, judge, read_samples, run_dialogue
+    from finetune.chat_model import openai_compatible_chat_model
+
+    try:
+        items = read_samples(samples)[:limit]
+    except ValueError as err:
+        console.print(f"[red]{err}[/red]")
+        raise typer.Exit(1) from err
+    patient: ModelPatient | ScriptedPatient = (
+        ModelPatient(openai_compatible_chat_model(patient_url, patient_model, api_key))
+        if patient_url
+        else ScriptedPatient()
+    )
+    records = []
+    with Consultant.from_config() as consultant:
+        for number, sample in enumerate(items, start=1):
+            records.append(run_dialogue(consultant, sample, patient, "wenzhen"))
+            out.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
+            console.print(f"[dim]{number}/{len(items)} {sample.id}[/dim]")
+    typer.echo(f"{len(records)} transcripts -> {out}")
+    if judge_url is None:
+        return
+    judge_chat = openai_compatible_chat_model(judge_url, judge_model, api_key)
+    scored = [
+        {"id": r["id"], "model": r["model"], "source": r["source"], **judge(r, judge_chat)} for r in records
+    ]
+    scores_path = out.with_suffix(".scores.jsonl")
+    scores_path.write_text(
+        "".join(json.dumps(s, ensure_ascii=False) + "\n" for s in scored), encoding="utf-8"
+    )
+    for criterion in CRITERIA:
+        values = [s[criterion] for s in scored if criterion in s]
+        mean = sum(values) / len(values) if values else float("nan")
+        typer.echo(f"{criterion:<20} {mean:.2f}  ({len(values)} scored)")

@@ -1,0 +1,187 @@
+"""The Python API: hold a consultation.
+
+>>> with Consultant.from_config() as consultant:                      # doctest: +SKIP
+...     session = consultant.start_session()
+...     reply = consultant.reply(session, "我最近右上腹隐痛，还乏力")
+...     reply.kind, reply.text
+('question', '除此之外，还有哪些不舒服？')
+
+With no configuration it uses the embedded graph store (load the demo KG first: ``wenzhen kg load --demo``),
+the demo literature index if built (``wenzhen index build --demo``) and the demo model. A user's Neo4j,
+index, model folder or OpenAI-compatible server come from the settings (``[graph]``, ``[retrieval]``,
+``[generator]``, ``[agent]`` tables or ``NEO4J_URI``, ``WENZHEN_*``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.types import Checkpointer
+
+from agent.config import AgentSettings
+from agent.graph import ConsultationGraph, symptom_names
+from agent.inquiry import DiseaseIndex, InquiryParameters, InquiryPolicy
+from agent.session import Reply
+from agent.tools import ConsultationTools
+from agent.triage import Triage
+from kg_loader.config import GraphSettings
+from kg_loader.store import GraphStore, connect
+from retrieval.config import RetrievalSettings
+from retrieval.kg import KGRetriever
+from retrieval.search import LiteratureSearcher
+
+
+def inquiry_parameters(settings: AgentSettings) -> InquiryParameters:
+    return InquiryParameters(
+        confidence=settings.confidence,
+        max_questions=settings.max_questions,
+        open_questions=settings.open_questions,
+        min_gain=settings.min_gain,
+    )
+
+
+def make_chat_model(settings: AgentSettings) -> BaseChatModel:
+    """The OpenAI-compatible server when configured, else the local model (``[generator]`` settings)."""
+    if settings.openai_base_url:
+        from finetune.chat_model import openai_compatible_chat_model
+
+        return openai_compatible_chat_model(
+            settings.openai_base_url, settings.openai_model, settings.openai_api_key, temperature=0
+        )
+    from finetune.chat_model import WenzhenChatModel
+    from finetune.config import GeneratorSettings
+
+    generator = GeneratorSettings()
+    # The demo is the demo model with its shipped adapter (WENZHEN_ADAPTER=none for the bare model).
+    adapter = generator.adapter or ("demo" if generator.model is None else None)
+    return WenzhenChatModel(
+        model=generator.model,
+        adapter=adapter,
+        trust_remote_code=generator.trust_remote_code,
+        max_tokens=settings.max_new_tokens,
+    )
+
+
+def open_literature(settings: RetrievalSettings) -> LiteratureSearcher | None:
+    """The literature searcher, or None when no index has been built."""
+    from retrieval.store import LiteratureIndex
+
+    if not LiteratureIndex.exists(settings.index_dir):
+        return None
+    from retrieval.embedder import load_embedder
+
+    return LiteratureSearcher(LiteratureIndex.open(settings.index_dir), load_embedder(settings))
+
+
+def make_checkpointer(sessions: str, stack: ExitStack) -> Checkpointer:
+    if sessions == "memory":
+        return InMemorySaver()
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    Path(sessions).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    connection = stack.enter_context(sqlite3.connect(Path(sessions).expanduser(), check_same_thread=False))
+    return SqliteSaver(connection)
+
+
+class Consultant:
+    """Multi-turn consultations over one graph store, literature index and generator."""
+
+    def __init__(
+        self,
+        store: GraphStore,
+        chat_model: BaseChatModel,
+        searcher: LiteratureSearcher | None = None,
+        settings: AgentSettings | None = None,
+        triage: Triage | None = None,
+    ) -> None:
+        self.settings = settings or AgentSettings()
+        self._stack = ExitStack()
+        kg = KGRetriever(store)
+        self.policy = InquiryPolicy(DiseaseIndex(kg.disease_profiles()), inquiry_parameters(self.settings))
+        self.tools = ConsultationTools(kg, self.policy, searcher, self.settings.kg_facts_per_disease)
+        self.triage = triage or Triage.load(symptoms=symptom_names(self.tools))
+        self.graph = ConsultationGraph(
+            self.tools,
+            self.policy,
+            self.triage,
+            chat_model,
+            self.settings,
+            make_checkpointer(self.settings.sessions, self._stack),
+        )
+
+    @classmethod
+    def from_config(cls, settings: AgentSettings | None = None) -> Consultant:
+        """Everything from settings (init arguments, environment, config file); no configuration: demo."""
+        settings = settings or AgentSettings()
+        store = connect(GraphSettings())
+        try:
+            consultant = cls(store, make_chat_model(settings), open_literature(RetrievalSettings()), settings)
+        except BaseException:
+            store.close()
+            raise
+        consultant._stack.callback(store.close)
+        return consultant
+
+    def start_session(self) -> str:
+        return uuid.uuid4().hex
+
+    def reply(self, session_id: str, text: str) -> Reply:
+        """One patient message in; a question, an answer, an emergency notice or a decline out."""
+        state = self.graph.compiled.invoke({"message": _checked(text)}, self._config(session_id))
+        return Reply.model_validate(state["reply"])
+
+    def stream(self, session_id: str, text: str) -> Iterator[str | Reply]:
+        """Answer tokens as they are generated (questions and notices arrive whole), then the Reply."""
+        streamed = False
+        final: dict[str, Any] = {}
+        for mode, data in self.graph.compiled.stream(
+            {"message": _checked(text)}, self._config(session_id), stream_mode=["custom", "values"]
+        ):
+            if mode == "custom":
+                streamed = True
+                yield str(data)
+            elif isinstance(data, dict):
+                final = data
+        reply = Reply.model_validate(final["reply"])
+        if not streamed:
+            yield reply.text
+        yield reply
+
+    def history(self, session_id: str) -> list[dict[str, str]]:
+        values = self.graph.compiled.get_state(self._config(session_id)).values
+        return list(values.get("history", []))
+
+    def close(self) -> None:
+        self._stack.close()
+
+    def __enter__(self) -> Consultant:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @staticmethod
+    def _config(session_id: str) -> Any:
+        return {"configurable": {"thread_id": session_id}}
+
+
+MAX_MESSAGE_CHARS = 2000
+
+
+def _checked(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise ValueError("empty message")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise ValueError(f"message too long: {len(text)} characters (at most {MAX_MESSAGE_CHARS})")
+    return text

@@ -1,0 +1,153 @@
+"""What a patient's message says: symptom observations for the inquiry and the other structured findings.
+
+>>> reading = read_message(linker, "我男，45岁，肝区疼痛两周了，没有发烧，有乙肝", None)  # doctest: +SKIP
+>>> reading.observations                                                                      # doctest: +SKIP
+(Volunteered(symptom='肝区疼痛'), Answered(symptom='发热', present=False))
+>>> reading.facts                                                                             # doctest: +SKIP
+PatientFacts(age=45, sex='男', duration='两周', history=('乙肝',), medications=())
+
+Symptoms, diseases and drugs are linked against the knowledge graph's names and aliases (with negation); a
+short yes/no reply answers the pending closed question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from agent.inquiry import (
+    Answered,
+    BodyPartDenied,
+    BodyParts,
+    BodyPartUnknown,
+    NothingElse,
+    Observation,
+    Question,
+    Volunteered,
+)
+from kg_loader.schema import Label
+from retrieval.kg import Mention
+
+_AGE = re.compile(r"(\d{1,3})\s*(?:周岁|岁)")
+_SEX = re.compile(r"(?:^|[，,。；;\s我是性别：:])(男|女)(?:性|的|生|孩|士|宝宝|[，,。；;\s]|$)")
+_DURATION = re.compile(r"((?:\d+|[一二两三四五六七八九十半几多]+)\s*(?:个多?)?(?:小时|天|日|周|星期|月|年))")
+_YES = re.compile(r"^\s*(?:是|有|对|嗯|会|经常|偶尔|yes)", re.IGNORECASE)
+_NO = re.compile(r"^\s*(?:没|无|不|否|从来没|no\b)", re.IGNORECASE)
+_UNSURE = re.compile(r"不清楚|不知道|说不清|说不好|不确定")
+_NOTHING_ELSE = re.compile(r"没有了|没了|没有别的|没有其他|没其他|就这些|就这样|别的没有|其他没有")
+
+
+class Linker(Protocol):
+    def link(self, text: str) -> list[Mention]: ...
+
+
+@dataclass(frozen=True)
+class PatientFacts:
+    """Findings beyond symptoms: age, sex, how long, past diseases, medications."""
+
+    age: int | None = None
+    sex: str | None = None
+    duration: str | None = None
+    history: tuple[str, ...] = ()
+    medications: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PatientFacts:
+        """From stored state (JSON turns tuples into lists)."""
+        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+        return cls(**values)
+
+    def merge(self, other: PatientFacts) -> PatientFacts:
+        """Later values win; lists accumulate without repeats."""
+        return replace(
+            self,
+            age=other.age if other.age is not None else self.age,
+            sex=other.sex or self.sex,
+            duration=other.duration or self.duration,
+            history=tuple(dict.fromkeys(self.history + other.history)),
+            medications=tuple(dict.fromkeys(self.medications + other.medications)),
+        )
+
+
+@dataclass(frozen=True)
+class Reading:
+    observations: tuple[Observation, ...] = ()
+    facts: PatientFacts = field(default_factory=PatientFacts)
+    mentions: tuple[Mention, ...] = ()
+    answered_pending: bool = False
+
+
+def read_message(
+    linker: Linker, text: str, pending: Question | None, body_parts: Sequence[str] = ()
+) -> Reading:
+    """Observations and facts in one patient message, given the question it answers (if any).
+
+    ``body_parts``: the graph's body-part names, longest first, to read an answer to a body-part question.
+    """
+    mentions = tuple(linker.link(text))
+    observations: list[Observation] = []
+    answered = False
+    for m in mentions:
+        if m.label is not Label.SYMPTOM:
+            continue
+        if pending is not None and pending.kind == "symptom" and m.name == pending.target:
+            answered = True
+            observations.append(Answered(m.name, not m.negated))
+        elif m.negated:
+            observations.append(Answered(m.name, False))
+        else:
+            observations.append(Volunteered(m.name))
+    if pending is not None and not answered:
+        if pending.kind == "symptom" and pending.target is not None:
+            if _NO.search(text):
+                observations.insert(0, Answered(pending.target, False))
+                answered = True
+            elif _YES.search(text):
+                observations.insert(0, Answered(pending.target, True))
+                answered = True
+        elif pending.kind == "body_part":
+            observation = _where(text, pending.target, body_parts)
+            if observation is not None:
+                observations.insert(0, observation)
+                answered = True
+        elif pending.kind == "open":
+            if any(isinstance(o, Volunteered) for o in observations):
+                answered = True
+            elif _NOTHING_ELSE.search(text):
+                observations.append(NothingElse())
+                answered = True
+    return Reading(tuple(observations), _facts(text, mentions), mentions, answered)
+
+
+def _where(
+    text: str, asked: str | None, body_parts: Sequence[str]
+) -> BodyParts | BodyPartDenied | BodyPartUnknown | None:
+    named, rest = [], text
+    for part in body_parts:
+        if part in rest:
+            named.append(part)
+            rest = rest.replace(part, "\0")
+    if named:
+        return BodyParts(tuple(sorted(named)))
+    if _UNSURE.search(text):
+        return BodyPartUnknown()
+    if asked is not None and _NO.search(text):
+        return BodyPartDenied(asked)
+    if asked is not None and _YES.search(text):
+        return BodyParts((asked,))
+    return None
+
+
+def _facts(text: str, mentions: tuple[Mention, ...]) -> PatientFacts:
+    age = _AGE.search(text)
+    sex = _SEX.search(text)
+    duration = _DURATION.search(text)
+    return PatientFacts(
+        age=int(age.group(1)) if age else None,
+        sex=sex.group(1) if sex else None,
+        duration=duration.group(1) if duration else None,
+        history=tuple(dict.fromkeys(m.name for m in mentions if m.label is Label.DISEASE and not m.negated)),
+        medications=tuple(dict.fromkeys(m.name for m in mentions if m.label is Label.DRUG and not m.negated)),
+    )

@@ -1,0 +1,191 @@
+"""The consultation as a LangGraph graph: triage → understand → ask or answer, one turn per invocation.
+
+    START → triage ─emergency→ END
+              └→ understand ─out of scope→ decline → END
+                      ├─ inquiry continues → ask → END
+                      └─ enough known / a knowledge question → answer → END
+
+The session's state (history, observations, questions asked, pending question, findings) lives in the
+checkpointer under the session id (``thread_id``), so a turn is ``graph.invoke({"message": text}, config)``.
+The answer node streams the generator's tokens through LangGraph's custom stream.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langgraph.config import get_stream_writer
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import Checkpointer
+
+from agent.answer import DECLINE, answer_messages, finish, number_sources, retrieval_query
+from agent.config import AgentSettings
+from agent.findings import PatientFacts, read_message
+from agent.inquiry import InquiryPolicy, Question
+from agent.questions import accept_rephrased, rephrase_instruction, template_text
+from agent.session import CandidateScore, ConsultState, Reply, inquiry_state, observation_to_dict
+from agent.tools import ConsultationTools
+from agent.triage import Triage
+from kg_loader.schema import Label
+
+_MEDICAL = re.compile(
+    r"病|症|痛|疼|药|医|诊|治|查|炎|癌|瘤|肝|胃|肺|心|肾|血|烧|热|咳|痒|肿|吐|泻|晕|胀|酸|麻|乏力|不舒服|"
+    r"怀孕|体检|手术|化验|指标|感染|过敏|失眠|健康"
+)
+
+
+class ConsultationGraph:
+    """Builds and holds the compiled graph; the nodes are methods so they share the components."""
+
+    def __init__(
+        self,
+        tools: ConsultationTools,
+        policy: InquiryPolicy,
+        triage: Triage,
+        chat_model: BaseChatModel,
+        settings: AgentSettings,
+        checkpointer: Checkpointer,
+    ) -> None:
+        self.tools, self.policy, self.triage = tools, policy, triage
+        self.chat_model, self.settings = chat_model, settings
+        graph = StateGraph(ConsultState)
+        graph.add_node("triage", self.triage_node)
+        graph.add_node("understand", self.understand_node)
+        graph.add_node("decline", self.decline_node)
+        graph.add_node("ask", self.ask_node)
+        graph.add_node("answer", self.answer_node)
+        graph.add_edge(START, "triage")
+        graph.add_conditional_edges("triage", self._after_triage, ["understand", END])
+        graph.add_conditional_edges("understand", self._after_understand, ["decline", "ask", "answer"])
+        for node in ("decline", "ask", "answer"):
+            graph.add_edge(node, END)
+        self.compiled = graph.compile(checkpointer=checkpointer)
+
+    # --- nodes -------------------------------------------------------------------------------------------
+    def triage_node(self, state: ConsultState) -> dict[str, Any]:
+        message = state["message"]
+        history = [*state.get("history", []), {"role": "user", "content": message}]
+        result = self.triage.check(message)
+        if result is None:
+            return {"history": history, "reply": {}}
+        reply = Reply(kind="emergency", text=result.reply_text())
+        return self._replied(history, reply)
+
+    def understand_node(self, state: ConsultState) -> dict[str, Any]:
+        stored = state.get("pending")
+        pending = Question(**stored) if stored else None
+        reading = read_message(self.tools.kg, state["message"], pending, self.policy.index.body_part_names)
+        facts = PatientFacts.from_dict(state.get("facts", {})).merge(reading.facts)
+        return {
+            "observations": [
+                *state.get("observations", []),
+                *(observation_to_dict(o) for o in reading.observations),
+            ],
+            "pending": None,
+            "facts": asdict(facts),
+            "mentions": list(
+                dict.fromkeys(
+                    [*state.get("mentions", []), *(m.name for m in reading.mentions if not m.negated)]
+                )
+            ),
+        }
+
+    def decline_node(self, state: ConsultState) -> dict[str, Any]:
+        return self._replied(state["history"], Reply(kind="declined", text=DECLINE))
+
+    def ask_node(self, state: ConsultState) -> dict[str, Any]:
+        question = self._next_question(state)
+        assert question is not None  # routed here only when there is one
+        text = self.tools.ask_patient.invoke({"question": self._phrase(question)})
+        reply = Reply(
+            kind="question", text=text, candidates=self._candidates(state), question=asdict(question)
+        )
+        return {
+            **self._replied(state["history"], reply),
+            "asked": [*state.get("asked", []), asdict(question)],
+            "pending": asdict(question),
+        }
+
+    def answer_node(self, state: ConsultState) -> dict[str, Any]:
+        inquiry = inquiry_state(state)
+        candidates = self._candidates(state) if inquiry.present else []
+        leading = [c.disease for c in candidates[:3]]
+        diseases = leading + [
+            name
+            for name in state.get("mentions", [])
+            if self.tools.kg.resolve_disease(name) and name not in leading
+        ]
+        kg = [r for disease in diseases[:4] for r in self.tools.kg_lookup.invoke({"disease": disease})]
+        patient_messages = [m["content"] for m in state["history"] if m["role"] == "user"]
+        query = retrieval_query(patient_messages, inquiry.present, leading)
+        literature = self.tools.literature_search.invoke({"query": query, "k": self.settings.literature_k})
+        citations = number_sources(kg, literature)
+        messages = answer_messages(state["message"], self._findings_text(state), citations)
+        writer = get_stream_writer()
+        pieces = []
+        for chunk in self.chat_model.stream(messages, max_tokens=self.settings.max_new_tokens):
+            piece = chunk.text
+            if piece:
+                pieces.append(piece)
+                writer(piece)
+        reply = Reply(kind="answer", text=finish("".join(pieces)), candidates=candidates, citations=citations)
+        return self._replied(state["history"], reply)
+
+    # --- routing -----------------------------------------------------------------------------------------
+    def _after_triage(self, state: ConsultState) -> str:
+        return END if state.get("reply") else "understand"
+
+    def _after_understand(self, state: ConsultState) -> str:
+        inquiry = inquiry_state(state)
+        if not inquiry.present and not state.get("mentions") and not _MEDICAL.search(state["message"]):
+            return "decline"
+        return "ask" if self._next_question(state) is not None else "answer"
+
+    # --- helpers -----------------------------------------------------------------------------------------
+    def _next_question(self, state: ConsultState) -> Question | None:
+        inquiry = inquiry_state(state)
+        return self.policy.next_question(inquiry) if inquiry.present else None
+
+    def _candidates(self, state: ConsultState) -> list[CandidateScore]:
+        ranking = self.policy.ranking(inquiry_state(state), limit=5)
+        return [CandidateScore(disease=r.disease, probability=r.probability) for r in ranking]
+
+    def _phrase(self, question: Question) -> str:
+        template = template_text(question)
+        if not self.settings.phrase_questions:
+            return template
+        text = self.chat_model.invoke([("user", rephrase_instruction(question))], max_tokens=48).text
+        return text.strip() if accept_rephrased(question, text) else template
+
+    def _findings_text(self, state: ConsultState) -> str:
+        inquiry = inquiry_state(state)
+        facts = PatientFacts.from_dict(state.get("facts", {}))
+        parts = []
+        if facts.sex or facts.age is not None:
+            parts.append(f"{facts.sex or ''}{'' if facts.age is None else f'{facts.age}岁'}")
+        if inquiry.present:
+            parts.append("有" + "、".join(inquiry.present))
+        if inquiry.absent:
+            parts.append("无" + "、".join(inquiry.absent))
+        if facts.duration:
+            parts.append(f"持续{facts.duration}")
+        if facts.history:
+            parts.append("既往：" + "、".join(facts.history))
+        if facts.medications:
+            parts.append("用药：" + "、".join(facts.medications))
+        return "；".join(parts)
+
+    @staticmethod
+    def _replied(history: list[dict[str, str]], reply: Reply) -> dict[str, Any]:
+        return {
+            "history": [*history, {"role": "assistant", "content": reply.text}],
+            "reply": reply.model_dump(),
+        }
+
+
+def symptom_names(tools: ConsultationTools) -> list[str]:
+    """The graph's symptom names (triage widens its rules with them)."""
+    return [surface for surface, (label, _) in tools.kg.dictionary.entries.items() if label is Label.SYMPTOM]

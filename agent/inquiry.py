@@ -1,0 +1,325 @@
+"""The inquiry policy: a Bayesian posterior over the graph's diseases, the next question by information gain.
+
+>>> policy = InquiryPolicy(DiseaseIndex(kg.disease_profiles()))                 # doctest: +SKIP
+>>> state = policy.observe(InquiryState(), Volunteered("肝区疼痛"))              # doctest: +SKIP
+>>> policy.next_question(state)                                                  # doctest: +SKIP
+Question(kind='open', target=None)
+
+What the patient said is a list of observations; the posterior is recomputed from them, so a session's state
+is just that list (serialisable, checkpointable). The likelihoods model how a patient reports symptoms:
+
+- a symptom named unprompted (the opening complaint, or the answer to "还有哪些不舒服？") is one of the
+  disease's symptoms not yet mentioned, each equally likely: ``1 / remaining`` if the disease has it, else
+  ``volunteer_outside`` (patients name symptoms the graph does not list);
+- "没有了" to an open question: likely only when the disease has no unmentioned symptom left;
+- yes/no to "有没有X？": ``1 - miss`` / ``miss`` if the disease has X, else ``false_yes`` / ``1 - false_yes``.
+
+The next question is the one with the lowest expected posterior entropy over the leading candidates, open or
+closed alike; the inquiry stops when the top candidate's probability reaches ``confidence`` or the budget of
+questions is spent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from retrieval.kg import DiseaseProfile
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Volunteered:
+    """The patient named ``symptom`` unprompted (opening complaint or answer to an open question)."""
+
+    symptom: str
+
+
+@dataclass(frozen=True)
+class NothingElse:
+    """The patient said no further symptom ("没有了") to an open question."""
+
+
+@dataclass(frozen=True)
+class Answered:
+    """The patient answered yes (``present``) or no to a closed question about ``symptom``."""
+
+    symptom: str
+    present: bool
+
+
+@dataclass(frozen=True)
+class BodyParts:
+    """The patient said where the trouble is (one or more body parts)."""
+
+    parts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BodyPartDenied:
+    """The patient said no to "is it at <part>?"."""
+
+    part: str
+
+
+@dataclass(frozen=True)
+class BodyPartUnknown:
+    """The patient could not say where ("不清楚")."""
+
+
+Observation = Volunteered | NothingElse | Answered | BodyParts | BodyPartDenied | BodyPartUnknown
+QuestionKind = Literal["open", "symptom", "body_part"]
+
+
+@dataclass(frozen=True)
+class Question:
+    """What to ask next: ``open`` ("还有哪些不舒服？"), ``symptom`` ("有没有<target>？"), or ``body_part``:
+    where the trouble is (target None) or whether it is at <target> (closed)."""
+
+    kind: QuestionKind
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class InquiryState:
+    """The observations so far and the questions asked (each counts against the budget)."""
+
+    observations: tuple[Observation, ...] = ()
+    asked: tuple[Question, ...] = ()
+
+    @property
+    def present(self) -> list[str]:
+        """Symptoms the patient has, in the order they came up."""
+        seen: list[str] = []
+        for o in self.observations:
+            name = (
+                o.symptom if isinstance(o, Volunteered) or (isinstance(o, Answered) and o.present) else None
+            )
+            if name is not None and name not in seen:
+                seen.append(name)
+        return seen
+
+    @property
+    def absent(self) -> list[str]:
+        return [o.symptom for o in self.observations if isinstance(o, Answered) and not o.present]
+
+
+@dataclass(frozen=True)
+class Ranked:
+    disease: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class InquiryParameters:
+    miss: float = 0.05
+    false_yes: float = 0.02
+    volunteer_outside: float = 0.01
+    nothing_else_wrong: float = 0.02
+    body_part_wrong: float = 0.02
+    """Likelihood of naming a body part the disease does not affect."""
+    body_part_unknown: float = 0.2
+    """Likelihood of "不清楚" about where, for a disease that affects a known body part."""
+    confidence: float = 0.5
+    max_questions: int = 5
+    open_questions: bool = True
+    candidates: int = 300
+    """How many leading diseases the expected-entropy computation considers."""
+    objective: Literal["entropy", "top3"] = "entropy"
+    """What a question is chosen to reduce: the posterior's entropy, or the mass outside the top three."""
+    min_gain: float = 0.1
+    """Stop asking when no question is expected to reduce that loss by more than this."""
+
+
+class DiseaseIndex:
+    """Diseases and their symptom sets as arrays: an inverted index symptom -> disease rows."""
+
+    def __init__(self, profiles: list[DiseaseProfile]) -> None:
+        self.profiles = [p for p in profiles if p.symptoms]
+        self.names = [p.disease for p in self.profiles]
+        self.sizes: IntArray = np.array([len(set(p.symptoms)) for p in self.profiles], dtype=np.int64)
+        holders: dict[str, list[int]] = {}
+        for row, profile in enumerate(self.profiles):
+            for symptom in set(profile.symptoms):
+                holders.setdefault(symptom, []).append(row)
+        self.holders = {s: np.array(rows, dtype=np.int64) for s, rows in holders.items()}
+        self.body_parts = [frozenset(p.body_parts) for p in self.profiles]
+        names = {b for parts in self.body_parts for b in parts}
+        self.body_part_names = sorted(names, key=lambda b: (-len(b), b))
+        """Longest first, for scanning a patient's answer."""
+
+    def __len__(self) -> int:
+        return len(self.profiles)
+
+    def has(self, symptom: str) -> npt.NDArray[np.bool_]:
+        mask = np.zeros(len(self), dtype=bool)
+        mask[self.holders.get(symptom, np.empty(0, dtype=np.int64))] = True
+        return mask
+
+
+@dataclass
+class _Posterior:
+    log: FloatArray
+    mentioned: IntArray
+    """For each disease, how many of its symptoms the patient has already mentioned."""
+    said: set[str] = field(default_factory=set)
+
+    located: bool = False
+    """The patient has said where (or that they cannot say)."""
+    denied_parts: set[str] = field(default_factory=set)
+
+    def probabilities(self) -> FloatArray:
+        weights = np.exp(self.log - self.log.max())
+        return weights / weights.sum()  # type: ignore[no-any-return]
+
+
+class InquiryPolicy:
+    def __init__(self, index: DiseaseIndex, parameters: InquiryParameters | None = None) -> None:
+        if not len(index):
+            raise ValueError("the knowledge graph has no disease with a symptom: load one (wenzhen kg load)")
+        self.index = index
+        self.parameters = parameters or InquiryParameters()
+
+    def observe(self, state: InquiryState, *observations: Observation) -> InquiryState:
+        return replace(state, observations=state.observations + observations)
+
+    def ask(self, state: InquiryState, question: Question) -> InquiryState:
+        return replace(state, asked=(*state.asked, question))
+
+    def _posterior(self, state: InquiryState) -> _Posterior:
+        p, index = self.parameters, self.index
+        post = _Posterior(np.zeros(len(index)), np.zeros(len(index), dtype=np.int64))
+        for observation in state.observations:
+            if isinstance(observation, BodyParts | BodyPartDenied | BodyPartUnknown):
+                post.log += np.log(self._body_part_likelihood(observation))
+                post.located |= not isinstance(observation, BodyPartDenied)
+                if isinstance(observation, BodyPartDenied):
+                    post.denied_parts.add(observation.part)
+                continue
+            if isinstance(observation, NothingElse):
+                done = post.mentioned >= index.sizes
+                post.log += np.where(done, np.log1p(-p.nothing_else_wrong), np.log(p.nothing_else_wrong))
+                continue
+            symptom = observation.symptom
+            if symptom in post.said and (isinstance(observation, Volunteered) or observation.present):
+                continue
+            has = index.has(symptom)
+            if isinstance(observation, Volunteered):
+                remaining = np.maximum(index.sizes - post.mentioned, 1)
+                post.log += np.where(has, -np.log(remaining), np.log(p.volunteer_outside))
+            elif observation.present:
+                post.log += np.where(has, np.log1p(-p.miss), np.log(p.false_yes))
+            else:
+                post.log += np.where(has, np.log(p.miss), np.log1p(-p.false_yes))
+            if isinstance(observation, Volunteered) or observation.present:
+                post.said.add(symptom)
+                post.mentioned += has
+        return post
+
+    def _body_part_likelihood(
+        self, observation: BodyParts | BodyPartDenied | BodyPartUnknown, rows: IntArray | None = None
+    ) -> FloatArray:
+        p = self.parameters
+        parts = self.index.body_parts if rows is None else [self.index.body_parts[i] for i in rows]
+        if isinstance(observation, BodyPartUnknown):
+            return np.array([p.body_part_unknown if b else 1 - p.body_part_unknown for b in parts])
+        if isinstance(observation, BodyPartDenied):
+            return np.array([p.miss if observation.part in b else 1 - p.false_yes for b in parts])
+        named = frozenset(observation.parts)
+        return np.array([1.0 if named == b else 0.5 if b and named < b else p.body_part_wrong for b in parts])
+
+    def ranking(self, state: InquiryState, limit: int = 10) -> list[Ranked]:
+        """Diseases by posterior probability (ties by name)."""
+        probabilities = self._posterior(state).probabilities()
+        order = np.lexsort((np.arange(len(probabilities)), -probabilities))[:limit]
+        return [Ranked(self.index.names[i], float(probabilities[i])) for i in order]
+
+    def should_stop(self, state: InquiryState) -> bool:
+        p = self.parameters
+        if len(state.asked) >= p.max_questions or not state.present:
+            return True
+        return float(self._posterior(state).probabilities().max()) >= p.confidence
+
+    def next_question(self, state: InquiryState) -> Question | None:
+        """The question with the lowest expected posterior entropy, or None when the inquiry should stop."""
+        if self.should_stop(state):
+            return None
+        post = self._posterior(state)
+        probabilities = post.probabilities()
+        top = np.argsort(-probabilities, kind="stable")[: self.parameters.candidates]
+        prior = probabilities[top] / probabilities[top].sum()
+        asked = {q.target for q in state.asked if q.kind == "symptom"}
+        excluded = post.said | set(state.absent) | asked
+        columns = sorted({s for i in top for s in self.index.profiles[i].symptoms} - excluded)
+        has = np.zeros((len(top), len(columns)), dtype=bool)
+        position = {s: j for j, s in enumerate(columns)}
+        for row, i in enumerate(top):
+            for s in self.index.profiles[i].symptoms:
+                if s in position:
+                    has[row, position[s]] = True
+        options: list[tuple[float, Question]] = []
+        closed = self._closed_entropies(prior, has)
+        options += [(float(e), Question("symptom", s)) for e, s in zip(closed, columns, strict=True)]
+        if self.parameters.open_questions:
+            remaining = (self.index.sizes[top] - post.mentioned[top]).astype(np.float64)
+            options.append((self._open_entropy(prior, has, remaining), Question("open")))
+        asked_parts = {q.target for q in state.asked if q.kind == "body_part"}
+        if not post.located and None not in asked_parts:
+            not_to_ask: set[str | None] = {*post.denied_parts, *asked_parts}
+            options += self._body_part_options(prior, top, not_to_ask)
+        if not options:
+            return None
+        best = min(options, key=lambda option: (option[0], option[1].kind != "open", option[1].target or ""))
+        current = float(self._loss(prior[:, None, None])[0, 0])
+        return best[1] if current - best[0] > self.parameters.min_gain else None
+
+    def _body_part_options(
+        self, prior: FloatArray, top: IntArray, excluded: set[str | None]
+    ) -> list[tuple[float, Question]]:
+        """Where is it (with open questions), or is it at <part> (closed only), with their expected losses."""
+        if self.parameters.open_questions:
+            answers: list[BodyParts | BodyPartUnknown] = [
+                BodyParts(tuple(sorted(parts))) for parts in {self.index.body_parts[i] for i in top} if parts
+            ]
+            answers.append(BodyPartUnknown())
+            likelihood = np.stack([self._body_part_likelihood(a, top) for a in answers], axis=1)
+            likelihood /= likelihood.sum(axis=1, keepdims=True)
+            return [(float(self._expected_loss(prior, likelihood[:, None, :])[0]), Question("body_part"))]
+        parts = sorted({b for i in top for b in self.index.body_parts[i]} - excluded)
+        options = []
+        for part in parts:
+            yes = 1 - self._body_part_likelihood(BodyPartDenied(part), top)
+            loss = self._expected_loss(prior, np.stack([yes, 1 - yes], axis=1)[:, None, :])[0]
+            options.append((float(loss), Question("body_part", part)))
+        return options
+
+    def _closed_entropies(self, prior: FloatArray, has: npt.NDArray[np.bool_]) -> FloatArray:
+        p = self.parameters
+        yes = np.where(has, 1 - p.miss, p.false_yes)
+        return self._expected_loss(prior, np.stack([yes, 1 - yes], axis=2))
+
+    def _open_entropy(self, prior: FloatArray, has: npt.NDArray[np.bool_], remaining: FloatArray) -> float:
+        p = self.parameters
+        named = np.where(has, 1.0 / np.maximum(remaining, 1)[:, None], p.volunteer_outside)
+        nothing = np.where(remaining <= 0, 1 - p.nothing_else_wrong, p.nothing_else_wrong)
+        answers = np.concatenate([named, nothing[:, None]], axis=1)
+        answers /= answers.sum(axis=1, keepdims=True)
+        return float(self._expected_loss(prior, answers[:, None, :])[0])
+
+    def _expected_loss(self, prior: FloatArray, likelihood: FloatArray) -> FloatArray:
+        """``likelihood[d, q, a]`` = P(answer a to question q | disease d); the expected loss per question."""
+        joint = prior[:, None, None] * likelihood
+        evidence = joint.sum(axis=0)
+        return (evidence * self._loss(joint / np.maximum(evidence, 1e-300))).sum(axis=1)  # type: ignore[no-any-return]
+
+    def _loss(self, posterior: FloatArray) -> FloatArray:
+        """The loss of each posterior ``posterior[:, q, a]`` (diseases along the first axis)."""
+        if self.parameters.objective == "top3":
+            k = min(3, len(posterior))
+            return 1 - np.partition(posterior, len(posterior) - k, axis=0)[-k:].sum(axis=0)  # type: ignore[no-any-return]
+        return -(posterior * np.log(np.maximum(posterior, 1e-300))).sum(axis=0)  # type: ignore[no-any-return]

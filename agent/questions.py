@@ -1,0 +1,40 @@
+"""How a question is put to the patient: a fixed template, optionally rephrased by the generator.
+
+>>> template_text(Question("symptom", "腹胀"))
+'请问您有没有腹胀的情况？'
+>>> template_text(Question("open"))
+'除此之外，还有哪些不舒服？'
+>>> template_text(Question("body_part", "肝"))
+'请问是肝这个部位不舒服吗？'
+"""
+
+from __future__ import annotations
+
+from agent.inquiry import Question
+
+OPEN_QUESTION = "除此之外，还有哪些不舒服？"
+WHERE_QUESTION = "主要是身体哪个部位不舒服？"
+
+
+def template_text(question: Question) -> str:
+    if question.kind == "open":
+        return OPEN_QUESTION
+    if question.kind == "body_part":
+        return WHERE_QUESTION if question.target is None else f"请问是{question.target}这个部位不舒服吗？"
+    return f"请问您有没有{question.target}的情况？"
+
+
+def rephrase_instruction(question: Question) -> str:
+    """The instruction the generator gets to phrase ``question`` warmly; its reply must keep the symptom."""
+    return (
+        "你是一名耐心的医生，正在问诊。请把下面这个问题改写成一句自然、亲切的中文问句，只输出这一句问句，"
+        f"不要给出诊断或建议：{template_text(question)}"
+    )
+
+
+def accept_rephrased(question: Question, text: str) -> bool:
+    """A rephrasing is used only if it is one short question that still names the symptom asked about."""
+    text = text.strip()
+    if not text or len(text) > 60 or not text.endswith(("？", "?")):
+        return False
+    return question.target is None or question.target in text

@@ -1,0 +1,91 @@
+"""A consultation's state as plain data (what the LangGraph checkpointer stores), and the typed reply.
+
+>>> observation_from_dict(observation_to_dict(Answered("腹胀", False)))
+Answered(symptom='腹胀', present=False)
+>>> observation_from_dict({"kind": "body_parts", "parts": ["肝", "腹部"]})
+BodyParts(parts=('肝', '腹部'))
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any, Literal, TypedDict
+
+from pydantic import BaseModel, Field
+
+from agent.inquiry import (
+    Answered,
+    BodyPartDenied,
+    BodyParts,
+    BodyPartUnknown,
+    InquiryState,
+    NothingElse,
+    Observation,
+    Question,
+    Volunteered,
+)
+
+ReplyKind = Literal["question", "answer", "emergency", "declined"]
+_KINDS: dict[str, type[Observation]] = {
+    "volunteered": Volunteered,
+    "nothing_else": NothingElse,
+    "answered": Answered,
+    "body_parts": BodyParts,
+    "body_part_denied": BodyPartDenied,
+    "body_part_unknown": BodyPartUnknown,
+}
+
+
+class Citation(BaseModel):
+    """A source the reply rests on: a KG triple (with file and line) or a literature chunk."""
+
+    id: str = Field(description="K1, K2 … for graph facts, L1, L2 … for literature chunks.")
+    kind: Literal["kg", "literature"]
+    text: str
+    source: str | None = None
+    line: int | None = None
+    chunk_id: str | None = None
+
+
+class CandidateScore(BaseModel):
+    disease: str
+    probability: float
+
+
+class Reply(BaseModel):
+    kind: ReplyKind
+    text: str
+    candidates: list[CandidateScore] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    question: dict[str, Any] | None = Field(default=None, description="The structured question, if asked.")
+
+
+class ConsultState(TypedDict, total=False):
+    """What the checkpointer keeps per session; every value is JSON-able."""
+
+    message: str
+    history: list[dict[str, str]]
+    observations: list[dict[str, Any]]
+    asked: list[dict[str, Any]]
+    pending: dict[str, Any] | None
+    facts: dict[str, Any]
+    mentions: list[str]
+    reply: dict[str, Any]
+
+
+def observation_to_dict(observation: Observation) -> dict[str, Any]:
+    kind = next(k for k, cls in _KINDS.items() if isinstance(observation, cls))
+    return {"kind": kind, **asdict(observation)}
+
+
+def observation_from_dict(data: dict[str, Any]) -> Observation:
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    del fields["kind"]
+    return _KINDS[data["kind"]](**fields)
+
+
+def inquiry_state(state: ConsultState) -> InquiryState:
+    return InquiryState(
+        tuple(observation_from_dict(o) for o in state.get("observations", [])),
+        tuple(Question(**q) for q in state.get("asked", [])),
+    )

@@ -1,0 +1,87 @@
+"""Reading patient messages: symptoms (with negation) against a dictionary, answers to pending questions,
+age/sex/duration/history/medications, and the simulated patient's answers read back the same way."""
+
+from __future__ import annotations
+
+from agent.findings import PatientFacts, read_message
+from agent.inquiry import (
+    Answered,
+    BodyPartDenied,
+    BodyParts,
+    BodyPartUnknown,
+    NothingElse,
+    Question,
+    Volunteered,
+)
+from agent.questions import template_text
+from agent.simulator import NOTHING_ELSE, UNKNOWN, SimulatedPatient
+from kg_loader.schema import Label
+from retrieval.kg import DiseaseProfile, EntityDictionary
+
+
+def dictionary() -> EntityDictionary:
+    d = EntityDictionary()
+    for name in ("乏力", "肝区疼痛", "发热", "黄疸", "腹水"):
+        d.add(name, Label.SYMPTOM, name)
+    d.add("乙肝", Label.DISEASE, "乙肝")
+    d.add("乙型肝炎", Label.DISEASE, "乙肝", overwrite=False)
+    d.add("恩替卡韦", Label.DRUG, "恩替卡韦")
+    return d
+
+
+def test_symptoms_negation_and_facts_in_an_opening_message() -> None:
+    reading = read_message(
+        dictionary(), "我男，45岁，肝区疼痛两周了，没有发热，有乙型肝炎，在吃恩替卡韦", None
+    )
+    assert reading.observations == (Volunteered("肝区疼痛"), Answered("发热", False))
+    assert reading.facts == PatientFacts(45, "男", "两周", ("乙肝",), ("恩替卡韦",))
+
+
+def test_short_answers_answer_the_pending_closed_question() -> None:
+    pending = Question("symptom", "黄疸")
+    assert read_message(dictionary(), "有的", pending).observations == (Answered("黄疸", True),)
+    assert read_message(dictionary(), "没有", pending).observations == (Answered("黄疸", False),)
+    reading = read_message(dictionary(), "没有黄疸，但是乏力", pending)
+    assert reading.observations == (Answered("黄疸", False), Volunteered("乏力")) and reading.answered_pending
+
+
+def test_answers_to_the_open_question() -> None:
+    pending = Question("open")
+    assert read_message(dictionary(), "还有腹水", pending).observations == (Volunteered("腹水"),)
+    assert read_message(dictionary(), "没有了", pending).observations == (NothingElse(),)
+    assert not read_message(dictionary(), "嗯", pending).answered_pending
+
+
+def test_facts_merge_later_values_and_accumulate_lists() -> None:
+    first = PatientFacts(age=40, history=("乙肝",))
+    merged = first.merge(PatientFacts(sex="女", history=("乙肝", "脂肪肝")))
+    assert merged == PatientFacts(40, "女", None, ("乙肝", "脂肪肝"), ())
+    assert PatientFacts.from_dict({"history": ["乙肝"], "age": 3}) == PatientFacts(3, history=("乙肝",))
+
+
+def test_the_simulated_patient_answers_from_the_hidden_disease() -> None:
+    profile = DiseaseProfile("肝硬化", ("乏力", "腹水", "黄疸"), ("肝",), "中老年人")
+    patient = SimulatedPatient(profile, "黄疸", dictionary(), seed=0)
+    linker = dictionary()
+    assert read_message(linker, patient.opening_message(), None).observations == (Volunteered("黄疸"),)
+    yes = patient.answer(template_text(Question("symptom", "腹水")))
+    assert read_message(linker, yes, Question("symptom", "腹水")).observations == (Answered("腹水", True),)
+    no = patient.answer(template_text(Question("symptom", "发热")))
+    assert read_message(linker, no, Question("symptom", "发热")).observations == (Answered("发热", False),)
+    named = patient.answer(template_text(Question("open")))
+    assert named == "还有乏力。"  # the only KG symptom not mentioned yet
+    assert patient.answer(template_text(Question("open"))) == NOTHING_ELSE
+    assert patient.answer(template_text(Question("body_part"))) == "肝。"
+    assert patient.answer(template_text(Question("body_part", "胃"))) == "肝。"  # the KG value, always
+    assert patient.answer("您多大年纪？") == "中老年人。"
+    assert patient.answer("平时睡眠怎么样？") == UNKNOWN
+
+
+def test_answers_about_where() -> None:
+    parts = ["腹部", "肝", "胃"]
+    where, at_liver = Question("body_part"), Question("body_part", "肝")
+    assert read_message(dictionary(), "肝、腹部。", where, parts).observations == (BodyParts(("肝", "腹部")),)
+    assert read_message(dictionary(), "不清楚", where, parts).observations == (BodyPartUnknown(),)
+    assert read_message(dictionary(), "不是", at_liver, parts).observations == (BodyPartDenied("肝"),)
+    assert read_message(dictionary(), "是的", at_liver, parts).observations == (BodyParts(("肝",)),)
+    assert read_message(dictionary(), "是胃", at_liver, parts).observations == (BodyParts(("胃",)),)

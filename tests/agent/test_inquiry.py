@@ -1,0 +1,123 @@
+"""The inquiry policy on a small hand-made disease table: posterior, question choice, stopping."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.inquiry import (
+    Answered,
+    BodyPartDenied,
+    BodyParts,
+    BodyPartUnknown,
+    DiseaseIndex,
+    InquiryParameters,
+    InquiryPolicy,
+    InquiryState,
+    NothingElse,
+    Question,
+    Volunteered,
+)
+from retrieval.kg import DiseaseProfile
+
+PROFILES = [
+    DiseaseProfile("肝癌", ("肝区疼痛", "乏力", "消瘦", "黄疸")),
+    DiseaseProfile("肝硬化", ("乏力", "腹水", "黄疸")),
+    DiseaseProfile("胆囊炎", ("右上腹痛", "发热", "黄疸")),
+    DiseaseProfile("胃炎", ("上腹痛", "恶心")),
+    DiseaseProfile("感冒", ("发热", "咳嗽", "流涕")),
+    DiseaseProfile("无症状病", ()),
+]
+
+
+def policy(**changes: object) -> InquiryPolicy:
+    return InquiryPolicy(DiseaseIndex(PROFILES), InquiryParameters(**changes))  # type: ignore[arg-type]
+
+
+def test_a_volunteered_symptom_favours_diseases_with_few_symptoms_that_have_it() -> None:
+    p = policy()
+    ranking = p.ranking(p.observe(InquiryState(), Volunteered("黄疸")), 3)
+    assert [r.disease for r in ranking] == ["肝硬化", "胆囊炎", "肝癌"]  # 1/3, 1/3, 1/4
+    assert ranking[0].probability == pytest.approx(ranking[1].probability)
+    assert "无症状病" not in p.index.names
+
+
+def test_answers_move_the_posterior() -> None:
+    p = policy()
+    state = p.observe(InquiryState(), Volunteered("黄疸"), Answered("腹水", False), Answered("消瘦", True))
+    assert p.ranking(state, 1)[0].disease == "肝癌"
+    assert state.present == ["黄疸", "消瘦"] and state.absent == ["腹水"]
+
+
+def test_nothing_else_favours_diseases_whose_symptoms_are_all_mentioned() -> None:
+    p = policy()
+    state = p.observe(InquiryState(), Volunteered("上腹痛"), Volunteered("恶心"), NothingElse())
+    assert p.ranking(state, 1)[0].probability > 0.99
+
+
+def test_the_first_question_is_open_when_open_questions_are_allowed() -> None:
+    p = policy(confidence=0.99)
+    state = p.observe(InquiryState(), Volunteered("黄疸"))
+    assert p.next_question(state) == Question("open")
+
+
+def test_closed_only_asks_a_symptom_that_splits_the_candidates_and_never_one_already_known() -> None:
+    p = policy(open_questions=False, confidence=0.99, min_gain=0.0)
+    state = p.observe(InquiryState(), Volunteered("黄疸"), Answered("乏力", False))
+    question = p.next_question(state)
+    assert question is not None and question.kind == "symptom"
+    assert question.target not in ("黄疸", "乏力")
+    asked: list[str] = []
+    for _ in range(4):
+        question = p.next_question(state)
+        if question is None:
+            break
+        assert question.target not in asked and question.target not in ("黄疸", "乏力")
+        asked.append(str(question.target))
+        state = p.observe(p.ask(state, question), Answered(str(question.target), False))
+
+
+def test_it_stops_at_the_budget_when_confident_or_with_nothing_reported() -> None:
+    assert policy().next_question(InquiryState()) is None
+    p = policy(max_questions=1, confidence=0.99)
+    state = p.observe(InquiryState(), Volunteered("黄疸"))
+    state = p.ask(state, Question("open"))
+    assert p.next_question(state) is None
+    confident = policy(confidence=0.5)
+    state = confident.observe(InquiryState(), Volunteered("上腹痛"), Volunteered("恶心"))
+    assert confident.next_question(state) is None
+
+
+def test_an_empty_graph_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="wenzhen kg load"):
+        InquiryPolicy(DiseaseIndex([DiseaseProfile("x", ())]))
+
+
+LOCATED = [
+    DiseaseProfile("肝癌", ("乏力", "消瘦"), ("肝",)),
+    DiseaseProfile("胃癌", ("乏力", "消瘦"), ("胃",)),
+    DiseaseProfile("肺癌", ("乏力", "消瘦"), ("肺",)),
+    DiseaseProfile("贫血", ("乏力", "消瘦"), ()),
+]
+
+
+def test_where_it_is_separates_diseases_that_share_every_symptom() -> None:
+    p = InquiryPolicy(DiseaseIndex(LOCATED), InquiryParameters(confidence=0.9))
+    state = p.observe(InquiryState(), Volunteered("乏力"))
+    question = p.next_question(state)
+    assert question == Question("body_part")  # symptoms cannot tell them apart; the place can
+    located = p.observe(p.ask(state, question), BodyParts(("胃",)))
+    assert p.ranking(located, 1)[0].disease == "胃癌" and p.ranking(located, 1)[0].probability > 0.9
+    unsure = p.observe(p.ask(state, question), BodyPartUnknown())
+    assert p.ranking(unsure, 1)[0].disease == "贫血"
+    assert p.next_question(unsure) != Question("body_part")  # asked once
+
+
+def test_closed_only_asks_whether_it_is_at_one_place_and_not_again_once_denied() -> None:
+    p = InquiryPolicy(DiseaseIndex(LOCATED), InquiryParameters(open_questions=False, confidence=0.99))
+    state = p.observe(InquiryState(), Volunteered("乏力"))
+    question = p.next_question(state)
+    assert question is not None and question.kind == "body_part" and question.target in ("肝", "胃", "肺")
+    state = p.observe(p.ask(state, question), BodyPartDenied(str(question.target)))
+    follow = p.next_question(state)
+    assert follow is not None and follow.target != question.target
+    assert p.ranking(state, 4)[-1].disease == {"肝": "肝癌", "胃": "胃癌", "肺": "肺癌"}[str(question.target)]
