@@ -72,4 +72,4 @@ def answer_messages(question: str, findings: str, citations: list[Citation]) -> 
 
 
 def finish(text: str) -> str:
-    return f"{text.strip()}\n\n{DISCLAIMER}"
+    return f"{text.rstrip()}\n\n{DISCLAIMER}"

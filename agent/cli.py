@@ -36,7 +36,7 @@ def _print_reply(reply: Reply) -> None:
         console.print(f"[dim][{citation.id}] {citation.text[:60]}  ({where})[/dim]")
 
 
-def _turn(consultant: Consultant, session: str, text: str) -> None:
+def _turn(consultant: Consultant, session: str, text: str) -> Reply:
     typer.echo(f"患者：{text}")
     typer.echo("医生：", nl=False)
     for part in consultant.stream(session, text):
@@ -46,17 +46,46 @@ def _turn(consultant: Consultant, session: str, text: str) -> None:
             typer.echo("")
             console.print(f"[dim]（{KIND_LABEL[part.kind]}）[/dim]")
             _print_reply(part)
+            return part
+    raise RuntimeError("the consultant ended a turn without a reply")
+
+
+def _simulate(consultant: Consultant, disease: str, opening: str | None) -> None:
+    """A simulated patient with ``disease`` (answers from the graph) consults until the agent answers."""
+    from agent.simulator import SimulatedPatient
+
+    profile = next((p for p in consultant.policy.index.profiles if p.disease == disease), None)
+    if profile is None:
+        raise ValueError(f"no disease named {disease!r} with symptoms in the graph")
+    if opening is not None and opening not in profile.symptoms:
+        raise ValueError(
+            f"{opening!r} is not a symptom of {disease} in the graph: {'、'.join(profile.symptoms)}"
+        )
+    patient = SimulatedPatient(profile, opening or profile.symptoms[0], consultant.tools.kg)
+    session, text = consultant.start_session(), patient.opening_message()
+    console.print(f"[dim]模拟患者：所患疾病（对医生隐藏）为 {disease}[/dim]")
+    for _ in range(consultant.settings.max_questions + 1):
+        reply = _turn(consultant, session, text)
+        if reply.kind != "question":
+            return
+        text = patient.answer(reply.text)
 
 
 def chat(
     say: Annotated[
         list[str] | None, typer.Option("--say", help="A patient message; repeat for a scripted consultation.")
     ] = None,
+    simulate: Annotated[
+        str | None,
+        typer.Option(help="Let a simulated patient with this disease answer from the graph (e.g. 肝硬化)."),
+    ] = None,
+    opening: Annotated[str | None, typer.Option(help="The simulated patient's opening symptom.")] = None,
 ) -> None:
     """A consultation in the terminal: follow-up questions, then an answer with citations.
 
     Needs a loaded graph (`wenzhen kg load --demo`); uses the literature index if built
-    (`wenzhen index build --demo`) and the demo model unless configured otherwise.
+    (`wenzhen index build --demo`) and the demo model unless configured otherwise. `--simulate DISEASE`
+    runs a whole consultation with a simulated patient who has DISEASE and answers truthfully from the graph.
     """
     from agent.consultant import Consultant
 
@@ -68,6 +97,13 @@ def chat(
         raise typer.Exit(1) from err
     with consultant:
         session = consultant.start_session()
+        if simulate:
+            try:
+                _simulate(consultant, simulate, opening)
+            except ValueError as err:
+                console.print(f"[red]{err}[/red]")
+                raise typer.Exit(1) from err
+            return
         if say:
             for text in say:
                 _turn(consultant, session, text)

@@ -22,19 +22,46 @@ class AgentSettings(WenzhenSettings):
     config_table = "agent"
 
     max_questions: int = Field(
-        default=_POLICY.max_questions, ge=0, description="Question budget per consultation."
+        validation_alias=AliasChoices("WENZHEN_MAX_QUESTIONS", "max_questions"),
+        default=_POLICY.max_questions,
+        ge=0,
+        description="Question budget per consultation.",
     )
     confidence: float = Field(
-        default=_POLICY.confidence, gt=0, le=1, description="Stop asking at this top probability."
+        validation_alias=AliasChoices("WENZHEN_CONFIDENCE", "confidence"),
+        default=_POLICY.confidence,
+        gt=0,
+        le=1,
+        description="Stop asking at this top probability.",
     )
     min_gain: float = Field(
-        default=_POLICY.min_gain, ge=0, description="Stop when no question gains more (nats)."
+        validation_alias=AliasChoices("WENZHEN_MIN_GAIN", "min_gain"),
+        default=_POLICY.min_gain,
+        ge=0,
+        description="Stop when no question gains more (nats).",
     )
-    open_questions: bool = Field(default=True, description="Allow '还有哪些不舒服？'.")
-    phrase_questions: bool = Field(default=False, description="Let the generator rephrase questions.")
-    literature_k: int = Field(default=3, ge=0, description="Literature chunks per answer.")
-    kg_facts_per_disease: int = Field(default=8, ge=1)
-    max_new_tokens: int = Field(default=256, ge=1)
+    open_questions: bool = Field(
+        validation_alias=AliasChoices("WENZHEN_OPEN_QUESTIONS", "open_questions"),
+        default=True,
+        description="Allow '还有哪些不舒服？'.",
+    )
+    phrase_questions: bool = Field(
+        validation_alias=AliasChoices("WENZHEN_PHRASE_QUESTIONS", "phrase_questions"),
+        default=False,
+        description="Let the generator rephrase questions.",
+    )
+    literature_k: int = Field(
+        validation_alias=AliasChoices("WENZHEN_LITERATURE_K", "literature_k"),
+        default=3,
+        ge=0,
+        description="Literature chunks per answer.",
+    )
+    kg_facts_per_disease: int = Field(
+        validation_alias=AliasChoices("WENZHEN_KG_FACTS_PER_DISEASE", "kg_facts_per_disease"), default=5, ge=1
+    )
+    max_new_tokens: int = Field(
+        validation_alias=AliasChoices("WENZHEN_MAX_NEW_TOKENS", "max_new_tokens"), default=256, ge=1
+    )
     sessions: str = Field(
         default="memory",
         validation_alias=AliasChoices("WENZHEN_SESSIONS", "sessions"),

@@ -67,6 +67,7 @@ def make_chat_model(settings: AgentSettings) -> BaseChatModel:
         adapter=adapter,
         trust_remote_code=generator.trust_remote_code,
         max_tokens=settings.max_new_tokens,
+        repetition_penalty=1.1,
     )
 
 
@@ -139,20 +140,21 @@ class Consultant:
         return Reply.model_validate(state["reply"])
 
     def stream(self, session_id: str, text: str) -> Iterator[str | Reply]:
-        """Answer tokens as they are generated (questions and notices arrive whole), then the Reply."""
-        streamed = False
+        """Answer tokens as they are generated, then the rest of the reply's text (the disclaimer), then the
+        Reply; questions and notices arrive whole. The pieces joined are the reply's text."""
+        streamed = ""
         final: dict[str, Any] = {}
         for mode, data in self.graph.compiled.stream(
             {"message": _checked(text)}, self._config(session_id), stream_mode=["custom", "values"]
         ):
             if mode == "custom":
-                streamed = True
+                streamed += str(data)
                 yield str(data)
             elif isinstance(data, dict):
                 final = data
         reply = Reply.model_validate(final["reply"])
-        if not streamed:
-            yield reply.text
+        shown = streamed.rstrip()
+        yield reply.text[len(shown) :] if reply.text.startswith(shown) else "\n" + reply.text
         yield reply
 
     def history(self, session_id: str) -> list[dict[str, str]]:

@@ -113,12 +113,9 @@ class ConsultationGraph:
         inquiry = inquiry_state(state)
         candidates = self._candidates(state) if inquiry.present else []
         leading = [c.disease for c in candidates[:3]]
-        diseases = leading + [
-            name
-            for name in state.get("mentions", [])
-            if self.tools.kg.resolve_disease(name) and name not in leading
-        ]
-        kg = [r for disease in diseases[:4] for r in self.tools.kg_lookup.invoke({"disease": disease})]
+        named = PatientFacts.from_dict(state.get("facts", {})).history  # diseases the patient named
+        diseases = list(dict.fromkeys([*named, *leading]))[:3]
+        kg = [r for disease in diseases for r in self.tools.kg_lookup.invoke({"disease": disease})]
         patient_messages = [m["content"] for m in state["history"] if m["role"] == "user"]
         query = retrieval_query(patient_messages, inquiry.present, leading)
         literature = self.tools.literature_search.invoke({"query": query, "k": self.settings.literature_k})

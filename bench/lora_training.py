@@ -2,11 +2,12 @@
 
     python bench/lora_training.py [--steps 8] [--max-length 256]
 
+Peak RSS is counted from after the model is loaded (Linux VmHWM, reset then), so it measures training.
 Same demo model (fp32 on CPU), same examples (the DISC-Med-SFT sample in the chat-template format, the same
 ids and loss mask), same LoRA config (r 8, all linear layers), batch size and sequence length. Each side runs
 in its own subprocess (for its peak RSS), both without gradient checkpointing (TRL's default is on);
-throughput counts the non-padding tokens of the batches trained,
-between the first and last optimizer step, so model loading is outside both. Targets: speed >= 1.0x, memory
+both get the examples in the same order (so the same batches); throughput counts the non-padding tokens fed
+to the model after the first optimizer step, timed to the last. Targets: speed >= 1.0x, memory
 <= 1.0x.
 """
 
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -25,7 +25,8 @@ from typing import Any
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "finetune"
 
 
-def throughput_callback() -> Any:
+def throughput_callback(model: Any, pad_token_id: int) -> Any:
+    """Times the steps after the first and counts the non-padding tokens they feed the model."""
     from transformers import TrainerCallback
 
     class Throughput(TrainerCallback):
@@ -39,7 +40,27 @@ def throughput_callback() -> Any:
         def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
             self.ended = time.perf_counter()
 
-    return Throughput()
+    throughput = Throughput()
+
+    def count(_module: Any, inputs: tuple[Any, ...]) -> None:
+        if throughput.started:
+            throughput.tokens += int((inputs[0] != pad_token_id).sum())
+
+    model.get_input_embeddings().register_forward_pre_hook(count)
+    return throughput
+
+
+def reset_peak_rss() -> None:
+    """Linux: restart the process's peak-RSS count (VmHWM) from its current RSS."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def peak_rss_mb() -> float:
+    """Peak RSS since the last reset (VmHWM), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status (Linux only)")
 
 
 def run_side(side: str, steps: int, max_length: int, out: Path) -> None:
@@ -47,21 +68,20 @@ def run_side(side: str, steps: int, max_length: int, out: Path) -> None:
     from datasets import Dataset
 
     from finetune.config import GeneratorSettings
-    from finetune.data import encode_all, read_conversations
+    from finetune.data import encode_all, read_conversations, split_examples
     from finetune.models import load_model
     from finetune.train_config import TrainConfig
     from finetune.training import make_format, train
 
     torch.manual_seed(0)
     model, tokenizer = load_model(GeneratorSettings(), dtype="fp32", for_training=True)
+    reset_peak_rss()  # count training, not loading (identical on both sides)
     data = SHARED / "disc_med_sft_examples.jsonl"
     conversations, _ = read_conversations(data)
     examples, _ = encode_all(conversations, make_format("template", tokenizer), max_length)
+    examples, _ = split_examples(examples, 0.0, 42)  # Wenzhen's own order, given to TRL too: same batches
     batch = 4
-    per_step = [
-        sum(len(e.encoded.input_ids) for e in examples[i * batch : (i + 1) * batch]) for i in range(steps)
-    ]
-    callback = throughput_callback()
+    callback = throughput_callback(model, tokenizer.pad_token_id)
     common = {
         "per_device_train_batch_size": batch,
         "gradient_accumulation_steps": 1,
@@ -113,8 +133,8 @@ def run_side(side: str, steps: int, max_length: int, out: Path) -> None:
             )
             trainer.train()
     seconds = callback.ended - callback.started
-    tokens = sum(per_step[1:])  # the steps between the first and the last
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    tokens = callback.tokens  # fed to the model in the steps after the first
+    peak_mb = peak_rss_mb()
     out.write_text(json.dumps({"tokens_per_s": tokens / seconds, "seconds": seconds, "peak_rss_mb": peak_mb}))
 
 

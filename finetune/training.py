@@ -18,6 +18,7 @@ import torch
 
 from finetune.data import Example, encode_all, read_conversations, split_examples
 from finetune.formats import IGNORE_INDEX, BentsaoFormat, ChatFormat, DiscFormat, Template, TemplateFormat
+from finetune.loss import plain_projection, tiled_cross_entropy
 from finetune.train_config import TrainConfig
 from kg_loader.records import Issue
 
@@ -64,33 +65,30 @@ class PadCollator:
         return {"input_ids": ids, "labels": labels, "attention_mask": mask}
 
 
-def labelled_positions_loss(
-    outputs: Any, labels: torch.Tensor, num_items_in_batch: torch.Tensor | int | None = None
-) -> torch.Tensor:
-    """Cross-entropy over logits that :class:`SFTTrainer` computed at the labelled positions only.
-
-    ``outputs.logits`` is ``(1, n, vocab)``: one row for each next-token target that is not ignored, in
-    batch order. Summed and divided by ``num_items_in_batch`` (the labelled tokens of the whole accumulated
-    batch, so gradient accumulation weighs every token alike) or, in evaluation, by this batch's count.
-    """
-    targets = labels[:, 1:]
-    keep = targets != IGNORE_INDEX
-    loss = torch.nn.functional.cross_entropy(outputs.logits[0].float(), targets[keep], reduction="sum")
-    count = num_items_in_batch if num_items_in_batch is not None else keep.sum().clamp(min=1)
-    return loss / count
+def _unchanged(hidden: torch.Tensor) -> torch.Tensor:
+    return hidden
 
 
 def sft_trainer_class() -> Any:
     from transformers import Trainer
 
     class SFTTrainer(Trainer):
-        """Projects to the vocabulary only the hidden states whose next token carries a label.
+        """Computes the loss only where the next token carries a label, projecting to the vocabulary in tiles.
 
-        The output layer's input is narrowed by a forward pre-hook for the duration of one forward pass, so
-        the model's own forward still runs (distributed wrappers, logit soft-capping and scaling apply) while
-        the logits, their softmax and its gradient shrink from every position to the labelled ones: prompt,
-        user turns and padding cost no vocabulary projection. Pairs with :func:`labelled_positions_loss`.
+        For one forward pass a pre-hook narrows the output layer's input to the labelled positions, so the
+        prompt, user turns and padding cost no projection while the model's own forward still runs. When that
+        layer is a plain bias-free projection (:func:`finetune.loss.plain_projection`; not under DeepSpeed,
+        which partitions it) it passes the narrowed hidden states through untouched and
+        :func:`finetune.loss.tiled_cross_entropy` projects them tile by tile: no tensor of all their logits
+        ever exists. Otherwise the layer runs on the narrowed input (soft-capping, scaling or an adapter on it
+        apply). The loss is summed and divided by ``num_items_in_batch`` (the labelled tokens of the whole
+        accumulated batch, so accumulation weighs every token alike) or, in evaluation, this batch's count.
         """
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["compute_loss_func"] = self.labelled_loss
+            super().__init__(*args, **kwargs)
+            self._projection: torch.Tensor | None = None
 
         def compute_loss(
             self,
@@ -100,14 +98,35 @@ def sft_trainer_class() -> Any:
             num_items_in_batch: torch.Tensor | int | None = None,
         ) -> Any:
             keep = inputs["labels"][:, 1:] != IGNORE_INDEX
-            head = self.accelerator.unwrap_model(model).get_output_embeddings()
+            unwrapped = self.accelerator.unwrap_model(model)
+            head = unwrapped.get_output_embeddings()
             handle = head.register_forward_pre_hook(
                 lambda _module, args: (args[0][:, :-1][keep].unsqueeze(0), *args[1:])
             )
+            if not self.is_deepspeed_enabled:
+                self._projection = plain_projection(head, unwrapped.config)
+            if self._projection is not None:
+                head.forward = _unchanged  # "logits" are the narrowed hidden states; the loss projects them
             try:
                 return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
             finally:
                 handle.remove()
+                if self._projection is not None:
+                    del head.forward
+                self._projection = None
+
+        def labelled_loss(
+            self, outputs: Any, labels: torch.Tensor, num_items_in_batch: torch.Tensor | int | None = None
+        ) -> torch.Tensor:
+            targets = labels[:, 1:]
+            keep = targets != IGNORE_INDEX
+            rows = outputs.logits[0]
+            if self._projection is not None:
+                total = tiled_cross_entropy(rows, self._projection, targets[keep])
+            else:
+                total = torch.nn.functional.cross_entropy(rows.float(), targets[keep], reduction="sum")
+            count = num_items_in_batch if num_items_in_batch is not None else keep.sum().clamp(min=1)
+            return total / count
 
     return SFTTrainer
 
@@ -235,7 +254,6 @@ def train(
         eval_dataset=ExampleDataset(validation) if evaluate else None,
         data_collator=PadCollator(tokenizer.pad_token_id),
         callbacks=callbacks,
-        compute_loss_func=labelled_positions_loss,
     )
     _log_to_output_dir(trainer, output)
     base_eval_loss = trainer.evaluate()["eval_loss"] if evaluate and not resume else None

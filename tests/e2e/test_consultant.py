@@ -7,12 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
-from agent.answer import DISCLAIMER
+from agent.answer import DECLINE, DISCLAIMER
 from agent.config import AgentSettings
 from agent.consultant import Consultant
 from agent.dialogue import Sample, ScriptedPatient, run_dialogue
+from agent.inquiry import Question
+from agent.questions import template_text
 from agent.session import Reply
+from api.cli import app
 from finetune.chat_model import WenzhenChatModel
 from kg_loader.loader import LoadOptions, load_file
 from kg_loader.store import GraphStore
@@ -89,7 +93,7 @@ def test_emergencies_out_of_scope_and_knowledge_questions(
         reply = parts[-1]
         assert isinstance(reply, Reply) and reply.kind == "answer"
         streamed = "".join(p for p in parts[:-1] if isinstance(p, str))
-        assert streamed and reply.text.startswith(streamed.strip())
+        assert len(parts) > 3 and streamed.rstrip() == reply.text  # tokens, then the disclaimer
         literature = [x for x in reply.citations if x.kind == "literature"]
         assert literature and all("<|" not in x.text for x in literature)  # retrieved text is data
 
@@ -144,3 +148,28 @@ def test_a_disc_dialogue_runs_three_patient_turns(
         "model": "wenzhen",
         "source": "CMD",
     }
+
+
+def test_questions_rephrased_by_the_generator_fall_back_to_the_template_when_unusable(
+    demo_graph: GraphStore, tiny_model_dir: Path, searcher: LiteratureSearcher
+) -> None:
+    with consultant(demo_graph, tiny_model_dir, searcher, phrase_questions=True) as c:
+        reply = c.reply(c.start_session(), "我最近黄疸，还乏力")
+    assert reply.kind == "question" and reply.question is not None
+    assert reply.text == template_text(Question(**reply.question))  # a random model's words are refused
+
+
+def test_wenzhen_chat_interactive_and_simulated(
+    demo_graph: GraphStore, tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WENZHEN_MODEL", str(tiny_model_dir))
+    monkeypatch.setenv("WENZHEN_MAX_NEW_TOKENS", "8")
+    runner = CliRunner()
+    chatted = runner.invoke(app, ["chat"], input="我最近黄疸，还乏力\n/reset\n今天股票涨了吗\n/quit\n")
+    assert chatted.exit_code == 0, chatted.output
+    assert "医生：" in chatted.stdout and DECLINE in chatted.stdout  # /reset started a new session
+    simulated = runner.invoke(app, ["chat", "--simulate", "原发性肝癌", "--opening", "肝区痛"])
+    assert simulated.exit_code == 0, simulated.output
+    assert simulated.stdout.startswith("患者：我最近肝区痛。") and DISCLAIMER in simulated.stdout
+    unknown = runner.invoke(app, ["chat", "--simulate", "不存在的病"])
+    assert unknown.exit_code == 1 and "no disease named '不存在的病'" in unknown.output

@@ -12,7 +12,7 @@ from finetune.config import GeneratorSettings
 from finetune.data import read_conversations
 from finetune.models import load_model
 from finetune.train_config import TrainConfig
-from finetune.training import PadCollator, labelled_positions_loss, make_format, sft_trainer_class, train
+from finetune.training import PadCollator, make_format, sft_trainer_class, train
 
 
 def config(tmp_path: Path, sft_file: Path, tiny_model_dir: Path, **changes: Any) -> TrainConfig:
@@ -48,27 +48,32 @@ def mean_loss(model: Any, tokenizer: Any, sft_file: Path) -> float:
         return float(model(**disc_batch(tokenizer, sft_file)).loss)
 
 
-def test_trainer_loss_on_labelled_positions_equals_the_models_own_loss(
+def test_trainer_loss_and_gradients_equal_the_models_own(
     tmp_path: Path, sft_file: Path, tiny_model_dir: Path
 ) -> None:
     model, tokenizer = load_model(GeneratorSettings(model=str(tiny_model_dir)))
     batch = disc_batch(tokenizer, sft_file)
     labelled = int((batch["labels"][:, 1:] != -100).sum())
     assert labelled < batch["labels"][:, 1:].numel()  # user turns and padding carry no label
+    expected = model(**batch).loss
+    expected.backward()
+    weights = [model.model.layers[0].mlp.down_proj.weight, model.get_output_embeddings().weight]
+    expected_grads = [w.grad.clone() for w in weights if w.grad is not None]
+    model.zero_grad()
+    trainer = sft_trainer_class()(model=model, args=TrainingArguments(output_dir=str(tmp_path), report_to=[]))
+    loss, outputs = trainer.compute_loss(model, dict(batch), return_outputs=True)
+    assert outputs.logits.shape[:2] == (1, labelled)  # only labelled positions reached the output layer
+    assert torch.allclose(loss, expected, atol=1e-5), (loss, expected)
+    loss.backward()
+    assert len(expected_grads) == 2
+    for weight, grad in zip(weights, expected_grads, strict=True):
+        assert weight.grad is not None and torch.allclose(weight.grad, grad, atol=1e-5)
     with torch.no_grad():
-        expected = model(**batch).loss
-        trainer = sft_trainer_class()(
-            model=model,
-            args=TrainingArguments(output_dir=str(tmp_path), report_to=[]),
-            compute_loss_func=labelled_positions_loss,
-        )
-        loss, outputs = trainer.compute_loss(model, dict(batch), return_outputs=True)
-        assert outputs.logits.shape[:2] == (1, labelled)
-        assert torch.allclose(loss, expected, atol=1e-5), (loss, expected)
         accumulated = trainer.compute_loss(model, dict(batch), num_items_in_batch=2 * labelled)
         assert torch.allclose(accumulated, expected / 2, atol=1e-5)
-        # the narrowing hook is gone afterwards: a plain forward has logits at every position again
-        assert model(**batch).logits.shape[:2] == batch["input_ids"].shape
+        # hook and pass-through are gone afterwards: a plain forward has logits at every position again
+        logits = model(**batch).logits
+        assert logits.shape == (*batch["input_ids"].shape, len(tokenizer))
 
 
 def test_lora_overfits_eight_examples(tmp_path: Path, sft_file: Path, tiny_model_dir: Path) -> None:
