@@ -21,7 +21,7 @@ from langgraph.config import get_stream_writer
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Checkpointer
 
-from agent.answer import DECLINE, answer_messages, finish, number_sources, retrieval_query
+from agent.answer import DECLINE, WHAT_NOW, answer_messages, finish, number_sources, retrieval_query
 from agent.config import AgentSettings
 from agent.findings import PatientFacts, read_message
 from agent.inquiry import InquiryPolicy, Question
@@ -85,6 +85,7 @@ class ConsultationGraph:
                 *(observation_to_dict(o) for o in reading.observations),
             ],
             "pending": None,
+            "answering": pending is not None,
             "facts": asdict(facts),
             "mentions": list(
                 dict.fromkeys(
@@ -120,7 +121,9 @@ class ConsultationGraph:
         query = retrieval_query(patient_messages, inquiry.present, leading)
         literature = self.tools.literature_search.invoke({"query": query, "k": self.settings.literature_k})
         citations = number_sources(kg, literature)
-        messages = answer_messages(state["message"], self._findings_text(state), citations)
+        # A message that answers a follow-up question is no question: ask what the consultation is about.
+        question = f"{patient_messages[0]}{WHAT_NOW}" if state.get("answering") else state["message"]
+        messages = answer_messages(question, self._findings_text(state), citations)
         writer = get_stream_writer()
         pieces = []
         for chunk in self.chat_model.stream(messages, max_tokens=self.settings.max_new_tokens):

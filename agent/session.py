@@ -68,6 +68,8 @@ class ConsultState(TypedDict, total=False):
     observations: list[dict[str, Any]]
     asked: list[dict[str, Any]]
     pending: dict[str, Any] | None
+    answering: bool
+    """This turn's message answers the question asked before it."""
     facts: dict[str, Any]
     mentions: list[str]
     reply: dict[str, Any]
