@@ -270,8 +270,7 @@ class _BatchWriter:
             )
         self.checkpoint.mark(batch.id)
         with self._lock:
-            self.nodes.ids.update(learnt.ids)
-            self.nodes.created |= learnt.created
+            self.nodes.absorb(learnt)
             self.summary.tally(batch, counts)
         if self.on_batch is not None:
             self.on_batch(batch)

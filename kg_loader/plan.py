@@ -3,7 +3,7 @@
 >>> from kg_loader.readers.fielded import CMEKG
 >>> plan = build_plan("d.jsonl", CMEKG.read("d.jsonl", '{"中心词": "乙肝", "相关症状": ["肝肿大"]}'))
 >>> len(plan.nodes), len(plan.edges), [b.id for b in plan.batches(1000, lanes=2)]
-(2, 1, ['nodes:Disease:0', 'nodes:Symptom:0', 'edges:HAS_SYMPTOM:Disease:Symptom:p1:0'])
+(2, 1, ['nodes:Disease:0', 'nodes:Symptom:0', 'edges:HAS_SYMPTOM:Disease:Symptom:p0:0'])
 
 Deduplicating in the client means every node and relation is written once per file, nodes before the
 relations that need them, and no two batches touch the same node or relation. A node's provenance is
@@ -48,16 +48,20 @@ class NodeBatch:
     rows: list[dict[str, Any]]
 
 
+EdgeTuple = tuple[str, str, str, str, int]
+"""A relation row: (head name, tail name, predicate, source, line); tuples are cheaper than maps to build."""
+
+
 @dataclass(frozen=True)
 class EdgeBatch:
-    """Relations of one type between two labels: rows of ``{h, t, p, source, line}``."""
+    """Relations of one type between two labels: rows of :data:`EdgeTuple`."""
 
     id: str
     lane: int
     type: str
     head: Label
     tail: Label
-    rows: list[dict[str, Any]]
+    rows: list[EdgeTuple]
 
 
 Batch = NodeBatch | EdgeBatch
@@ -104,17 +108,11 @@ class LoadPlan:
             node_rows.setdefault(key.label, []).append(
                 {"name": key.name, "source": row.source, "line": row.line, "props": row.props}
             )
-        edge_rows: dict[tuple[str, Label, Label, int], list[dict[str, Any]]] = {}
+        edge_rows: dict[tuple[str, Label, Label, int], list[EdgeTuple]] = {}
         for (rel_type, head, tail), edge in self.edges.items():
-            lane = zlib.crc32(head.name.encode()) % lanes
+            lane = zlib.crc32(head.name.encode()) % lanes if lanes > 1 else 0
             edge_rows.setdefault((rel_type, head.label, tail.label, lane), []).append(
-                {
-                    "h": head.name,
-                    "t": tail.name,
-                    "p": edge.predicate,
-                    "source": edge.source,
-                    "line": edge.line,
-                }
+                (head.name, tail.name, edge.predicate, edge.source, edge.line)
             )
         batches: list[Batch] = []
         for label in (label for label in Label if label in node_rows):
@@ -123,7 +121,7 @@ class LoadPlan:
                 NodeBatch(f"nodes:{label.value}:{i // batch_size}", label, rows[i : i + batch_size])
                 for i in range(0, len(rows), batch_size)
             ]
-        for (rel_type, head_label, tail_label, lane), rows in sorted(edge_rows.items()):
+        for (rel_type, head_label, tail_label, lane), edges in sorted(edge_rows.items()):
             batches += [
                 EdgeBatch(
                     f"edges:{rel_type}:{head_label.value}:{tail_label.value}:p{lane}:{i // batch_size}",
@@ -131,9 +129,9 @@ class LoadPlan:
                     rel_type,
                     head_label,
                     tail_label,
-                    rows[i : i + batch_size],
+                    edges[i : i + batch_size],
                 )
-                for i in range(0, len(rows), batch_size)
+                for i in range(0, len(edges), batch_size)
             ]
         return batches
 

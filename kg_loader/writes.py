@@ -18,6 +18,7 @@ from neo4j import Transaction
 
 from kg_loader.plan import EdgeBatch, NodeBatch
 from kg_loader.records import NodeKey
+from kg_loader.schema import Label
 from kg_loader.store import WriteCounts
 
 # Ids come back as one collected list of [name, id] pairs: one record to decode, not one per node.
@@ -37,12 +38,13 @@ MERGE_NODES = (
     "UNWIND $rows AS r MERGE (n:{label} {{name: r.name}}) "
     "ON CREATE SET n.source = r.source, n.line = r.line SET n += r.props"
 )
+# Relation rows are lists (cheaper to build and send than maps): [head name, tail name, predicate, source,
+# line]; the fast form puts each end's element id before its name.
 MERGE_EDGES = (
-    "UNWIND $rows AS r MATCH (h:{head} {{name: r.h}}) MATCH (t:{tail} {{name: r.t}}) "
-    "MERGE (h)-[e:{type}]->(t) ON CREATE SET e.predicate = r.p, e.source = r.source, e.line = r.line"
+    "UNWIND $rows AS r MATCH (h:{head} {{name: r[0]}}) MATCH (t:{tail} {{name: r[1]}}) "
+    "MERGE (h)-[e:{type}]->(t) ON CREATE SET e.predicate = r[2], e.source = r[3], e.line = r[4]"
 )
-# Fast relation rows are lists (cheaper to build and send than maps):
-# [head id, head name, tail id, tail name, predicate, source, line]
+# Fast relation rows: [head id, head name, tail id, tail name, predicate, source, line]
 _ENDS_BY_ID = (
     "UNWIND $rows AS r MATCH (h) WHERE elementId(h) = r[0] AND h.name = r[1] "
     "MATCH (t) WHERE elementId(t) = r[2] AND t.name = r[3] "
@@ -63,11 +65,17 @@ class StaleNodeIds(RuntimeError):
 
 @dataclass
 class NodeIndex:
-    """What the node batches of this load learnt: element ids of its nodes, and which it created."""
+    """What the node batches of this load learnt, per label: element ids by name, and the names it created."""
 
-    ids: dict[NodeKey, str] = field(default_factory=dict)
-    created: set[NodeKey] = field(default_factory=set)
+    ids: dict[Label, dict[str, str]] = field(default_factory=dict)
+    created: dict[Label, set[str]] = field(default_factory=dict)
     empty_labels: set[str] = field(default_factory=set)
+
+    def absorb(self, other: NodeIndex) -> None:
+        for label, ids in other.ids.items():
+            self.ids.setdefault(label, {}).update(ids)
+        for label, names in other.created.items():
+            self.created.setdefault(label, set()).update(names)
 
 
 def merge_nodes(tx: Transaction, batch: NodeBatch) -> WriteCounts:
@@ -86,7 +94,7 @@ def create_nodes(tx: Transaction, batch: NodeBatch, index: NodeIndex) -> tuple[W
         found = dict(tx.run(EXISTING_NODES.format(label=label), names=names).single(strict=True)["ids"])
     new_rows = [row for row in batch.rows if row["name"] not in found]
     updates = [row for row in batch.rows if row["name"] in found and row["props"]]
-    learnt = NodeIndex({NodeKey(batch.label, name): node_id for name, node_id in found.items()})
+    learnt = NodeIndex({batch.label: found}, {batch.label: set()})
     counts = WriteCounts()
     plain = [row for row in new_rows if not row["props"]]
     with_props = [row for row in new_rows if row["props"]]
@@ -95,9 +103,8 @@ def create_nodes(tx: Transaction, batch: NodeBatch, index: NodeIndex) -> tuple[W
             continue
         result = tx.run(query.format(label=label), rows=rows)
         for name, node_id in result.single(strict=True)["ids"]:
-            key = NodeKey(batch.label, name)
-            learnt.ids[key] = node_id
-            learnt.created.add(key)
+            learnt.ids[batch.label][name] = node_id
+            learnt.created[batch.label].add(name)
         counts += WriteCounts.of(result.consume())
     if updates:
         counts += WriteCounts.of(tx.run(UPDATE_NODES.format(label=label), rows=updates).consume())
@@ -113,13 +120,15 @@ def create_edges(tx: Transaction, batch: EdgeBatch, index: NodeIndex) -> WriteCo
     """CREATE relations with an end node created by this load and MERGE the others, ends found by id."""
     fresh: list[tuple[Any, ...]] = []
     known: list[tuple[Any, ...]] = []
-    for row in batch.rows:
-        head, tail = NodeKey(batch.head, row["h"]), NodeKey(batch.tail, row["t"])
-        head_id, tail_id = index.ids.get(head), index.ids.get(tail)
+    head_ids, tail_ids = index.ids.get(batch.head, {}), index.ids.get(batch.tail, {})
+    head_new, tail_new = index.created.get(batch.head, set()), index.created.get(batch.tail, set())
+    for head, tail, predicate, source, line in batch.rows:
+        head_id, tail_id = head_ids.get(head), tail_ids.get(tail)
         if head_id is None or tail_id is None:  # its node batch was written by MERGE: ids unknown
-            raise StaleNodeIds(f"{batch.id}: no element id for {head if head_id is None else tail}")
-        values = (head_id, row["h"], tail_id, row["t"], row["p"], row["source"], row["line"])
-        (fresh if head in index.created or tail in index.created else known).append(values)
+            missing = NodeKey(batch.head, head) if head_id is None else NodeKey(batch.tail, tail)
+            raise StaleNodeIds(f"{batch.id}: no element id for {missing}")
+        values = (head_id, head, tail_id, tail, predicate, source, line)
+        (fresh if head in head_new or tail in tail_new else known).append(values)
     counts = WriteCounts()
     for query, rows in ((CREATE_EDGES_BY_ID, fresh), (MERGE_EDGES_BY_ID, known)):
         if not rows:

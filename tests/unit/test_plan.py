@@ -66,7 +66,7 @@ def test_batches_put_nodes_first_and_split_relations_by_head_lane() -> None:
     heads_by_lane: dict[int, set[str]] = {0: set(), 1: set()}
     for batch in batches:
         if isinstance(batch, EdgeBatch):
-            heads_by_lane[batch.lane] |= {row["h"] for row in batch.rows}
+            heads_by_lane[batch.lane] |= {row[0] for row in batch.rows}
     assert heads_by_lane[0] and heads_by_lane[1] and not heads_by_lane[0] & heads_by_lane[1]
     assert sum(len(b.rows) for b in batches if isinstance(b, EdgeBatch)) == len(plan.edges) == 100
 
