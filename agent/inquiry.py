@@ -125,8 +125,8 @@ class InquiryParameters:
     """Likelihood of naming a body part the disease does not affect."""
     body_part_unknown: float = 0.2
     """Likelihood of "不清楚" about where, for a disease that affects a known body part."""
-    confidence: float = 0.5
-    max_questions: int = 5
+    confidence: float = 0.4
+    max_questions: int = 6
     open_questions: bool = True
     candidates: int = 300
     """How many leading diseases the expected-entropy computation considers."""
