@@ -79,11 +79,14 @@ class ConsultationGraph:
         pending = Question(**stored) if stored else None
         reading = read_message(self.tools.kg, state["message"], pending, self.policy.index.body_part_names)
         facts = PatientFacts.from_dict(state.get("facts", {})).merge(reading.facts)
+        observations = [
+            *state.get("observations", []),
+            *(observation_to_dict(o) for o in reading.observations),
+        ]
+        question = self.policy.next_question(inquiry_state({**state, "observations": observations}))
         return {
-            "observations": [
-                *state.get("observations", []),
-                *(observation_to_dict(o) for o in reading.observations),
-            ],
+            "observations": observations,
+            "next_question": asdict(question) if question is not None else None,
             "pending": None,
             "answering": pending is not None,
             "facts": asdict(facts),
@@ -98,8 +101,9 @@ class ConsultationGraph:
         return self._replied(state["history"], Reply(kind="declined", text=DECLINE))
 
     def ask_node(self, state: ConsultState) -> dict[str, Any]:
-        question = self._next_question(state)
-        assert question is not None  # routed here only when there is one
+        stored = state.get("next_question")
+        assert stored is not None  # routed here only when there is one
+        question = Question(**stored)
         text = self.tools.ask_patient.invoke({"question": self._phrase(question)})
         reply = Reply(
             kind="question", text=text, candidates=self._candidates(state), question=asdict(question)
@@ -142,13 +146,9 @@ class ConsultationGraph:
         inquiry = inquiry_state(state)
         if not inquiry.present and not state.get("mentions") and not _MEDICAL.search(state["message"]):
             return "decline"
-        return "ask" if self._next_question(state) is not None else "answer"
+        return "ask" if state.get("next_question") is not None else "answer"
 
     # --- helpers -----------------------------------------------------------------------------------------
-    def _next_question(self, state: ConsultState) -> Question | None:
-        inquiry = inquiry_state(state)
-        return self.policy.next_question(inquiry) if inquiry.present else None
-
     def _candidates(self, state: ConsultState) -> list[CandidateScore]:
         ranking = self.policy.ranking(inquiry_state(state), limit=5)
         return [CandidateScore(disease=r.disease, probability=r.probability) for r in ranking]

@@ -239,18 +239,15 @@ class InquiryPolicy:
         order = np.lexsort((np.arange(len(probabilities)), -probabilities))[:limit]
         return [Ranked(self.index.names[i], float(probabilities[i])) for i in order]
 
-    def should_stop(self, state: InquiryState) -> bool:
-        p = self.parameters
-        if len(state.asked) >= p.max_questions or not state.present:
-            return True
-        return float(self._posterior(state).probabilities().max()) >= p.confidence
-
     def next_question(self, state: InquiryState) -> Question | None:
-        """The question with the lowest expected posterior entropy, or None when the inquiry should stop."""
-        if self.should_stop(state):
+        """The question with the lowest expected posterior entropy, or None when the inquiry should stop:
+        nothing reported yet, the budget spent, or the top disease at ``confidence``."""
+        if len(state.asked) >= self.parameters.max_questions or not state.present:
             return None
         post = self._posterior(state)
         probabilities = post.probabilities()
+        if float(probabilities.max()) >= self.parameters.confidence:
+            return None
         top = np.argsort(-probabilities, kind="stable")[: self.parameters.candidates]
         prior = probabilities[top] / probabilities[top].sum()
         asked = {q.target for q in state.asked if q.kind == "symptom"}

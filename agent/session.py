@@ -68,6 +68,8 @@ class ConsultState(TypedDict, total=False):
     observations: list[dict[str, Any]]
     asked: list[dict[str, Any]]
     pending: dict[str, Any] | None
+    next_question: dict[str, Any] | None
+    """The policy's choice after this turn's message (None: answer)."""
     answering: bool
     """This turn's message answers the question asked before it."""
     facts: dict[str, Any]
