@@ -12,11 +12,13 @@ the same graph as an uninterrupted load. One load at a time writes to a database
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -100,11 +102,29 @@ class LoadSummary:
             self.relations_written += len(batch.rows)
 
 
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (reference counting still frees everything).
+
+    A plan is hundreds of thousands of small long-lived objects without reference cycles; each collection
+    the allocations trigger walks all of them again, which took 40% of the planning time and a sixth of a
+    whole load here. Nests; restores the collector's previous state.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def plan_file(path: Path, options: LoadOptions) -> tuple[LoadPlan, str, str, bytes]:
     """Decode, detect, read and plan one file. Returns (plan, format, encoding, raw bytes)."""
     decoded = decode_file(path, options.encoding)
     fmt = detect_format(path.name, decoded.text) if options.format == "auto" else options.format
-    plan = build_plan(path.name, READERS[fmt](path.name, decoded.text))
+    with cyclic_gc_paused():
+        plan = build_plan(path.name, READERS[fmt](path.name, decoded.text))
     return plan, fmt, decoded.encoding, decoded.raw
 
 
@@ -129,6 +149,18 @@ def load_file(
 
     ``checkpoint_dir`` belongs to the target database: it holds the load lock and the checkpoints.
     """
+    with cyclic_gc_paused():
+        return _load_file(store, path, options, checkpoint_dir, on_batch, on_plan)
+
+
+def _load_file(
+    store: GraphStore | None,
+    path: Path,
+    options: LoadOptions,
+    checkpoint_dir: Path,
+    on_batch: ProgressCallback | None,
+    on_plan: Callable[[list[Batch]], None] | None,
+) -> LoadSummary:
     started = time.perf_counter()
     plan, fmt, encoding, content = plan_file(path, options)
     if options.report is not None:

@@ -38,8 +38,9 @@ MERGE_NODES = (
     "UNWIND $rows AS r MERGE (n:{label} {{name: r.name}}) "
     "ON CREATE SET n.source = r.source, n.line = r.line SET n += r.props"
 )
-# Relation rows are lists (cheaper to build and send than maps): [head name, tail name, predicate, source,
-# line]; the fast form puts each end's element id before its name.
+# Relation rows are sent as lists (cheaper than maps; the driver packs lists natively but converts each
+# tuple through a Python hook): [head name, tail name, predicate, source, line]; the fast form puts each
+# end's element id before its name.
 MERGE_EDGES = (
     "UNWIND $rows AS r MATCH (h:{head} {{name: r[0]}}) MATCH (t:{tail} {{name: r[1]}}) "
     "MERGE (h)-[e:{type}]->(t) ON CREATE SET e.predicate = r[2], e.source = r[3], e.line = r[4]"
@@ -113,13 +114,13 @@ def create_nodes(tx: Transaction, batch: NodeBatch, index: NodeIndex) -> tuple[W
 
 def merge_edges(tx: Transaction, batch: EdgeBatch) -> WriteCounts:
     query = MERGE_EDGES.format(head=batch.head.value, tail=batch.tail.value, type=batch.type)
-    return WriteCounts.of(tx.run(query, rows=batch.rows).consume())
+    return WriteCounts.of(tx.run(query, rows=[list(row) for row in batch.rows]).consume())
 
 
 def create_edges(tx: Transaction, batch: EdgeBatch, index: NodeIndex) -> WriteCounts:
     """CREATE relations with an end node created by this load and MERGE the others, ends found by id."""
-    fresh: list[tuple[Any, ...]] = []
-    known: list[tuple[Any, ...]] = []
+    fresh: list[list[Any]] = []
+    known: list[list[Any]] = []
     head_ids, tail_ids = index.ids.get(batch.head, {}), index.ids.get(batch.tail, {})
     head_new, tail_new = index.created.get(batch.head, set()), index.created.get(batch.tail, set())
     for head, tail, predicate, source, line in batch.rows:
@@ -127,7 +128,7 @@ def create_edges(tx: Transaction, batch: EdgeBatch, index: NodeIndex) -> WriteCo
         if head_id is None or tail_id is None:  # its node batch was written by MERGE: ids unknown
             missing = NodeKey(batch.head, head) if head_id is None else NodeKey(batch.tail, tail)
             raise StaleNodeIds(f"{batch.id}: no element id for {missing}")
-        values = (head_id, head, tail_id, tail, predicate, source, line)
+        values = [head_id, head, tail_id, tail, predicate, source, line]
         (fresh if head in head_new or tail in tail_new else known).append(values)
     counts = WriteCounts()
     for query, rows in ((CREATE_EDGES_BY_ID, fresh), (MERGE_EDGES_BY_ID, known)):
