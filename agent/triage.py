@@ -14,14 +14,13 @@ group every knowledge-graph symptom whose name contains one of the group's ``kg_
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-_NEGATED_BEFORE = re.compile(r"(没有|没|无|不|未|否认|并无|从不|不是)$")
+from retrieval.negation import negated_before
 
 
 @dataclass(frozen=True)
@@ -98,7 +97,7 @@ def _find(text: str, terms: tuple[str, ...]) -> str | None:
     for term in terms:
         start = text.find(term)
         while start >= 0:
-            if not _NEGATED_BEFORE.search(text[max(0, start - 4) : start]):
+            if not negated_before(text, start, max_gap=0):
                 return term
             start = text.find(term, start + 1)
     return None

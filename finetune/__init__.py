@@ -1,1 +1,6 @@
-"""Wenzhen finetune package (filled by a later issue)."""
+"""The generator and its fine-tuning: DISC-MedLLM and Bentsao dialogue formats, LoRA and full SFT with
+transformers + peft, local generation and a LangChain chat model (local or OpenAI-compatible).
+
+Entry points: :class:`finetune.generator.LocalGenerator`, :class:`finetune.chat_model.WenzhenChatModel`,
+``finetune.training``. Command line: ``wenzhen finetune train|merge|infer``.
+"""

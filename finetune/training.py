@@ -244,6 +244,7 @@ def train(
         report_to=[config.report_to] if config.report_to not in ("none", "") else [],
         deepspeed=config.deepspeed,
         dataloader_num_workers=config.dataloader_num_workers,
+        dataloader_pin_memory=torch.cuda.is_available(),  # pinned memory only helps copies to a GPU
         remove_unused_columns=False,
         disable_tqdm=False,
     )

@@ -11,15 +11,14 @@ Reads go through kg_loader's store in read transactions; the Cypher is fixed tem
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from kg_loader.schema import RELATION_TYPES, Label
 from kg_loader.store import GraphStore
+from retrieval.negation import negated_before
 
 LINKED_LABELS = (Label.DISEASE, Label.SYMPTOM, Label.DRUG, Label.CHECK, Label.DEPARTMENT, Label.BODY_PART)
 MIN_NAME_CHARS = 2
-_NEGATION = re.compile(r"(没有|没|无|不|未|否认|并无|从不)[^，。,；;！？!?]{0,3}$")
 
 FACTS = (
     "MATCH (d:Disease {name: $name})-[r]->(x) WHERE type(r) IN $types "
@@ -139,7 +138,7 @@ class EntityDictionary:
                 surface = text[position : position + length]
                 entry = self.entries.get(surface)
                 if entry is not None:
-                    negated = bool(_NEGATION.search(text[max(0, position - 6) : position]))
+                    negated = negated_before(text, position)
                     mentions.append(
                         Mention(entry[1], entry[0], position, position + length, surface, negated)
                     )

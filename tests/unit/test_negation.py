@@ -1,0 +1,30 @@
+"""Negation cues before a mention: the linker's short gap and triage's none."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.negation import negated_before
+
+
+@pytest.mark.parametrize(
+    ("text", "term", "linker", "triage"),
+    [
+        ("没有发热", "发热", True, True),
+        ("否认胸痛", "胸痛", True, True),
+        ("不是胸痛", "胸痛", True, True),
+        ("没有明显腹痛", "腹痛", True, False),  # a gap: the linker reads it as denied, triage still flags it
+        ("不太头痛", "头痛", True, False),
+        ("没有发烧，头痛", "头痛", False, False),  # the cue belongs to the clause before the comma
+        ("发热三天", "发热", False, False),
+        ("无意中发现胸痛很久了", "胸痛", False, False),  # the cue is too far before the term
+    ],
+)
+def test_cue_and_gap(text: str, term: str, linker: bool, triage: bool) -> None:
+    start = text.index(term)
+    assert negated_before(text, start) is linker
+    assert negated_before(text, start, max_gap=0) is triage
+
+
+def test_start_of_text_is_not_negated() -> None:
+    assert not negated_before("胸痛", 0)
