@@ -83,9 +83,11 @@ def chat(
 ) -> None:
     """A consultation in the terminal: follow-up questions, then an answer with citations.
 
-    Needs a loaded graph (`wenzhen kg load --demo`); uses the literature index if built
-    (`wenzhen index build --demo`) and the demo model unless configured otherwise. `--simulate DISEASE`
-    runs a whole consultation with a simulated patient who has DISEASE and answers truthfully from the graph.
+    Needs a loaded graph (`wenzhen kg load --demo`); uses the literature index
+    if built (`wenzhen index build --demo`) and the demo model unless configured otherwise.
+
+    `--simulate DISEASE` runs a whole consultation with a simulated patient
+    who has DISEASE and answers truthfully from the graph.
     """
     from agent.consultant import Consultant
 

@@ -73,8 +73,9 @@ def load(
     """Load KG files: CMeKG records (JSONL or JSON array), the 39.net CSV, QASystemOnMedicalKG medical.json,
     CMeKG spo_list examples, or head,head_type,relation,tail,tail_type triples (CSV/TSV).
 
-    Rows that are malformed or implausible are not loaded; each is written with file, line, field and reason
-    to the report. Re-running a load changes nothing; a killed load re-run resumes where it stopped.
+    Rows that are malformed or implausible are not loaded; each is written
+    with file, line, field and reason to the report.
+    Re-running a load changes nothing; a killed load re-run resumes where it stopped.
 
     Examples:
 
@@ -268,8 +269,8 @@ def serve(
 ) -> None:
     """Run the embedded ArcadeDB server in the foreground (Ctrl-C stops it) for other tools to use.
 
-    While it runs, Wenzhen commands on the same data directory reuse it. Other Bolt clients connect with
-    the user and password printed below.
+    While it runs, Wenzhen commands on the same data directory reuse it.
+    Other Bolt clients connect with the user and password printed below.
     """
     settings = GraphSettings()
     server = EmbeddedServer(settings.embedded_dir, settings.arcadedb_heap, settings.startup_timeout_s)

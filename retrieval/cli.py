@@ -138,7 +138,7 @@ def build(
 
       wenzhen index build huatuo_liver_cancer.json --preset huatuo
 
-      wenzhen index build papers/ abstracts.jsonl --text-field title --text-field abstract --id-field pmid
+      wenzhen index build papers/ pubmed.jsonl --text-field abstract --id-field pmid
     """
     reader = DEMO_MAPPING.read if demo else _reader(preset, text_field, id_field, meta_field)
     paths = [*(sources or []), *([demo_literature_path()] if demo else [])]
