@@ -11,6 +11,9 @@ spreads a large model over the GPUs.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,17 @@ import torch
 
 from finetune.config import GeneratorSettings
 from finetune.demo_model import ModelUnavailable, provision_demo_model, resolve_adapter
+
+
+@contextmanager
+def peft_wrapping() -> Iterator[None]:
+    """Wrap a model with peft without the FutureWarning peft 0.21 triggers by reading transformers 5's
+    deprecated ``is_gradient_checkpointing``: it is peft's to fix, and it would land in users' chat output."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="`is_gradient_checkpointing` is deprecated", category=FutureWarning
+        )
+        yield
 
 
 def default_dtype(requested: str | None = None) -> torch.dtype:
@@ -68,7 +82,8 @@ def load_model(
     if adapter:
         from peft import PeftModel
 
-        model = PeftModel.from_pretrained(model, adapter, is_trainable=for_training)
+        with peft_wrapping():
+            model = PeftModel.from_pretrained(model, adapter, is_trainable=for_training)
     if not for_training:
         model.eval()
     return model, tokenizer

@@ -164,6 +164,8 @@ def _with_lora(model: Any, config: TrainConfig) -> Any:
     from peft import LoraConfig as PeftLoraConfig
     from peft import get_peft_model
 
+    from finetune.models import peft_wrapping
+
     lora = config.lora
     targets = lora.target_modules if isinstance(lora.target_modules, str) else list(lora.target_modules)
     peft_config = PeftLoraConfig(
@@ -173,7 +175,8 @@ def _with_lora(model: Any, config: TrainConfig) -> Any:
         target_modules=targets,
         task_type="CAUSAL_LM",
     )
-    return get_peft_model(model, peft_config)
+    with peft_wrapping():
+        return get_peft_model(model, peft_config)
 
 
 def _log_to_output_dir(trainer: Any, output: Path) -> None:
