@@ -191,8 +191,23 @@ class InquiryPolicy:
     def ask(self, state: InquiryState, question: Question) -> InquiryState:
         return replace(state, asked=(*state.asked, question))
 
+    # --- the observation model, P(answer | disease): the update and the look-ahead both use it -------------
+    def _p_yes(self, has: npt.NDArray[np.bool_]) -> FloatArray:
+        """P(yes to "有没有X？" or "是X这个部位吗？"), by whether each disease has X."""
+        return np.where(has, 1 - self.parameters.miss, self.parameters.false_yes)
+
+    def _p_named(self, has: npt.NDArray[np.bool_], remaining: IntArray | FloatArray) -> FloatArray:
+        """P(naming X unprompted): one of the disease's ``remaining`` unmentioned symptoms, each alike, if it
+        has X; else a symptom the graph does not list for it."""
+        return np.where(has, 1.0 / np.maximum(remaining, 1), self.parameters.volunteer_outside)
+
+    def _p_nothing_else(self, remaining: IntArray | FloatArray) -> FloatArray:
+        """P("没有了" to an open question), by how many of its symptoms each disease has left unmentioned."""
+        wrong = self.parameters.nothing_else_wrong
+        return np.where(remaining <= 0, 1 - wrong, wrong)
+
     def _posterior(self, state: InquiryState) -> _Posterior:
-        p, index = self.parameters, self.index
+        index = self.index
         post = _Posterior(np.zeros(len(index)), np.zeros(len(index), dtype=np.int64))
         for observation in state.observations:
             if isinstance(observation, BodyParts | BodyPartDenied | BodyPartUnknown):
@@ -202,20 +217,17 @@ class InquiryPolicy:
                     post.denied_parts.add(observation.part)
                 continue
             if isinstance(observation, NothingElse):
-                done = post.mentioned >= index.sizes
-                post.log += np.where(done, np.log1p(-p.nothing_else_wrong), np.log(p.nothing_else_wrong))
+                post.log += np.log(self._p_nothing_else(index.sizes - post.mentioned))
                 continue
             symptom = observation.symptom
             if symptom in post.said and (isinstance(observation, Volunteered) or observation.present):
                 continue
             has = index.has(symptom)
             if isinstance(observation, Volunteered):
-                remaining = np.maximum(index.sizes - post.mentioned, 1)
-                post.log += np.where(has, -np.log(remaining), np.log(p.volunteer_outside))
-            elif observation.present:
-                post.log += np.where(has, np.log1p(-p.miss), np.log(p.false_yes))
+                post.log += np.log(self._p_named(has, index.sizes - post.mentioned))
             else:
-                post.log += np.where(has, np.log(p.miss), np.log1p(-p.false_yes))
+                yes = self._p_yes(has)
+                post.log += np.log(yes if observation.present else 1 - yes)
             if isinstance(observation, Volunteered) or observation.present:
                 post.said.add(symptom)
                 post.mentioned += has
@@ -229,7 +241,7 @@ class InquiryPolicy:
         if isinstance(observation, BodyPartUnknown):
             return np.array([p.body_part_unknown if b else 1 - p.body_part_unknown for b in parts])
         if isinstance(observation, BodyPartDenied):
-            return np.array([p.miss if observation.part in b else 1 - p.false_yes for b in parts])
+            return 1 - self._p_yes(np.array([observation.part in b for b in parts], dtype=bool))
         named = frozenset(observation.parts)
         return np.array([1.0 if named == b else 0.5 if b and named < b else p.body_part_wrong for b in parts])
 
@@ -290,20 +302,18 @@ class InquiryPolicy:
         parts = sorted({b for i in top for b in self.index.body_parts[i]} - excluded)
         options = []
         for part in parts:
-            yes = 1 - self._body_part_likelihood(BodyPartDenied(part), top)
+            yes = self._p_yes(np.array([part in self.index.body_parts[i] for i in top], dtype=bool))
             loss = self._expected_loss(prior, np.stack([yes, 1 - yes], axis=1)[:, None, :])[0]
             options.append((float(loss), Question("body_part", part)))
         return options
 
     def _closed_entropies(self, prior: FloatArray, has: npt.NDArray[np.bool_]) -> FloatArray:
-        p = self.parameters
-        yes = np.where(has, 1 - p.miss, p.false_yes)
+        yes = self._p_yes(has)
         return self._expected_loss(prior, np.stack([yes, 1 - yes], axis=2))
 
     def _open_entropy(self, prior: FloatArray, has: npt.NDArray[np.bool_], remaining: FloatArray) -> float:
-        p = self.parameters
-        named = np.where(has, 1.0 / np.maximum(remaining, 1)[:, None], p.volunteer_outside)
-        nothing = np.where(remaining <= 0, 1 - p.nothing_else_wrong, p.nothing_else_wrong)
+        named = self._p_named(has, remaining[:, None])
+        nothing = self._p_nothing_else(remaining)
         answers = np.concatenate([named, nothing[:, None]], axis=1)
         answers /= answers.sum(axis=1, keepdims=True)
         return float(self._expected_loss(prior, answers[:, None, :])[0])
