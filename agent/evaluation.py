@@ -22,6 +22,7 @@ from agent.inquiry import DiseaseIndex, InquiryParameters, InquiryPolicy, Inquir
 from agent.questions import template_text
 from agent.simulator import Case, SimulatedPatient
 from agent.triage import Triage
+from kg_loader.readers.base import parse_json_lines
 from retrieval.kg import DiseaseProfile
 
 
@@ -36,18 +37,12 @@ def sample_cases(profiles: list[DiseaseProfile], n: int, seed: int = 0, min_symp
 
 
 def read_cases(path: Path) -> list[Case]:
-    cases = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            cases.append(Case(str(row["disease"]), str(row["opening_symptom"])))
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
-            raise ValueError(
-                f"{path}:{number}: not a case ({{'disease', 'opening_symptom'}}): {err}"
-            ) from err
-    return cases
+    return parse_json_lines(
+        str(path),
+        path.read_text(encoding="utf-8"),
+        lambda row: Case(str(row["disease"]), str(row["opening_symptom"])),
+        '{"disease", "opening_symptom"}',
+    )
 
 
 def write_cases(cases: list[Case], path: Path) -> None:
@@ -136,16 +131,12 @@ def read_triage_cases(path: Path) -> list[TriageCase]:
     text = path.read_text(encoding="utf-8")
     if text.lstrip().startswith("["):
         return [TriageCase(str(row["question"]), False) for row in json.loads(text)]
-    cases = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            cases.append(TriageCase(str(row["text"]), bool(row["emergency"]), row.get("rule")))
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
-            raise ValueError(f"{path}:{number}: not a triage case ({{'text', 'emergency'}}): {err}") from err
-    return cases
+    return parse_json_lines(
+        str(path),
+        text,
+        lambda row: TriageCase(str(row["text"]), bool(row["emergency"]), row.get("rule")),
+        '{"text", "emergency", "rule"?}',
+    )
 
 
 @dataclass(frozen=True)

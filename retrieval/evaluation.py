@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg_loader.readers.base import decode_file, iter_json_values
+from kg_loader.readers.base import decode_file, iter_json_values, parse_json_lines
 from kg_loader.records import Issue
 from retrieval.search import MODES, LiteratureSearcher, Mode
 
@@ -52,16 +52,12 @@ def dialogue_queries(path: Path) -> list[EvalQuery]:
 
 
 def read_queries(path: Path) -> list[EvalQuery]:
-    queries = []
-    for number, line in enumerate(decode_file(path).text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            queries.append(EvalQuery(str(row["query"]), tuple(str(r) for r in row["relevant"])))
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
-            raise ValueError(f'{path}:{number}: expected {{"query", "relevant": [...]}}: {err}') from err
-    return queries
+    return parse_json_lines(
+        str(path),
+        decode_file(path).text,
+        lambda row: EvalQuery(str(row["query"]), tuple(str(r) for r in row["relevant"])),
+        '{"query", "relevant": [...]}',
+    )
 
 
 def write_queries(queries: list[EvalQuery], path: Path) -> None:

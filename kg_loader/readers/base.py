@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from kg_loader.readers.validation import clean_name, implausible_name
 from kg_loader.records import AttributeValue, Edge, Issue, NodeKey, Record
@@ -58,6 +58,29 @@ def decode_file(path: Path, encoding: str | None = None) -> DecodedText:
 
 def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
+
+
+T = TypeVar("T")
+
+
+def parse_json_lines(source: str, text: str, parse: Callable[[Any], T], expected: str) -> list[T]:
+    """Every line of JSON Lines ``text`` made into a value by ``parse`` (blank lines skipped), for small
+    hand-made files where a bad line is a mistake to fix rather than a row to skip: the first line that is
+    not JSON or that ``parse`` rejects (KeyError, TypeError) raises a ValueError naming ``source:line`` and
+    the ``expected`` shape.
+
+    >>> parse_json_lines("q.jsonl", '{"q": "a"}\\n\\n{"q": "b"}', lambda row: row["q"], '{"q"}')
+    ['a', 'b']
+    """
+    values = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            values.append(parse(json.loads(line)))
+        except (json.JSONDecodeError, KeyError, TypeError) as err:
+            raise ValueError(f"{source}:{number}: expected {expected}: {err}") from err
+    return values
 
 
 def iter_json_values(source: str, text: str) -> Iterator[tuple[int, Any] | Issue]:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from kg_loader.readers import READERS, InputFileError, decode_file, detect_format
+from kg_loader.readers.base import parse_json_lines
 from kg_loader.records import Issue, NodeKey, Record
 from kg_loader.schema import Label
 
@@ -132,3 +133,12 @@ def test_undecodable_file_names_line_and_byte(tmp_path: Path) -> None:
 def test_unknown_format_is_a_clear_error() -> None:
     with pytest.raises(InputFileError, match="pass --format"):
         detect_format("x.csv", "a,b,c\n1,2,3\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [('{"q": "a"}\n{"q": "b"\n', 2), ('{"q": "a"}\n\n{"other": 1}\n', 3), ('["a"]\n', 1)],
+)
+def test_strict_json_lines_name_the_first_bad_line(text: str, line: int) -> None:
+    with pytest.raises(ValueError, match=rf"^cases.jsonl:{line}: expected \{{\"q\"\}}: "):
+        parse_json_lines("cases.jsonl", text, lambda row: str(row["q"]), '{"q"}')
