@@ -16,24 +16,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
+
+from kg_loader.console import err_console, fail
 
 if TYPE_CHECKING:
     from agent.consultant import Consultant
     from agent.session import Reply
     from retrieval.kg import DiseaseProfile, KGRetriever
 
-console = Console(stderr=True)
 KIND_LABEL = {"question": "追问", "answer": "回答", "emergency": "急症提示", "declined": "超出范围"}
 
 
 def _print_reply(reply: Reply) -> None:
     if reply.candidates and reply.kind in ("question", "answer"):
         leading = "，".join(f"{c.disease} {c.probability:.0%}" for c in reply.candidates[:3])
-        console.print(f"[dim]候选疾病：{leading}[/dim]")
+        err_console.print(f"[dim]候选疾病：{leading}[/dim]")
     for citation in reply.citations:
         where = f"{citation.source}:{citation.line}" if citation.line is not None else (citation.source or "")
-        console.print(f"[dim][{citation.id}] {citation.text[:60]}  ({where})[/dim]")
+        err_console.print(f"[dim][{citation.id}] {citation.text[:60]}  ({where})[/dim]")
 
 
 def _turn(consultant: Consultant, session: str, text: str) -> Reply:
@@ -44,7 +44,7 @@ def _turn(consultant: Consultant, session: str, text: str) -> Reply:
             typer.echo(part, nl=False)
         else:
             typer.echo("")
-            console.print(f"[dim]（{KIND_LABEL[part.kind]}）[/dim]")
+            err_console.print(f"[dim]（{KIND_LABEL[part.kind]}）[/dim]")
             _print_reply(part)
             return part
     raise RuntimeError("the consultant ended a turn without a reply")
@@ -63,7 +63,7 @@ def _simulate(consultant: Consultant, disease: str, opening: str | None) -> None
         )
     patient = SimulatedPatient(profile, opening or profile.symptoms[0], consultant.tools.kg)
     session, text = consultant.start_session(), patient.opening_message()
-    console.print(f"[dim]模拟患者：所患疾病（对医生隐藏）为 {disease}[/dim]")
+    err_console.print(f"[dim]模拟患者：所患疾病（对医生隐藏）为 {disease}[/dim]")
     for _ in range(consultant.settings.max_questions + 1):
         reply = _turn(consultant, session, text)
         if reply.kind != "question":
@@ -91,26 +91,24 @@ def chat(
     """
     from agent.consultant import Consultant
 
-    console.print("[dim]正在加载知识图谱、文献索引和模型…[/dim]")
+    err_console.print("[dim]正在加载知识图谱、文献索引和模型…[/dim]")
     try:
         consultant = Consultant.from_config()
     except ValueError as err:
-        console.print(f"[red]{err}[/red]")
-        raise typer.Exit(1) from err
+        raise fail(err) from err
     with consultant:
         session = consultant.start_session()
         if simulate:
             try:
                 _simulate(consultant, simulate, opening)
             except ValueError as err:
-                console.print(f"[red]{err}[/red]")
-                raise typer.Exit(1) from err
+                raise fail(err) from err
             return
         if say:
             for text in say:
                 _turn(consultant, session, text)
             return
-        console.print("请描述您的症状或问题。/reset 重新开始，/quit 退出。")
+        err_console.print("请描述您的症状或问题。/reset 重新开始，/quit 退出。")
         while True:
             try:
                 text = input("> ").strip()
@@ -120,7 +118,7 @@ def chat(
                 break
             if text == "/reset":
                 session = consultant.start_session()
-                console.print("[dim]已开始新的问诊。[/dim]")
+                err_console.print("[dim]已开始新的问诊。[/dim]")
             elif text:
                 _turn(consultant, session, text)
 
@@ -149,7 +147,7 @@ def make_cases(
     profiles, _ = _profiles_and_linker()
     cases = sample_cases(profiles, n, seed)
     write_cases(cases, out)
-    console.print(f"wrote {len(cases)} cases to {out}")
+    err_console.print(f"wrote {len(cases)} cases to {out}")
 
 
 def inquiry(
@@ -166,8 +164,7 @@ def inquiry(
     try:
         items = read_cases(cases)
     except ValueError as err:
-        console.print(f"[red]{err}[/red]")
-        raise typer.Exit(1) from err
+        raise fail(err) from err
     profiles, kg = _profiles_and_linker()
     reports = [
         evaluate_inquiry(kg, profiles, items, params, seed)
@@ -199,8 +196,7 @@ def triage(
     try:
         report = evaluate_triage(Triage.load(rules), read_triage_cases(cases))
     except ValueError as err:
-        console.print(f"[red]{err}[/red]")
-        raise typer.Exit(1) from err
+        raise fail(err) from err
     typer.echo(f"emergencies caught {report.caught}/{report.emergencies} ({report.recall:.0%})")
     typer.echo(f"false alarms {report.false_alarms}/{report.ordinary}")
     for text in report.misses:
@@ -235,8 +231,7 @@ def dialogue(
     try:
         items = read_samples(samples)[:limit]
     except ValueError as err:
-        console.print(f"[red]{err}[/red]")
-        raise typer.Exit(1) from err
+        raise fail(err) from err
     patient: ModelPatient | ScriptedPatient = (
         ModelPatient(openai_compatible_chat_model(patient_url, patient_model, api_key))
         if patient_url
@@ -247,7 +242,7 @@ def dialogue(
         for number, sample in enumerate(items, start=1):
             records.append(run_dialogue(consultant, sample, patient, "wenzhen"))
             out.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
-            console.print(f"[dim]{number}/{len(items)} {sample.id}[/dim]")
+            err_console.print(f"[dim]{number}/{len(items)} {sample.id}[/dim]")
     typer.echo(f"{len(records)} transcripts -> {out}")
     if judge_url is None:
         return

@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+
+from kg_loader.console import console, err_console, fail
 
 app = typer.Typer(help="Finetune the generator (transformers + peft).", no_args_is_help=True)
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
 
 
 @app.command("train")
@@ -39,8 +38,7 @@ def train_command(
     try:
         settings = TrainConfig.from_file(config, overrides or [])
     except (ValueError, json.JSONDecodeError) as err:
-        err_console.print(f"[red]error:[/red] {config}: {err}")
-        raise typer.Exit(2) from err
+        raise fail(f"{config}: {err}", code=2) from err
     result = train(settings, resume=resume)
     for issue in result.issues[:10]:
         err_console.print(f"  skipped {issue.source}:{issue.line}: {issue.reason}")

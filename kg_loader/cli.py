@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kg_loader.config import GraphSettings
+from kg_loader.console import console, err_console, fail
 from kg_loader.embedded import EmbeddedServer, EmbeddedServerError
 from kg_loader.loader import LoadOptions, LoadSummary, load_file
 from kg_loader.plan import Batch
@@ -27,8 +27,6 @@ app = typer.Typer(
     help="Load, inspect and query the medical knowledge graph (Neo4j via NEO4J_URI, else embedded ArcadeDB).",
     no_args_is_help=True,
 )
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
 
 
 def demo_kg_path() -> Path:
@@ -40,8 +38,7 @@ def _connect(settings: GraphSettings) -> GraphStore:
     try:
         return connect(settings)
     except (GraphStoreError, EmbeddedServerError) as err:
-        err_console.print(f"[red]error:[/red] {err}")
-        raise typer.Exit(1) from err
+        raise fail(err) from err
 
 
 def checkpoint_dir(settings: GraphSettings, store: GraphStore) -> Path:
@@ -229,8 +226,7 @@ def query(
         try:
             result = run_read_only(store, cypher, _parse_params(param or []), limit, timeout)
         except WriteQueryRefused as err:
-            err_console.print(f"[red]{err}[/red]")
-            raise typer.Exit(2) from err
+            raise fail(err, code=2) from err
         except Exception as err:  # the server's own message for a bad query is the useful part
             err_console.print(f"[red]query failed:[/red] {getattr(err, 'message', None) or err}")
             raise typer.Exit(1) from err
@@ -280,5 +276,4 @@ def serve(
     try:
         server.serve_foreground(bolt_port, http_port)
     except EmbeddedServerError as err:
-        err_console.print(f"[red]error:[/red] {err}")
-        raise typer.Exit(1) from err
+        raise fail(err) from err

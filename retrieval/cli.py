@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from kg_loader.console import console, err_console, fail
 from retrieval.config import RetrievalSettings
 from retrieval.documents import PRESETS, JsonMapping, RecordReader
 from retrieval.errors import EmbedderUnavailable, IndexMismatch
@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Build, update and query the literature index (FAISS + BM25).", no_args_is_help=True)
 MODES = ("dense", "bm25", "hybrid")  # retrieval.search.MODES, without importing faiss for --help
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
 DEMO_MAPPING = JsonMapping(text=("text",), id="id", metadata=("collection",))
 
 IndexOption = Annotated[
@@ -59,11 +57,6 @@ def _reader(
     return None
 
 
-def _fail(message: object) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {message}")
-    return typer.Exit(1)
-
-
 def _run_indexing(
     sources: list[Path], settings: RetrievalSettings, reader: RecordReader | None, replace: bool
 ) -> IndexReport:
@@ -73,7 +66,7 @@ def _run_indexing(
     try:
         model = load_embedder(settings)
     except EmbedderUnavailable as err:
-        raise _fail(err) from err
+        raise fail(err) from err
     columns = (
         TextColumn("embedding"),
         BarColumn(),
@@ -92,7 +85,7 @@ def _run_indexing(
         try:
             report = index_sources(sources, settings, model, reader, replace=replace, on_progress=on_progress)
         except (IndexMismatch, FileNotFoundError) as err:
-            raise _fail(err) from err
+            raise fail(err) from err
     _print_report(report, settings)
     return report
 
@@ -171,9 +164,9 @@ def delete(
     try:
         removed = delete_documents(_settings(index), set(doc))
     except FileNotFoundError as err:
-        raise _fail(err) from err
+        raise fail(err) from err
     if not removed:
-        raise _fail(f"no chunks of {', '.join(doc)} in the index")
+        raise fail(f"no chunks of {', '.join(doc)} in the index")
     console.print(f"removed {removed} chunks")
 
 
@@ -210,7 +203,7 @@ def query(
     try:
         searcher = LiteratureSearcher(LiteratureIndex.open(settings.index_dir), load_embedder(settings))
     except (FileNotFoundError, EmbedderUnavailable) as err:
-        raise _fail(err) from err
+        raise fail(err) from err
     hits = searcher.search(text, k=k, mode=cast("Mode", mode), filters=_parse_filters(filters or []))
     for rank, hit in enumerate(hits, start=1):
         chunk = hit.chunk
@@ -242,7 +235,7 @@ def stats(index: IndexOption = None, as_json: Annotated[bool, typer.Option("--js
     try:
         literature = LiteratureIndex.open(settings.index_dir)
     except FileNotFoundError as err:
-        raise _fail(err) from err
+        raise fail(err) from err
     info = {
         "index": str(settings.index_dir),
         "documents": len(literature.doc_ids()),
@@ -284,7 +277,7 @@ def eval_retrieval(
         items = read_queries(queries)[:limit]
         searcher = LiteratureSearcher(LiteratureIndex.open(settings.index_dir), load_embedder(settings))
     except (ValueError, FileNotFoundError, EmbedderUnavailable) as err:
-        raise _fail(err) from err
+        raise fail(err) from err
     scores = evaluate(searcher, items, modes=("bm25", "dense", "hybrid"))
     if as_json:
         typer.echo(json.dumps({mode: {"recall": s.recall, "mrr": s.mrr} for mode, s in scores.items()}))
@@ -305,6 +298,6 @@ def make_queries(
 
     items = dialogue_queries(source)
     if not items:
-        raise _fail(f"{source}: no <user> turns found")
+        raise fail(f"{source}: no <user> turns found")
     write_queries(items, out)
     console.print(f"{len(items)} queries -> {out}")
