@@ -57,6 +57,11 @@ def read_samples(path: Path) -> list[Sample]:
     return samples
 
 
+def transcript(conversation: list[dict[str, str]]) -> str:
+    """``role: content`` lines, as the patient model and the judge read a conversation."""
+    return "\n".join(f"{m['role']}: {m['content']}" for m in conversation)
+
+
 class Patient(Protocol):
     def next_message(
         self, sample: Sample, conversation: list[dict[str, str]], reply: Reply
@@ -89,9 +94,9 @@ class ModelPatient:
     def next_message(self, sample: Sample, conversation: list[dict[str, str]], reply: Reply) -> str | None:
         if reply.kind in ("emergency", "declined"):
             return None
-        transcript = "\n".join(f"{m['role']}: {m['content']}" for m in conversation)
         prompt = (
-            f"你在扮演一位患者，你最初的问题是：{sample.question}\n以下是到目前为止的对话：\n{transcript}\n"
+            f"你在扮演一位患者，你最初的问题是：{sample.question}\n"
+            f"以下是到目前为止的对话：\n{transcript(conversation)}\n"
             "请以患者身份用一两句中文回复医生：回答医生的问题，或者提出一个相关的追问。只输出回复内容。"
         )
         return str(self.model.invoke(prompt).text).strip() or None
@@ -118,8 +123,7 @@ def run_dialogue(consultant: Consults, sample: Sample, patient: Patient, model_n
 
 def judge_prompt(record: dict[str, Any]) -> str:
     template = resources.files("agent.data").joinpath("disc_judge_prompt.txt").read_text(encoding="utf-8")
-    conversation = "\n".join(f"{m['role']}: {m['content']}" for m in record["conversation"])
-    return template.replace("{conversation}", conversation)
+    return template.replace("{conversation}", transcript(record["conversation"]))
 
 
 def parse_scores(text: str) -> dict[str, int]:
