@@ -24,7 +24,7 @@ from langgraph.types import Checkpointer
 from agent.answer import DECLINE, WHAT_NOW, answer_messages, finish, number_sources, retrieval_query
 from agent.config import AgentSettings
 from agent.findings import PatientFacts, read_message
-from agent.inquiry import InquiryPolicy, Question
+from agent.inquiry import InquiryPolicy, InquiryState, Question
 from agent.questions import accept_rephrased, rephrase_instruction, template_text
 from agent.session import CandidateScore, ConsultState, Reply, inquiry_state, observation_to_dict
 from agent.tools import ConsultationTools
@@ -106,7 +106,10 @@ class ConsultationGraph:
         question = Question(**stored)
         text = self.tools.ask_patient.invoke({"question": self._phrase(question)})
         reply = Reply(
-            kind="question", text=text, candidates=self._candidates(state), question=asdict(question)
+            kind="question",
+            text=text,
+            candidates=self._candidates(inquiry_state(state)),
+            question=asdict(question),
         )
         return {
             **self._replied(state["history"], reply),
@@ -116,7 +119,7 @@ class ConsultationGraph:
 
     def answer_node(self, state: ConsultState) -> dict[str, Any]:
         inquiry = inquiry_state(state)
-        candidates = self._candidates(state) if inquiry.present else []
+        candidates = self._candidates(inquiry) if inquiry.present else []
         leading = [c.disease for c in candidates[:3]]
         named = PatientFacts.from_dict(state.get("facts", {})).history  # diseases the patient named
         diseases = list(dict.fromkeys([*named, *leading]))[:3]
@@ -127,7 +130,7 @@ class ConsultationGraph:
         citations = number_sources(kg, literature)
         # A message that answers a follow-up question is no question: ask what the consultation is about.
         question = f"{patient_messages[0]}{WHAT_NOW}" if state.get("answering") else state["message"]
-        messages = answer_messages(question, self._findings_text(state), citations)
+        messages = answer_messages(question, self._findings_text(inquiry, state), citations)
         writer = get_stream_writer()
         pieces = []
         for chunk in self.chat_model.stream(messages, max_tokens=self.settings.max_new_tokens):
@@ -149,8 +152,8 @@ class ConsultationGraph:
         return "ask" if state.get("next_question") is not None else "answer"
 
     # --- helpers -----------------------------------------------------------------------------------------
-    def _candidates(self, state: ConsultState) -> list[CandidateScore]:
-        ranking = self.policy.ranking(inquiry_state(state), limit=5)
+    def _candidates(self, inquiry: InquiryState) -> list[CandidateScore]:
+        ranking = self.policy.ranking(inquiry, limit=5)
         return [CandidateScore(disease=r.disease, probability=r.probability) for r in ranking]
 
     def _phrase(self, question: Question) -> str:
@@ -160,8 +163,7 @@ class ConsultationGraph:
         text = self.chat_model.invoke([("user", rephrase_instruction(question))], max_tokens=48).text
         return text.strip() if accept_rephrased(question, text) else template
 
-    def _findings_text(self, state: ConsultState) -> str:
-        inquiry = inquiry_state(state)
+    def _findings_text(self, inquiry: InquiryState, state: ConsultState) -> str:
         facts = PatientFacts.from_dict(state.get("facts", {}))
         parts = []
         if facts.sex or facts.age is not None:
