@@ -1,10 +1,11 @@
 """Load a local causal LM (optionally with a PEFT LoRA adapter) for training or generation.
 
->>> model, tokenizer = load_model(GeneratorSettings())        # doctest: +SKIP  (the demo model)
+>>> model, tokenizer = load_model(GeneratorSettings())        # doctest: +SKIP
 >>> disc = GeneratorSettings(model="/models/DISC-MedLLM", trust_remote_code=True)
 >>> model, tokenizer = load_model(disc)                         # doctest: +SKIP
 
-Nothing is downloaded: a name that is not a local folder must already be in the local Hugging Face cache.
+``GeneratorSettings()`` is the demo model. Nothing is downloaded: a name that is not a local folder must
+already be in the local Hugging Face cache.
 bf16 on a GPU that supports it (else fp16), fp32 on CPU unless ``dtype`` says otherwise; ``device_map="auto"``
 spreads a large model over the GPUs.
 """

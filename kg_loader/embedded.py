@@ -1,10 +1,12 @@
 """The embedded graph server: ArcadeDB (``arcadedb-embedded``) speaking Bolt on 127.0.0.1.
 
->>> server = EmbeddedServer(Path("/tmp/wz"))
->>> endpoint = server.acquire()    # doctest: +SKIP  (starts the server, or reuses the one running there)
->>> endpoint.bolt_uri              # doctest: +SKIP
+>>> server = EmbeddedServer(Path("/tmp/wz"))  # doctest: +SKIP
+>>> endpoint = server.acquire()               # doctest: +SKIP
+>>> endpoint.bolt_uri                         # doctest: +SKIP
 'bolt://127.0.0.1:41023'
->>> server.release()
+>>> server.release()                          # doctest: +SKIP
+
+``acquire()`` starts the server, or reuses the one running there.
 
 The server always runs in a child process (``python -m kg_loader.embedded``) whose working directory is the
 data directory, so the JVM and ArcadeDB's ``./log`` stay out of the caller's process and folder. Files in
