@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.session import Citation
+from wenzhen.agent.session import Citation
 
 DISCLAIMER = "（以上内容由AI根据知识图谱和文献生成，仅供参考，不能代替医生面诊；如症状加重请及时就医。）"
 DECLINE = "抱歉，我是医疗问诊助手，只能回答与健康和疾病相关的问题。请描述您的症状或健康问题。"

@@ -16,13 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
-from kg_loader.console import err_console, fail
+from wenzhen.core.console import err_console
+from wenzhen.core.errors import InputError
 
 if TYPE_CHECKING:
-    from agent.consultant import Consultant
-    from agent.session import Reply
-    from retrieval.kg import DiseaseProfile, KGRetriever
+    from wenzhen.agent.consultant import Consultant
+    from wenzhen.agent.session import Reply
+    from wenzhen.retrieval.kg import DiseaseProfile, KGRetriever
 
 KIND_LABEL = {"question": "追问", "answer": "回答", "emergency": "急症提示", "declined": "超出范围"}
 
@@ -52,13 +54,13 @@ def _turn(consultant: Consultant, session: str, text: str) -> Reply:
 
 def _simulate(consultant: Consultant, disease: str, opening: str | None) -> None:
     """A simulated patient with ``disease`` (answers from the graph) consults until the agent answers."""
-    from agent.simulator import SimulatedPatient
+    from wenzhen.agent.simulator import SimulatedPatient
 
     profile = next((p for p in consultant.policy.index.profiles if p.disease == disease), None)
     if profile is None:
-        raise ValueError(f"no disease named {disease!r} with symptoms in the graph")
+        raise InputError(f"no disease named {disease!r} with symptoms in the graph")
     if opening is not None and opening not in profile.symptoms:
-        raise ValueError(
+        raise InputError(
             f"{opening!r} is not a symptom of {disease} in the graph: {'、'.join(profile.symptoms)}"
         )
     patient = SimulatedPatient(profile, opening or profile.symptoms[0], consultant.tools.kg)
@@ -89,20 +91,13 @@ def chat(
     `--simulate DISEASE` runs a whole consultation with a simulated patient
     who has DISEASE and answers truthfully from the graph.
     """
-    from agent.consultant import Consultant
+    from wenzhen.agent.consultant import Consultant
 
     err_console.print("[dim]正在加载知识图谱、文献索引和模型…[/dim]")
-    try:
-        consultant = Consultant.from_config()
-    except ValueError as err:
-        raise fail(err) from err
-    with consultant:
+    with Consultant.from_config() as consultant:
         session = consultant.start_session()
         if simulate:
-            try:
-                _simulate(consultant, simulate, opening)
-            except ValueError as err:
-                raise fail(err) from err
+            _simulate(consultant, simulate, opening)
             return
         if say:
             for text in say:
@@ -120,13 +115,16 @@ def chat(
                 session = consultant.start_session()
                 err_console.print("[dim]已开始新的问诊。[/dim]")
             elif text:
-                _turn(consultant, session, text)
+                try:
+                    _turn(consultant, session, text)
+                except InputError as err:  # an empty or too long message: say so, and go on
+                    err_console.print(f"[red]{escape(str(err))}[/red]")
 
 
 def _profiles_and_linker() -> tuple[list[DiseaseProfile], KGRetriever]:
     """The graph's disease profiles and a linker with its dictionary loaded (usable once the store closes)."""
-    from kg_loader.store import open_store
-    from retrieval.kg import KGRetriever
+    from wenzhen.kg_loader.store import open_store
+    from wenzhen.retrieval.kg import KGRetriever
 
     with open_store() as store:
         kg = KGRetriever(store)
@@ -142,7 +140,7 @@ def make_cases(
 ) -> None:
     """Sample simulated-patient cases {disease, opening_symptom} from the loaded graph (diseases with ≥ 2
     symptoms)."""
-    from agent.evaluation import sample_cases, write_cases
+    from wenzhen.agent.evaluation import sample_cases, write_cases
 
     profiles, _ = _profiles_and_linker()
     cases = sample_cases(profiles, n, seed)
@@ -157,14 +155,11 @@ def inquiry(
 ) -> None:
     """Simulated patients from the graph: top-1/top-3 accuracy and questions asked, for the configured policy
     and its closed-questions-only variant, against a no-inquiry baseline, in one run."""
-    from agent.config import AgentSettings
-    from agent.consultant import inquiry_parameters
-    from agent.evaluation import evaluate_inquiry, inquiry_modes, read_cases
+    from wenzhen.agent.config import AgentSettings
+    from wenzhen.agent.consultant import inquiry_parameters
+    from wenzhen.agent.evaluation import evaluate_inquiry, inquiry_modes, read_cases
 
-    try:
-        items = read_cases(cases)
-    except ValueError as err:
-        raise fail(err) from err
+    items = read_cases(cases)
     profiles, kg = _profiles_and_linker()
     reports = [
         evaluate_inquiry(kg, profiles, items, params, seed)
@@ -190,13 +185,10 @@ def triage(
     ] = None,
 ) -> None:
     """Red-flag triage over labelled presentations: emergencies caught and false alarms."""
-    from agent.evaluation import evaluate_triage, read_triage_cases
-    from agent.triage import Triage
+    from wenzhen.agent.evaluation import evaluate_triage, read_triage_cases
+    from wenzhen.agent.triage import Triage
 
-    try:
-        report = evaluate_triage(Triage.load(rules), read_triage_cases(cases))
-    except ValueError as err:
-        raise fail(err) from err
+    report = evaluate_triage(Triage.load(rules), read_triage_cases(cases))
     typer.echo(f"emergencies caught {report.caught}/{report.emergencies} ({report.recall:.0%})")
     typer.echo(f"false alarms {report.false_alarms}/{report.ordinary}")
     for text in report.misses:
@@ -224,14 +216,18 @@ def dialogue(
     """DISC's protocol: 3 patient turns per sample against the consultant, transcripts saved in DISC's format,
     then (with --judge-url) DISC's 4-criterion rubric scored 1-5 by the judge, written beside the transcripts
     as <out>.scores.jsonl."""
-    from agent.consultant import Consultant
-    from agent.dialogue import CRITERIA, ModelPatient, ScriptedPatient, judge, read_samples, run_dialogue
-    from finetune.chat_model import openai_compatible_chat_model
+    from wenzhen.agent.consultant import Consultant
+    from wenzhen.agent.dialogue import (
+        CRITERIA,
+        ModelPatient,
+        ScriptedPatient,
+        judge,
+        read_samples,
+        run_dialogue,
+    )
+    from wenzhen.finetune.chat_model import openai_compatible_chat_model
 
-    try:
-        items = read_samples(samples)[:limit]
-    except ValueError as err:
-        raise fail(err) from err
+    items = read_samples(samples)[:limit]
     patient: ModelPatient | ScriptedPatient = (
         ModelPatient(openai_compatible_chat_model(patient_url, patient_model, api_key))
         if patient_url

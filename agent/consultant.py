@@ -26,17 +26,18 @@ from langchain_core.language_models import BaseChatModel
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Checkpointer
 
-from agent.config import AgentSettings
-from agent.graph import ConsultationGraph, symptom_names
-from agent.inquiry import DiseaseIndex, InquiryParameters, InquiryPolicy
-from agent.session import Reply
-from agent.tools import ConsultationTools
-from agent.triage import Triage
-from kg_loader.config import GraphSettings
-from kg_loader.store import GraphStore, connect
-from retrieval.config import RetrievalSettings
-from retrieval.kg import KGRetriever
-from retrieval.search import LiteratureSearcher
+from wenzhen.agent.config import AgentSettings
+from wenzhen.agent.graph import ConsultationGraph, symptom_names
+from wenzhen.agent.inquiry import DiseaseIndex, InquiryParameters, InquiryPolicy
+from wenzhen.agent.session import Reply
+from wenzhen.agent.tools import ConsultationTools
+from wenzhen.agent.triage import Triage
+from wenzhen.core.errors import InputError
+from wenzhen.kg_loader.config import GraphSettings
+from wenzhen.kg_loader.store import GraphStore, connect
+from wenzhen.retrieval.config import RetrievalSettings
+from wenzhen.retrieval.kg import KGRetriever
+from wenzhen.retrieval.search import LiteratureSearcher
 
 
 def inquiry_parameters(settings: AgentSettings) -> InquiryParameters:
@@ -51,13 +52,13 @@ def inquiry_parameters(settings: AgentSettings) -> InquiryParameters:
 def make_chat_model(settings: AgentSettings) -> BaseChatModel:
     """The OpenAI-compatible server when configured, else the local model (``[generator]`` settings)."""
     if settings.openai_base_url:
-        from finetune.chat_model import openai_compatible_chat_model
+        from wenzhen.finetune.chat_model import openai_compatible_chat_model
 
         return openai_compatible_chat_model(
             settings.openai_base_url, settings.openai_model, settings.openai_api_key, temperature=0
         )
-    from finetune.chat_model import WenzhenChatModel
-    from finetune.config import GeneratorSettings
+    from wenzhen.finetune.chat_model import WenzhenChatModel
+    from wenzhen.finetune.config import GeneratorSettings
 
     generator = GeneratorSettings()
     # The demo is the demo model with its shipped adapter (WENZHEN_ADAPTER=none for the bare model).
@@ -73,11 +74,11 @@ def make_chat_model(settings: AgentSettings) -> BaseChatModel:
 
 def open_literature(settings: RetrievalSettings) -> LiteratureSearcher | None:
     """The literature searcher, or None when no index has been built."""
-    from retrieval.store import LiteratureIndex
+    from wenzhen.retrieval.store import LiteratureIndex
 
     if not LiteratureIndex.exists(settings.index_dir):
         return None
-    from retrieval.embedder import load_embedder
+    from wenzhen.retrieval.embedder import load_embedder
 
     return LiteratureSearcher(LiteratureIndex.open(settings.index_dir), load_embedder(settings))
 
@@ -183,7 +184,7 @@ MAX_MESSAGE_CHARS = 2000
 def _checked(text: str) -> str:
     text = text.strip()
     if not text:
-        raise ValueError("empty message")
+        raise InputError("empty message")
     if len(text) > MAX_MESSAGE_CHARS:
-        raise ValueError(f"message too long: {len(text)} characters (at most {MAX_MESSAGE_CHARS})")
+        raise InputError(f"message too long: {len(text)} characters (at most {MAX_MESSAGE_CHARS})")
     return text

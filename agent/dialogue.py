@@ -21,7 +21,8 @@ from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
 
-from agent.session import Reply
+from wenzhen.agent.session import Reply
+from wenzhen.core.errors import InputError
 
 CRITERIA = ("Proactivity", "Accuracy", "Helpfulness", "Linguistic Quality")
 FOLLOW_UPS = ("那我需要做哪些检查？", "平时生活上需要注意什么？")
@@ -46,11 +47,11 @@ def read_samples(path: Path) -> list[Sample]:
     """DISC's CMD or CMID sample file: a JSON list of records with ``id`` and ``question``."""
     rows = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(rows, list):
-        raise ValueError(f"{path}: expected a JSON list of samples")
+        raise InputError(f"{path}: expected a JSON list of samples")
     samples = []
     for number, row in enumerate(rows, start=1):
         if not isinstance(row, dict) or not row.get("question"):
-            raise ValueError(f"{path}: sample {number}: no 'question'")
+            raise InputError(f"{path}: sample {number}: no 'question'")
         info = {k: row[k] for k in ("department", "cate", "dataset_info") if k in row}
         source = "CMD" if "department" in row else "CMID"
         samples.append(Sample(str(row.get("id", number)), str(row["question"]), source, info))
@@ -122,7 +123,9 @@ def run_dialogue(consultant: Consults, sample: Sample, patient: Patient, model_n
 
 
 def judge_prompt(record: dict[str, Any]) -> str:
-    template = resources.files("agent.data").joinpath("disc_judge_prompt.txt").read_text(encoding="utf-8")
+    template = (
+        resources.files("wenzhen.agent.data").joinpath("disc_judge_prompt.txt").read_text(encoding="utf-8")
+    )
     return template.replace("{conversation}", transcript(record["conversation"]))
 
 

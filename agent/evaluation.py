@@ -6,8 +6,8 @@
 
 The inquiry runs through the agent's text interface: the simulated patient's words are linked to the graph
 and read as observations exactly as a user's would be, the policy picks each question and its template text
-is what the patient hears (``agent.simulator``). Every question counts. The baseline ranks by the opening
-symptom alone, in the same run.
+is what the patient hears (``wenzhen.agent.simulator``). Every question counts. The baseline ranks by the
+opening symptom alone, in the same run.
 """
 
 from __future__ import annotations
@@ -17,29 +17,29 @@ import random
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from agent.findings import Linker, read_message
-from agent.inquiry import DiseaseIndex, InquiryParameters, InquiryPolicy, InquiryState, Ranked
-from agent.questions import template_text
-from agent.simulator import Case, SimulatedPatient
-from agent.triage import Triage
-from kg_loader.readers.base import parse_json_lines
-from retrieval.kg import DiseaseProfile
+from wenzhen.agent.findings import Linker, read_message
+from wenzhen.agent.inquiry import DiseaseIndex, InquiryParameters, InquiryPolicy, InquiryState, Ranked
+from wenzhen.agent.questions import template_text
+from wenzhen.agent.simulator import Case, SimulatedPatient
+from wenzhen.agent.triage import Triage
+from wenzhen.core.errors import InputError, ResourceMissing
+from wenzhen.core.files import decode_file, parse_json_lines, read_json_lines
+from wenzhen.retrieval.kg import DiseaseProfile
 
 
 def sample_cases(profiles: list[DiseaseProfile], n: int, seed: int = 0, min_symptoms: int = 2) -> list[Case]:
     """``n`` diseases with at least ``min_symptoms`` symptoms, each with one opening symptom (seeded)."""
     eligible = [p for p in profiles if len(set(p.symptoms)) >= min_symptoms]
     if not eligible:
-        raise ValueError(f"no disease in the graph has {min_symptoms} or more symptoms")
+        raise ResourceMissing(f"no disease in the graph has {min_symptoms} or more symptoms")
     rng = random.Random(seed)
     chosen = rng.sample(eligible, min(n, len(eligible)))
     return [Case(p.disease, rng.choice(sorted(set(p.symptoms)))) for p in chosen]
 
 
 def read_cases(path: Path) -> list[Case]:
-    return parse_json_lines(
-        str(path),
-        path.read_text(encoding="utf-8"),
+    return read_json_lines(
+        path,
         lambda row: Case(str(row["disease"]), str(row["opening_symptom"])),
         '{"disease", "opening_symptom"}',
     )
@@ -107,7 +107,7 @@ def evaluate_inquiry(
         base1 += baseline[0].disease == case.disease
         base3 += case.disease in [r.disease for r in baseline]
     if not done:
-        raise ValueError("none of the cases names a disease and opening symptom of the loaded graph")
+        raise InputError("none of the cases names a disease and opening symptom of the loaded graph")
     mode = "open+closed" if parameters.open_questions else "closed only"
     return InquiryReport(
         mode, done, top1 / done, top3 / done, questions / done, base1 / done, base3 / done, len(cases) - done
@@ -128,7 +128,7 @@ class TriageCase:
 
 def read_triage_cases(path: Path) -> list[TriageCase]:
     """JSONL ``{"text", "emergency", "rule"?}``, or a DISC sample file (a JSON list of ``question``s)."""
-    text = path.read_text(encoding="utf-8")
+    text = decode_file(path).text
     if text.lstrip().startswith("["):
         return [TriageCase(str(row["question"]), False) for row in json.loads(text)]
     return parse_json_lines(

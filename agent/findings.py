@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from agent.inquiry import (
+from wenzhen.agent.inquiry import (
     Answered,
     BodyPartDenied,
     BodyParts,
@@ -27,8 +27,8 @@ from agent.inquiry import (
     Question,
     Volunteered,
 )
-from kg_loader.schema import Label
-from retrieval.kg import Mention
+from wenzhen.kg_loader.schema import Label
+from wenzhen.retrieval.kg import Mention
 
 _AGE = re.compile(r"(\d{1,3})\s*(?:周岁|岁)")
 _SEX = re.compile(r"(?:^|[，,。；;\s我是性别：:])(男|女)(?:性|的|生|孩|士|宝宝|[，,。；;\s]|$)")

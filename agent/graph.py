@@ -21,15 +21,15 @@ from langgraph.config import get_stream_writer
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Checkpointer
 
-from agent.answer import DECLINE, WHAT_NOW, answer_messages, finish, number_sources, retrieval_query
-from agent.config import AgentSettings
-from agent.findings import PatientFacts, read_message
-from agent.inquiry import InquiryPolicy, InquiryState, Question
-from agent.questions import accept_rephrased, rephrase_instruction, template_text
-from agent.session import CandidateScore, ConsultState, Reply, inquiry_state, observation_to_dict
-from agent.tools import ConsultationTools
-from agent.triage import Triage
-from kg_loader.schema import Label
+from wenzhen.agent.answer import DECLINE, WHAT_NOW, answer_messages, finish, number_sources, retrieval_query
+from wenzhen.agent.config import AgentSettings
+from wenzhen.agent.findings import PatientFacts, read_message
+from wenzhen.agent.inquiry import InquiryPolicy, InquiryState, Question
+from wenzhen.agent.questions import accept_rephrased, rephrase_instruction, template_text
+from wenzhen.agent.session import CandidateScore, ConsultState, Reply, inquiry_state, observation_to_dict
+from wenzhen.agent.tools import ConsultationTools
+from wenzhen.agent.triage import Triage
+from wenzhen.kg_loader.schema import Label
 
 _MEDICAL = re.compile(
     r"病|症|痛|疼|药|医|诊|治|查|炎|癌|瘤|肝|胃|肺|心|肾|血|烧|热|咳|痒|肿|吐|泻|晕|胀|酸|麻|乏力|不舒服|"

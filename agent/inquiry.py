@@ -27,7 +27,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from retrieval.kg import DiseaseProfile
+from wenzhen.core.errors import ResourceMissing
+from wenzhen.retrieval.kg import DiseaseProfile
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -181,7 +182,9 @@ class _Posterior:
 class InquiryPolicy:
     def __init__(self, index: DiseaseIndex, parameters: InquiryParameters | None = None) -> None:
         if not len(index):
-            raise ValueError("the knowledge graph has no disease with a symptom: load one (wenzhen kg load)")
+            raise ResourceMissing(
+                "the knowledge graph has no disease with a symptom: load one (wenzhen kg load)"
+            )
         self.index = index
         self.parameters = parameters or InquiryParameters()
 

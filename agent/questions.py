@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from agent.inquiry import Question
+from wenzhen.agent.inquiry import Question
 
 OPEN_QUESTION = "除此之外，还有哪些不舒服？"
 WHERE_QUESTION = "主要是身体哪个部位不舒服？"

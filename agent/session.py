@@ -13,7 +13,7 @@ from typing import Any, Literal, TypedDict
 
 from pydantic import BaseModel, Field
 
-from agent.inquiry import (
+from wenzhen.agent.inquiry import (
     Answered,
     BodyPartDenied,
     BodyParts,

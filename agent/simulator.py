@@ -17,9 +17,9 @@ import random
 import re
 from dataclasses import dataclass
 
-from agent.findings import Linker
-from kg_loader.schema import Label
-from retrieval.kg import DiseaseProfile
+from wenzhen.agent.findings import Linker
+from wenzhen.kg_loader.schema import Label
+from wenzhen.retrieval.kg import DiseaseProfile
 
 _OPEN = re.compile(
     r"还有(?:哪些|什么|别的|其他)|其他(?:症状|不舒服)|别的(?:症状|不舒服)|哪些不舒服|什么不舒服"

@@ -14,9 +14,9 @@ from typing import Any
 
 from langchain_core.tools import BaseTool, StructuredTool
 
-from agent.inquiry import Answered, InquiryPolicy, InquiryState, Volunteered
-from retrieval.kg import KGRetriever, Triple
-from retrieval.search import LiteratureSearcher
+from wenzhen.agent.inquiry import Answered, InquiryPolicy, InquiryState, Volunteered
+from wenzhen.retrieval.kg import KGRetriever, Triple
+from wenzhen.retrieval.search import LiteratureSearcher
 
 FACT_TYPES = (
     "HAS_SYMPTOM",

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from retrieval.negation import negated_before
+from wenzhen.core.errors import InputError
+from wenzhen.retrieval.negation import negated_before
 
 
 @dataclass(frozen=True)
@@ -47,14 +48,16 @@ class TriageResult:
 class Triage:
     def __init__(self, rules: list[RedFlagRule]) -> None:
         if not rules:
-            raise ValueError("no red-flag rules")
+            raise InputError("no red-flag rules")
         self.rules = rules
 
     @classmethod
     def load(cls, path: Path | None = None, symptoms: Iterable[str] = ()) -> Triage:
         """Rules from ``path`` (default: the packaged red_flags.toml), groups widened with KG ``symptoms``."""
         if path is None:
-            text = resources.files("agent.data").joinpath("red_flags.toml").read_text(encoding="utf-8")
+            text = (
+                resources.files("wenzhen.agent.data").joinpath("red_flags.toml").read_text(encoding="utf-8")
+            )
             where = "agent/data/red_flags.toml"
         else:
             text, where = path.read_text(encoding="utf-8"), str(path)
@@ -63,14 +66,14 @@ class Triage:
         for number, raw in enumerate(tomllib.loads(text).get("rule", []), start=1):
             missing = [key for key in ("id", "name", "advice", "all") if key not in raw]
             if missing:
-                raise ValueError(f"{where}: rule {number}: missing {', '.join(missing)}")
+                raise InputError(f"{where}: rule {number}: missing {', '.join(missing)}")
             groups = [list(group) for group in raw["all"]]
             for i, substrings in enumerate(raw.get("kg_contains", [])):
                 if i >= len(groups):
-                    raise ValueError(f"{where}: rule {raw['id']}: kg_contains has more groups than all")
+                    raise InputError(f"{where}: rule {raw['id']}: kg_contains has more groups than all")
                 groups[i] += [n for n in names if any(s in n for s in substrings) and n not in groups[i]]
             if not all(groups):
-                raise ValueError(f"{where}: rule {raw['id']}: an empty term group")
+                raise InputError(f"{where}: rule {raw['id']}: an empty term group")
             rules.append(
                 RedFlagRule(
                     raw["id"],

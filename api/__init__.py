@@ -1,3 +1,3 @@
-"""The outer layer users reach Wenzhen through: for now the ``wenzhen`` command line (``api.cli``), which
-gathers each package's sub-commands.
+"""The outer layer users reach Wenzhen through: for now the ``wenzhen`` command line (``wenzhen.api.cli``),
+which gathers each package's sub-commands.
 """

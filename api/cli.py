@@ -1,7 +1,8 @@
-"""The ``wenzhen`` command line: one entry point, a sub-command group per package.
+"""The ``wenzhen`` command line (also ``python -m wenzhen``): a sub-command group per package.
 
 wenzhen kg load --demo
 wenzhen kg query "MATCH (d:Disease)-[:HAS_SYMPTOM]->(s) RETURN d.name, s.name LIMIT 5"
+wenzhen eval inquiry cases.jsonl
 """
 
 from __future__ import annotations
@@ -12,15 +13,21 @@ from typing import Annotated
 
 import typer
 
-from agent.cli import chat, dialogue, inquiry, make_cases, triage
-from finetune.cli import app as finetune_app
-from kg_loader.cli import app as kg_app
-from kg_loader.config import CONFIG_ENV
-from retrieval.cli import app as index_app
-from retrieval.cli import eval_app
+from wenzhen.agent.cli import chat, dialogue, inquiry, make_cases, triage
+from wenzhen.core.console import DEBUG_ENV, CommandGroup
+from wenzhen.core.settings import CONFIG_ENV
+from wenzhen.finetune.cli import app as finetune_app
+from wenzhen.kg_loader.cli import app as kg_app
+from wenzhen.retrieval.cli import app as index_app
+from wenzhen.retrieval.cli import eval_retrieval, make_queries
 
 app = typer.Typer(
+    cls=CommandGroup,
     help="Wenzhen (问诊): knowledge-graph and literature grounded Chinese medical consultation.",
+    no_args_is_help=True,
+)
+eval_app = typer.Typer(
+    help="Evaluations: literature retrieval, inquiry (simulated patients), red-flag triage, DISC dialogues.",
     no_args_is_help=True,
 )
 app.add_typer(kg_app, name="kg")
@@ -28,6 +35,8 @@ app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval")
 app.add_typer(finetune_app, name="finetune")
 app.command("chat")(chat)
+eval_app.command("retrieval")(eval_retrieval)
+eval_app.command("make-queries")(make_queries)
 eval_app.command("inquiry")(inquiry)
 eval_app.command("triage")(triage)
 eval_app.command("make-cases")(make_cases)
@@ -35,7 +44,7 @@ eval_app.command("dialogue")(dialogue)
 
 
 @app.callback()
-def main(
+def options(
     config: Annotated[
         Path | None,
         typer.Option(
@@ -46,8 +55,19 @@ def main(
             dir_okay=False,
         ),
     ] = None,
+    debug: Annotated[  # read by CommandGroup when a command fails
+        bool, typer.Option("--debug", help=f"Show the traceback of a failure (also {DEBUG_ENV}=1).")
+    ] = False,
 ) -> None:
-    """Settings come from the environment (NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE,
-    WENZHEN_DATA_DIR) and from the config file's tables; with no NEO4J_URI an embedded ArcadeDB is used."""
+    """Settings come from WENZHEN_* variables (NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD and NEO4J_DATABASE
+    for the graph) and from the config file's tables; with no NEO4J_URI an embedded ArcadeDB is used.
+
+    A failure prints one line, error: <reason>, and exits with 1 (failed), 2 (bad input or settings),
+    3 (a server cannot be reached) or 4 (a model, index or graph is missing).
+    """
     if config is not None:
         os.environ[CONFIG_ENV] = str(config)
+
+
+if __name__ == "__main__":
+    app(prog_name="wenzhen")

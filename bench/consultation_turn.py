@@ -55,12 +55,12 @@ def main() -> None:
         os.environ["WENZHEN_DATA_DIR"] = tmp
         from typer.testing import CliRunner
 
-        from agent.config import AgentSettings
-        from agent.consultant import Consultant, make_chat_model, open_literature
-        from api.cli import app
-        from kg_loader.config import GraphSettings
-        from kg_loader.store import open_store
-        from retrieval.config import RetrievalSettings
+        from wenzhen.agent.config import AgentSettings
+        from wenzhen.agent.consultant import Consultant, make_chat_model, open_literature
+        from wenzhen.api.cli import app
+        from wenzhen.kg_loader.config import GraphSettings
+        from wenzhen.kg_loader.store import open_store
+        from wenzhen.retrieval.config import RetrievalSettings
 
         runner = CliRunner()
         for command in (["kg", "load", "--demo"], ["index", "build", "--demo"]):

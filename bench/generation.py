@@ -20,7 +20,7 @@ import torch
 from langchain_core.messages import HumanMessage
 from transformers import TextIteratorStreamer
 
-from finetune.chat_model import WenzhenChatModel, to_chat_messages
+from wenzhen.finetune.chat_model import WenzhenChatModel, to_chat_messages
 
 QUESTION = "肝硬化患者平时饮食要注意什么？请分几点说明。"
 

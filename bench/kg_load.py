@@ -23,10 +23,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from kg_loader.config import GraphSettings
-from kg_loader.graph_schema import ensure_schema
-from kg_loader.loader import LoadOptions, load_file, plan_file
-from kg_loader.store import GraphStore, connect
+from wenzhen.kg_loader.config import GraphSettings
+from wenzhen.kg_loader.graph_schema import ensure_schema
+from wenzhen.kg_loader.loader import LoadOptions, load_file, plan_file
+from wenzhen.kg_loader.store import GraphStore, connect
 
 DEFAULT_KG = Path(__file__).resolve().parents[1].parent / "shared/data/kg/disease_kg_cmekg.jsonl"
 

@@ -67,11 +67,11 @@ def run_side(side: str, steps: int, max_length: int, out: Path) -> None:
     import torch
     from datasets import Dataset
 
-    from finetune.config import GeneratorSettings
-    from finetune.data import encode_all, read_conversations, split_examples
-    from finetune.models import load_model
-    from finetune.train_config import TrainConfig
-    from finetune.training import make_format, train
+    from wenzhen.finetune.config import GeneratorSettings
+    from wenzhen.finetune.data import encode_all, read_conversations, split_examples
+    from wenzhen.finetune.models import load_model
+    from wenzhen.finetune.train_config import TrainConfig
+    from wenzhen.finetune.training import make_format, train
 
     torch.manual_seed(0)
     model, tokenizer = load_model(GeneratorSettings(), dtype="fp32", for_training=True)

@@ -16,11 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from retrieval.config import RetrievalSettings
-from retrieval.documents import JsonMapping
-from retrieval.embedder import load_embedder
-from retrieval.indexer import index_sources
-from retrieval.store import LiteratureIndex
+from wenzhen.retrieval.config import RetrievalSettings
+from wenzhen.retrieval.documents import JsonMapping
+from wenzhen.retrieval.embedder import load_embedder
+from wenzhen.retrieval.indexer import index_sources
+from wenzhen.retrieval.store import LiteratureIndex
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "literature"
 

@@ -18,14 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.cli import demo_literature_path
-from retrieval.config import RetrievalSettings
-from retrieval.documents import JsonMapping
-from retrieval.embedder import load_embedder
-from retrieval.evaluation import dialogue_queries
-from retrieval.indexer import index_sources
-from retrieval.search import LiteratureSearcher
-from retrieval.store import IndexMeta, LiteratureIndex, make_faiss_index
+from wenzhen.retrieval.cli import demo_literature_path
+from wenzhen.retrieval.config import RetrievalSettings
+from wenzhen.retrieval.documents import JsonMapping
+from wenzhen.retrieval.embedder import load_embedder
+from wenzhen.retrieval.evaluation import dialogue_queries
+from wenzhen.retrieval.indexer import index_sources
+from wenzhen.retrieval.search import LiteratureSearcher
+from wenzhen.retrieval.store import IndexMeta, LiteratureIndex, make_faiss_index
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "literature"
 

@@ -22,8 +22,9 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
-from finetune.formats import ChatMessage, Role
-from finetune.generator import GenerationConfig, LocalGenerator
+from wenzhen.core.errors import InputError
+from wenzhen.finetune.formats import ChatMessage, Role
+from wenzhen.finetune.generator import GenerationConfig, LocalGenerator
 
 _GENERATORS: dict[tuple[str | None, str | None, str, bool], LocalGenerator] = {}
 _GENERATORS_LOCK = threading.Lock()
@@ -41,7 +42,7 @@ def to_chat_messages(messages: list[BaseMessage]) -> list[ChatMessage]:
     for message in messages:
         role = _ROLES.get(message.type)
         if role is None:
-            raise ValueError(f"unsupported message type {message.type!r} (system, human, ai)")
+            raise InputError(f"unsupported message type {message.type!r} (system, human, ai)")
         converted.append(ChatMessage(role, message.text))
     return converted
 
@@ -83,7 +84,7 @@ class WenzhenChatModel(BaseChatModel):
 
     def generator(self, model: str | None = None) -> LocalGenerator:
         """The shared generator for ``model`` (default: this instance's), loaded on first use."""
-        from finetune.config import GeneratorSettings
+        from wenzhen.finetune.config import GeneratorSettings
 
         model = model or self.model
         key = (model, self.adapter, self.format_name, self.trust_remote_code)

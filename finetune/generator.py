@@ -14,8 +14,8 @@ from typing import Any
 
 import torch
 
-from finetune.config import GeneratorSettings
-from finetune.formats import ChatFormat, ChatMessage
+from wenzhen.finetune.config import GeneratorSettings
+from wenzhen.finetune.formats import ChatFormat, ChatMessage
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,8 @@ class LocalGenerator:
     def from_settings(
         cls, settings: GeneratorSettings, format_name: str = "template", max_length: int = 2048
     ) -> LocalGenerator:
-        from finetune.models import load_model
-        from finetune.training import make_format
+        from wenzhen.finetune.models import load_model
+        from wenzhen.finetune.training import make_format
 
         model, tokenizer = load_model(settings)
         return cls(model, tokenizer, make_format(format_name, tokenizer), max_length)

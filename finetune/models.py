@@ -15,13 +15,12 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import torch
 
-from finetune.config import GeneratorSettings
-from finetune.demo_model import ModelUnavailable, provision_demo_model, resolve_adapter
+from wenzhen.finetune.config import GeneratorSettings
+from wenzhen.finetune.demo_model import ModelUnavailable, provision_demo_model, resolve_adapter
 
 
 @contextmanager
@@ -44,7 +43,7 @@ def default_dtype(requested: str | None = None) -> torch.dtype:
 
 
 def model_path(settings: GeneratorSettings) -> str:
-    return settings.model or str(provision_demo_model(Path(settings.cache_dir)))
+    return settings.model or str(provision_demo_model(settings.cache_dir))
 
 
 def load_tokenizer(path: str, trust_remote_code: bool = False) -> Any:

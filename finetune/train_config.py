@@ -14,6 +14,9 @@ from typing import Any, ClassVar
 
 import yaml
 
+from wenzhen.core.errors import ConfigError
+from wenzhen.core.params import parse_assignment
+
 
 @dataclass(frozen=True)
 class LoraConfig:
@@ -64,7 +67,7 @@ class TrainConfig:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known - cls.IGNORED)
         if unknown:
-            raise ValueError(f"unknown training config keys: {', '.join(unknown)}")
+            raise ConfigError(f"unknown training config keys: {', '.join(unknown)}")
         values = {k: v for k, v in data.items() if k in known}
         if isinstance(values.get("train_file"), str):
             values["train_file"] = (values["train_file"],)
@@ -84,21 +87,28 @@ class TrainConfig:
 
     @classmethod
     def from_file(cls, path: Path, overrides: list[str] | None = None) -> TrainConfig:
+        """A JSON or YAML config with ``--set`` overrides applied; a problem is a ConfigError naming it."""
         text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text) if path.suffix in (".yaml", ".yml") else json.loads(text)
-        for item in overrides or []:
-            _apply_override(data, item)
-        return cls.from_dict(data)
+        try:
+            data = yaml.safe_load(text) if path.suffix in (".yaml", ".yml") else json.loads(text)
+        except (json.JSONDecodeError, yaml.YAMLError) as err:
+            raise ConfigError(f"{path}: cannot parse: {err}") from err
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: expected a table of settings, got {type(data).__name__}")
+        try:
+            for item in overrides or []:
+                _apply_override(data, item)
+            return cls.from_dict(data)
+        except (TypeError, ValueError) as err:
+            raise ConfigError(f"{path}: {err}") from err
 
     def with_changes(self, **changes: Any) -> TrainConfig:
         return replace(self, **changes)
 
 
 def _apply_override(data: dict[str, Any], item: str) -> None:
-    """``key=value`` or ``lora.r=16``; the value is parsed as YAML (numbers, booleans, null, lists)."""
-    key, sep, raw = item.partition("=")
-    if not sep:
-        raise ValueError(f"override {item!r}: expected KEY=VALUE")
+    """``key=value`` or ``lora.r=16`` (the value read as :mod:`wenzhen.core.params` reads every KEY=VALUE)."""
+    key, value = parse_assignment(item, "--set")
     target = data
     *parents, leaf = key.split(".")
     for parent in parents:
@@ -106,6 +116,6 @@ def _apply_override(data: dict[str, Any], item: str) -> None:
         if child is None:
             child = target[parent] = {}
         if not isinstance(child, dict):
-            raise ValueError(f"override {item!r}: {parent} is not a table")
+            raise ConfigError(f"--set {item!r}: {parent} is not a table")
         target = child
-    target[leaf] = yaml.safe_load(raw)
+    target[leaf] = value

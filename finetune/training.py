@@ -16,11 +16,19 @@ from typing import Any
 
 import torch
 
-from finetune.data import Example, encode_all, read_conversations, split_examples
-from finetune.formats import IGNORE_INDEX, BentsaoFormat, ChatFormat, DiscFormat, Template, TemplateFormat
-from finetune.loss import plain_projection, tiled_cross_entropy
-from finetune.train_config import TrainConfig
-from kg_loader.records import Issue
+from wenzhen.core.errors import ConfigError, InputError
+from wenzhen.core.issues import Issue
+from wenzhen.finetune.data import Example, encode_all, read_conversations, split_examples
+from wenzhen.finetune.formats import (
+    IGNORE_INDEX,
+    BentsaoFormat,
+    ChatFormat,
+    DiscFormat,
+    Template,
+    TemplateFormat,
+)
+from wenzhen.finetune.loss import plain_projection, tiled_cross_entropy
+from wenzhen.finetune.train_config import TrainConfig
 
 RUN_FILE = "wenzhen_train.json"
 
@@ -33,7 +41,7 @@ def make_format(name: str, tokenizer: Any) -> ChatFormat:
         return TemplateFormat(tokenizer)
     if name.startswith("bentsao:"):
         return BentsaoFormat(tokenizer, Template.load(name.split(":", 1)[1]))
-    raise ValueError(f"unknown format {name!r}: disc, template or bentsao:<template>")
+    raise ConfigError(f"unknown format {name!r}: disc, template or bentsao:<template>")
 
 
 class ExampleDataset(torch.utils.data.Dataset[dict[str, list[int]]]):
@@ -77,12 +85,13 @@ def sft_trainer_class() -> Any:
 
         For one forward pass a pre-hook narrows the output layer's input to the labelled positions, so the
         prompt, user turns and padding cost no projection while the model's own forward still runs. When that
-        layer is a plain bias-free projection (:func:`finetune.loss.plain_projection`; not under DeepSpeed,
-        which partitions it) it passes the narrowed hidden states through untouched and
-        :func:`finetune.loss.tiled_cross_entropy` projects them tile by tile: no tensor of all their logits
-        ever exists. Otherwise the layer runs on the narrowed input (soft-capping, scaling or an adapter on it
-        apply). The loss is summed and divided by ``num_items_in_batch`` (the labelled tokens of the whole
-        accumulated batch, so accumulation weighs every token alike) or, in evaluation, this batch's count.
+        layer is a plain bias-free projection (:func:`wenzhen.finetune.loss.plain_projection`; not under
+        DeepSpeed, which partitions it) it passes the narrowed hidden states through untouched and
+        :func:`wenzhen.finetune.loss.tiled_cross_entropy` projects them tile by tile: no tensor of all their
+        logits ever exists. Otherwise the layer runs on the narrowed input (soft-capping, scaling or an
+        adapter on it apply). The loss is summed and divided by ``num_items_in_batch`` (the labelled tokens of
+        the whole accumulated batch, so accumulation weighs every token alike) or, in evaluation, this batch's
+        count.
         """
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -164,7 +173,7 @@ def _with_lora(model: Any, config: TrainConfig) -> Any:
     from peft import LoraConfig as PeftLoraConfig
     from peft import get_peft_model
 
-    from finetune.models import peft_wrapping
+    from wenzhen.finetune.models import peft_wrapping
 
     lora = config.lora
     targets = lora.target_modules if isinstance(lora.target_modules, str) else list(lora.target_modules)
@@ -199,8 +208,8 @@ def train(
     """Train from ``config``; ``model``/``tokenizer`` default to ``config.model_name_or_path`` or the demo."""
     from transformers import TrainingArguments, set_seed
 
-    from finetune.config import GeneratorSettings
-    from finetune.models import load_model
+    from wenzhen.finetune.config import GeneratorSettings
+    from wenzhen.finetune.models import load_model
 
     set_seed(config.seed)
     if model is None or tokenizer is None:
@@ -213,7 +222,7 @@ def train(
     fmt = make_format(config.format, tokenizer)
     train_set, validation, issues = prepare_examples(config, fmt)
     if not train_set:
-        raise ValueError(
+        raise InputError(
             "no usable training examples: "
             + "; ".join(f"{i.source}:{i.line}: {i.reason}" for i in issues[:5])
         )

@@ -7,21 +7,26 @@ import json
 import shutil
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
+from neo4j.exceptions import Neo4jError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kg_loader.config import GraphSettings
-from kg_loader.console import console, err_console, fail
-from kg_loader.embedded import EmbeddedServer, EmbeddedServerError
-from kg_loader.loader import LoadOptions, LoadSummary, load_file
-from kg_loader.plan import Batch
-from kg_loader.readers import FORMATS, InputFileError
-from kg_loader.readonly import WriteQueryRefused, run_read_only
-from kg_loader.schema import RELATION_TYPES, Label
-from kg_loader.store import GraphStore, GraphStoreError, connect
+from wenzhen.core.console import console, err_console, fail
+from wenzhen.core.errors import InputError
+from wenzhen.core.files import InputFileError
+from wenzhen.core.params import parse_assignments
+from wenzhen.core.settings import PathSettings
+from wenzhen.kg_loader.config import GraphSettings
+from wenzhen.kg_loader.embedded import EmbeddedServer
+from wenzhen.kg_loader.loader import LoadOptions, LoadSummary, load_file
+from wenzhen.kg_loader.plan import Batch
+from wenzhen.kg_loader.readers import FORMATS
+from wenzhen.kg_loader.readonly import run_read_only
+from wenzhen.kg_loader.schema import RELATION_TYPES, Label
+from wenzhen.kg_loader.store import GraphStore, connect
 
 app = typer.Typer(
     help="Load, inspect and query the medical knowledge graph (Neo4j via NEO4J_URI, else embedded ArcadeDB).",
@@ -31,14 +36,7 @@ app = typer.Typer(
 
 def demo_kg_path() -> Path:
     """The demo KG shipped inside the package (liver and digestive diseases and their neighbours)."""
-    return Path(str(resources.files("kg_loader") / "data" / "demo_kg.jsonl"))
-
-
-def _connect(settings: GraphSettings) -> GraphStore:
-    try:
-        return connect(settings)
-    except (GraphStoreError, EmbeddedServerError) as err:
-        raise fail(err) from err
+    return Path(str(resources.files("wenzhen.kg_loader") / "data" / "demo_kg.jsonl"))
 
 
 def checkpoint_dir(settings: GraphSettings, store: GraphStore) -> Path:
@@ -86,14 +84,11 @@ def load(
     if not paths:
         raise typer.BadParameter("name at least one FILE, or --demo")
     settings = GraphSettings()
-    try:
-        options = LoadOptions(
-            format=fmt, batch_size=batch_size, workers=workers, encoding=encoding, dry_run=dry_run
-        )
-    except ValueError as err:
-        raise typer.BadParameter(str(err)) from err
-    reports = report_dir or settings.data_dir / "reports"
-    store = None if dry_run else _connect(settings)
+    options = LoadOptions(
+        format=fmt, batch_size=batch_size, workers=workers, encoding=encoding, dry_run=dry_run
+    )
+    reports = report_dir or PathSettings().reports_dir
+    store = None if dry_run else connect(settings)
     failed = 0
     try:
         for path in paths:
@@ -102,8 +97,8 @@ def load(
             )
             try:
                 summary = _load_with_progress(store, path, file_options, settings)
-            except InputFileError as err:
-                err_console.print(f"[red]error:[/red] {err}")
+            except InputFileError as err:  # the other files are still loaded
+                fail(err)
                 failed += 1
                 continue
             _print_summary(summary)
@@ -180,7 +175,7 @@ def graph_counts(store: GraphStore) -> dict[str, dict[str, int]]:
 def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Count nodes per label and relations per type."""
     settings = GraphSettings()
-    with _connect(settings) as store:
+    with connect(settings) as store:
         counts = graph_counts(store)
         if as_json:
             console.print_json(json.dumps({"server": store.identity, "backend": store.backend, **counts}))
@@ -192,19 +187,6 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
                 table.add_row(name, str(count))
             table.add_row("[bold]total[/bold]", str(sum(values.values())))
             console.print(table)
-
-
-def _parse_params(params: list[str]) -> dict[str, Any]:
-    parsed: dict[str, Any] = {}
-    for item in params:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise typer.BadParameter(f"--param {item!r}: expected NAME=VALUE")
-        try:
-            parsed[key] = json.loads(value)
-        except json.JSONDecodeError:
-            parsed[key] = value
-    return parsed
 
 
 @app.command()
@@ -221,15 +203,12 @@ def query(
 
     Example: wenzhen kg query "MATCH (d:Disease {name: $n})-[:HAS_SYMPTOM]->(s) RETURN s.name" -p n=乙肝
     """
-    settings = GraphSettings()
-    with _connect(settings) as store:
+    params = parse_assignments(param or [], "--param")
+    with connect(GraphSettings()) as store:
         try:
-            result = run_read_only(store, cypher, _parse_params(param or []), limit, timeout)
-        except WriteQueryRefused as err:
-            raise fail(err, code=2) from err
-        except Exception as err:  # the server's own message for a bad query is the useful part
-            err_console.print(f"[red]query failed:[/red] {getattr(err, 'message', None) or err}")
-            raise typer.Exit(1) from err
+            result = run_read_only(store, cypher, params, limit, timeout)
+        except Neo4jError as err:  # the server's own message for a bad query is the useful part
+            raise InputError(f"query failed: {err.message or err}") from err
     if as_json:
         for row in result.rows:
             typer.echo(json.dumps(row, ensure_ascii=False))
@@ -241,14 +220,14 @@ def query(
             )
         console.print(table)
     if result.truncated:
-        err_console.print(f"(first {limit} rows; raise --limit for more)")
+        err_console.print(f"(first {limit} of {result.total} rows; raise --limit for more)")
 
 
 @app.command()
 def wipe(yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False) -> None:
     """Delete every node and relation of the configured database (asks first)."""
     settings = GraphSettings()
-    with _connect(settings) as store:
+    with connect(settings) as store:
         if not yes and not typer.confirm(f"Delete the whole graph at {store.identity}?"):
             raise typer.Exit(1)
         deleted = 0
@@ -273,7 +252,4 @@ def serve(
     password_file = settings.embedded_dir / "credentials.json"
     console.print(f"starting ArcadeDB on bolt://127.0.0.1:{bolt_port} (data: {settings.embedded_dir})")
     console.print(f"user root, password in {password_file}; Ctrl-C to stop")
-    try:
-        server.serve_foreground(bolt_port, http_port)
-    except EmbeddedServerError as err:
-        raise fail(err) from err
+    server.serve_foreground(bolt_port, http_port)

@@ -8,9 +8,9 @@
 
 ``acquire()`` starts the server, or reuses the one running there.
 
-The server always runs in a child process (``python -m kg_loader.embedded``) whose working directory is the
-data directory, so the JVM and ArcadeDB's ``./log`` stay out of the caller's process and folder. Files in
-the data directory:
+The server always runs in a child process (``python -m wenzhen.kg_loader.embedded``) whose working
+directory is the data directory, so the JVM and ArcadeDB's ``./log`` stay out of the caller's process and
+folder. Files in the data directory:
 
 - ``databases/``: ArcadeDB's root (persistent across restarts);
 - ``credentials.json``: the generated root password (mode 0600);
@@ -39,13 +39,15 @@ from typing import Any
 
 from filelock import FileLock
 
+from wenzhen.core.errors import ServiceUnavailable
+
 DATABASE = "wenzhen"
 USER = "root"
 BOLT_PLUGIN = "Bolt:com.arcadedb.bolt.BoltProtocolPlugin"
 LEASE_GRACE_S = 3.0
 
 
-class EmbeddedServerError(RuntimeError):
+class EmbeddedServerError(ServiceUnavailable):
     """The embedded server could not be started or reached."""
 
 
@@ -166,7 +168,14 @@ class EmbeddedServer:
     def _spawn(self) -> Endpoint:
         self.state_file.unlink(missing_ok=True)
         env = dict(os.environ, ARCADEDB_JVM_ARGS=f"-Xmx{self.heap}")
-        command = [sys.executable, "-m", "kg_loader.embedded", "--root", str(self.root), "--auto-stop"]
+        command = [
+            sys.executable,
+            "-m",
+            "wenzhen.kg_loader.embedded",
+            "--root",
+            str(self.root),
+            "--auto-stop",
+        ]
         with self.log_file.open("ab") as log:
             child = subprocess.Popen(
                 command,

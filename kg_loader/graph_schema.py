@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
-from kg_loader.schema import constraint_statements
-from kg_loader.store import GraphStore
+from wenzhen.kg_loader.schema import constraint_statements
+from wenzhen.kg_loader.store import GraphStore
 
 
 def ensure_schema(store: GraphStore) -> None:

@@ -13,7 +13,6 @@ the same graph as an uninterrupted load. One load at a time writes to a database
 from __future__ import annotations
 
 import gc
-import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -27,19 +26,22 @@ from filelock import FileLock, Timeout
 from neo4j import Transaction
 from neo4j.exceptions import TransientError
 
-from kg_loader import writes
-from kg_loader.checkpoint import Checkpoint, checkpoint_key
-from kg_loader.graph_schema import ensure_schema
-from kg_loader.plan import Batch, EdgeBatch, LoadPlan, NodeBatch, build_plan
-from kg_loader.readers import READERS, decode_file, detect_format
-from kg_loader.schema import SCHEMA_VERSION, Label
-from kg_loader.store import GraphStore, WriteCounts
+from wenzhen.core.errors import InputError, WenzhenError
+from wenzhen.core.files import decode_file
+from wenzhen.core.issues import write_issues
+from wenzhen.kg_loader import writes
+from wenzhen.kg_loader.checkpoint import Checkpoint, checkpoint_key
+from wenzhen.kg_loader.graph_schema import ensure_schema
+from wenzhen.kg_loader.plan import Batch, EdgeBatch, LoadPlan, NodeBatch, build_plan
+from wenzhen.kg_loader.readers import READERS, detect_format
+from wenzhen.kg_loader.schema import SCHEMA_VERSION, Label
+from wenzhen.kg_loader.store import GraphStore, WriteCounts
 
 ProgressCallback = Callable[[Batch], None]
 T = TypeVar("T")
 
 
-class LoadLockedError(RuntimeError):
+class LoadLockedError(WenzhenError):
     """Another load is writing to the same database."""
 
 
@@ -54,9 +56,9 @@ class LoadOptions:
 
     def __post_init__(self) -> None:
         if self.format != "auto" and self.format not in READERS:
-            raise ValueError(f"unknown format {self.format!r}; one of auto, {', '.join(READERS)}")
+            raise InputError(f"unknown format {self.format!r}; one of auto, {', '.join(READERS)}")
         if self.batch_size < 1 or self.workers < 1:
-            raise ValueError("batch_size and workers must be at least 1")
+            raise InputError("batch_size and workers must be at least 1")
 
     @property
     def edge_lanes(self) -> int:
@@ -128,15 +130,6 @@ def plan_file(path: Path, options: LoadOptions) -> tuple[LoadPlan, str, str, byt
     return plan, fmt, decoded.encoding, decoded.raw
 
 
-def write_report(plan: LoadPlan, report: Path) -> None:
-    report.parent.mkdir(parents=True, exist_ok=True)
-    tmp = report.with_suffix(report.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        for issue in plan.issues:
-            handle.write(json.dumps(issue.to_json(), ensure_ascii=False) + "\n")
-    tmp.replace(report)
-
-
 def load_file(
     store: GraphStore | None,
     path: Path,
@@ -164,7 +157,7 @@ def _load_file(
     started = time.perf_counter()
     plan, fmt, encoding, content = plan_file(path, options)
     if options.report is not None:
-        write_report(plan, options.report)
+        write_issues(plan.issues, options.report)
     summary = LoadSummary(
         path.name,
         fmt,

@@ -1,6 +1,6 @@
 """Turn records into a load plan: nodes and relations deduplicated across the file, then batched.
 
->>> from kg_loader.readers.fielded import CMEKG
+>>> from wenzhen.kg_loader.readers.fielded import CMEKG
 >>> plan = build_plan("d.jsonl", CMEKG.read("d.jsonl", '{"中心词": "乙肝", "相关症状": ["肝肿大"]}'))
 >>> len(plan.nodes), len(plan.edges), [b.id for b in plan.batches(1000, lanes=2)]
 (2, 1, ['nodes:Disease:0', 'nodes:Symptom:0', 'edges:HAS_SYMPTOM:Disease:Symptom:p0:0'])
@@ -20,8 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg_loader.records import AttributeValue, Issue, NodeKey, Record
-from kg_loader.schema import Label
+from wenzhen.core.issues import Issue
+from wenzhen.kg_loader.records import AttributeValue, NodeKey, Record
+from wenzhen.kg_loader.schema import Label
 
 
 @dataclass(slots=True)

@@ -22,7 +22,8 @@ from typing import Any
 
 from neo4j import READ_ACCESS
 
-from kg_loader.store import GraphStore, Row, plain
+from wenzhen.core.errors import InputError
+from wenzhen.kg_loader.store import GraphStore, Row, plain
 
 WRITE_WORDS = frozenset(
     {
@@ -53,14 +54,20 @@ _IN_TRANSACTIONS = re.compile(r"\bIN\s+(?:\d+\s+)?(?:CONCURRENT\s+)?TRANSACTIONS
 _WRITE_PROCEDURE = re.compile(r"\bCALL\s+[\w.]*(?:create|merge|set|delete|remove|drop|clear|kill|load)", re.I)
 
 
-class WriteQueryRefused(ValueError):
+class WriteQueryRefused(InputError):
     """The query would change the graph or its schema."""
 
 
 @dataclass(frozen=True)
 class ReadOnlyResult:
+    """The first ``row_limit`` rows, and how many the query returned in all."""
+
     rows: list[Row]
-    truncated: bool
+    total: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.rows)
 
 
 def writing_clause(query: str) -> str | None:
@@ -96,7 +103,8 @@ def run_read_only(
     row_limit: int = 1000,
     timeout_s: float = 30.0,
 ) -> ReadOnlyResult:
-    """Run ``query`` if and only if it is read-only; at most ``row_limit`` rows, within ``timeout_s``."""
+    """Run ``query`` if and only if it is read-only; at most ``row_limit`` rows are kept (the rest are
+    counted, not kept, so that the server's summary can still confirm a read), within ``timeout_s``."""
     stripped = query.strip().rstrip(";")
     if stripped.upper().startswith(("EXPLAIN", "PROFILE")):
         raise WriteQueryRefused("give the query itself, without EXPLAIN/PROFILE")
@@ -112,16 +120,15 @@ def run_read_only(
                     raise _refuse(f"query type {planned!r}")
             result = tx.run(stripped, params or {})
             rows: list[Row] = []
-            truncated = False
-            for record in result:
-                if len(rows) == row_limit:
-                    truncated = True
-                    break
-                rows.append(plain(record.data()))
+            total = 0
+            for record in result:  # every row is pulled: the summary's query type comes after the last
+                total += 1
+                if total <= row_limit:
+                    rows.append(plain(record.data()))
             ran = result.consume().query_type
             if ran != "r":
                 raise _refuse(f"query type {ran!r}")
-            return ReadOnlyResult(rows, truncated)
+            return ReadOnlyResult(rows, total)
         finally:
             tx.rollback()
             tx.close()

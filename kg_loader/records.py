@@ -8,10 +8,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any, NamedTuple
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from kg_loader.schema import Label
+from wenzhen.core.issues import Issue
+from wenzhen.kg_loader.schema import Label
 
 AttributeValue = str | list[str]
 
@@ -30,21 +31,6 @@ class Edge(NamedTuple):
     predicate: str
     head: NodeKey
     tail: NodeKey
-
-
-@dataclass(slots=True)
-class Issue:
-    """A problem found in the input: a whole row rejected, or one item of a row dropped."""
-
-    source: str
-    line: int
-    reason: str
-    field: str | None = None
-    value: str = ""
-    action: str = "row rejected"
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(slots=True)

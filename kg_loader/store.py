@@ -20,8 +20,9 @@ from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, Result
 from neo4j.exceptions import AuthError, ServiceUnavailable, TransientError
 from neo4j.time import Date, DateTime
 
-from kg_loader.config import GraphSettings
-from kg_loader.embedded import DATABASE, USER, EmbeddedServer
+from wenzhen.core import errors
+from wenzhen.kg_loader.config import GraphSettings
+from wenzhen.kg_loader.embedded import DATABASE, USER, EmbeddedServer
 
 Row = dict[str, Any]
 T = TypeVar("T")
@@ -45,7 +46,7 @@ class WriteCounts:
         return WriteCounts(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
 
 
-class GraphStoreError(RuntimeError):
+class GraphStoreError(errors.ServiceUnavailable):
     """The graph server could not be reached or refused the credentials."""
 
 

@@ -16,10 +16,10 @@ from typing import Any
 
 from neo4j import Transaction
 
-from kg_loader.plan import EdgeBatch, NodeBatch
-from kg_loader.records import NodeKey
-from kg_loader.schema import Label
-from kg_loader.store import WriteCounts
+from wenzhen.kg_loader.plan import EdgeBatch, NodeBatch
+from wenzhen.kg_loader.records import NodeKey
+from wenzhen.kg_loader.schema import Label
+from wenzhen.kg_loader.store import WriteCounts
 
 # Ids come back as one collected list of [name, id] pairs: one record to decode, not one per node.
 EXISTING_NODES = (

@@ -16,7 +16,7 @@ from typing import Any
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from retrieval.documents import MetadataValue, SourceDocument
+from wenzhen.retrieval.documents import MetadataValue, SourceDocument
 
 SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "! ", "? ", "; ", ". ", "，", "、", ", ", " ", ""]
 _SPACES = re.compile(r"\s+")

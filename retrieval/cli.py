@@ -1,28 +1,30 @@
-"""``wenzhen index``: build, update, query and inspect the literature index."""
+"""``wenzhen index``: build, update, query and inspect the literature index; ``wenzhen eval retrieval`` and
+``wenzhen eval make-queries`` (registered by the top-level command line)."""
 
 from __future__ import annotations
 
 import json
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from kg_loader.console import console, err_console, fail
-from retrieval.config import RetrievalSettings
-from retrieval.documents import PRESETS, JsonMapping, RecordReader
-from retrieval.errors import EmbedderUnavailable, IndexMismatch
+from wenzhen.core.console import console, err_console, report_issues
+from wenzhen.core.errors import InputError
+from wenzhen.core.params import parse_assignments
+from wenzhen.retrieval.config import RetrievalSettings
+from wenzhen.retrieval.documents import PRESETS, JsonMapping, RecordReader
 
 if TYPE_CHECKING:
-    from retrieval.indexer import IndexReport
-    from retrieval.search import Mode
+    from wenzhen.retrieval.indexer import IndexReport
+    from wenzhen.retrieval.search import Mode
 
 # Commands import the heavy modules (torch, faiss) themselves, so `wenzhen --help` and `wenzhen kg` stay fast.
 
 app = typer.Typer(help="Build, update and query the literature index (FAISS + BM25).", no_args_is_help=True)
-MODES = ("dense", "bm25", "hybrid")  # retrieval.search.MODES, without importing faiss for --help
+MODES = ("dense", "bm25", "hybrid")  # wenzhen.retrieval.search.MODES, without importing faiss for --help
 DEMO_MAPPING = JsonMapping(text=("text",), id="id", metadata=("collection",))
 
 IndexOption = Annotated[
@@ -38,7 +40,7 @@ MetaFields = Annotated[list[str] | None, typer.Option("--meta-field", help="JSON
 
 def demo_literature_path() -> Path:
     """The demo literature shipped in the package (liver-cancer QA and PubMedQA abstracts; DATA.md)."""
-    return Path(str(resources.files("retrieval") / "data" / "demo_literature.jsonl"))
+    return Path(str(resources.files("wenzhen.retrieval") / "data" / "demo_literature.jsonl"))
 
 
 def _settings(index: Path | None) -> RetrievalSettings:
@@ -60,13 +62,10 @@ def _reader(
 def _run_indexing(
     sources: list[Path], settings: RetrievalSettings, reader: RecordReader | None, replace: bool
 ) -> IndexReport:
-    from retrieval.embedder import load_embedder
-    from retrieval.indexer import index_sources
+    from wenzhen.retrieval.embedder import load_embedder
+    from wenzhen.retrieval.indexer import index_sources
 
-    try:
-        model = load_embedder(settings)
-    except EmbedderUnavailable as err:
-        raise fail(err) from err
+    model = load_embedder(settings)
     columns = (
         TextColumn("embedding"),
         BarColumn(),
@@ -82,10 +81,7 @@ def _run_indexing(
             speed = progress.tasks[0].speed
             progress.update(task, rate=f"{speed:,.1f}" if speed else "-")
 
-        try:
-            report = index_sources(sources, settings, model, reader, replace=replace, on_progress=on_progress)
-        except (IndexMismatch, FileNotFoundError) as err:
-            raise fail(err) from err
+        report = index_sources(sources, settings, model, reader, replace=replace, on_progress=on_progress)
     _print_report(report, settings)
     return report
 
@@ -97,16 +93,7 @@ def _print_report(report: IndexReport, settings: RetrievalSettings) -> None:
         f"replaced) in {report.seconds:.1f} s = {report.chunks_per_second:.1f} chunks/s"
     )
     console.print(f"index {settings.index_dir}: {report.chunks_total} chunks")
-    if report.issues:
-        path = settings.index_dir.parent / "reports" / "index-issues.jsonl"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(
-            "".join(json.dumps(i.to_json(), ensure_ascii=False) + "\n" for i in report.issues),
-            encoding="utf-8",
-        )
-        for issue in report.issues[:10]:
-            err_console.print(f"  skipped {issue.source}:{issue.line}: {issue.reason}")
-        console.print(f"{len(report.issues)} problems, all in {path}")
+    report_issues(report.issues, "index")
 
 
 @app.command()
@@ -159,25 +146,12 @@ def delete(
     index: IndexOption = None,
 ) -> None:
     """Remove documents (all their chunks) from the index."""
-    from retrieval.indexer import delete_documents
+    from wenzhen.retrieval.indexer import delete_documents
 
-    try:
-        removed = delete_documents(_settings(index), set(doc))
-    except FileNotFoundError as err:
-        raise fail(err) from err
+    removed = delete_documents(_settings(index), set(doc))
     if not removed:
-        raise fail(f"no chunks of {', '.join(doc)} in the index")
+        raise InputError(f"no chunks of {', '.join(doc)} in the index")
     console.print(f"removed {removed} chunks")
-
-
-def _parse_filters(filters: list[str]) -> dict[str, Any]:
-    parsed: dict[str, Any] = {}
-    for item in filters:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise typer.BadParameter(f"--filter {item!r}: expected FIELD=VALUE")
-        parsed[key] = value
-    return parsed
 
 
 @app.command()
@@ -187,7 +161,9 @@ def query(
     k: Annotated[int, typer.Option("-k", help="Number of results.")] = 5,
     filters: Annotated[
         list[str] | None,
-        typer.Option("--filter", help="FIELD=VALUE on doc_id, source or metadata (repeatable)."),
+        typer.Option(
+            "--filter", help="FIELD=VALUE on doc_id, source or metadata (repeatable; VALUE is JSON or text)."
+        ),
     ] = None,
     index: IndexOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON lines.")] = False,
@@ -195,16 +171,15 @@ def query(
     """Search the index. Example: wenzhen index query "肝癌免疫治疗适合哪些患者" --mode hybrid -k 3"""
     if mode not in MODES:
         raise typer.BadParameter(f"--mode must be one of {', '.join(MODES)}")
-    from retrieval.embedder import load_embedder
-    from retrieval.search import LiteratureSearcher
-    from retrieval.store import LiteratureIndex
+    from wenzhen.retrieval.embedder import load_embedder
+    from wenzhen.retrieval.search import LiteratureSearcher
+    from wenzhen.retrieval.store import LiteratureIndex
 
     settings = _settings(index)
-    try:
-        searcher = LiteratureSearcher(LiteratureIndex.open(settings.index_dir), load_embedder(settings))
-    except (FileNotFoundError, EmbedderUnavailable) as err:
-        raise fail(err) from err
-    hits = searcher.search(text, k=k, mode=cast("Mode", mode), filters=_parse_filters(filters or []))
+    searcher = LiteratureSearcher(LiteratureIndex.open(settings.index_dir), load_embedder(settings))
+    hits = searcher.search(
+        text, k=k, mode=cast("Mode", mode), filters=parse_assignments(filters or [], "--filter")
+    )
     for rank, hit in enumerate(hits, start=1):
         chunk = hit.chunk
         if as_json:
@@ -229,13 +204,10 @@ def query(
 @app.command()
 def stats(index: IndexOption = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Documents, chunks, index kind and embedding model of the index."""
-    from retrieval.store import LiteratureIndex
+    from wenzhen.retrieval.store import LiteratureIndex
 
     settings = _settings(index)
-    try:
-        literature = LiteratureIndex.open(settings.index_dir)
-    except FileNotFoundError as err:
-        raise fail(err) from err
+    literature = LiteratureIndex.open(settings.index_dir)
     info = {
         "index": str(settings.index_dir),
         "documents": len(literature.doc_ids()),
@@ -251,13 +223,9 @@ def stats(index: IndexOption = None, as_json: Annotated[bool, typer.Option("--js
             console.print(f"{key}: {value}")
 
 
-eval_app = typer.Typer(help="Evaluations.", no_args_is_help=True)
-
-
-@eval_app.command("retrieval")
 def eval_retrieval(
     queries: Annotated[
-        Path, typer.Option("--queries", help="JSONL of {query, relevant: [doc ids]}.", exists=True)
+        Path, typer.Option("--queries", help="JSONL of {query, relevant: \\[doc ids]}.", exists=True)
     ],
     index: IndexOption = None,
     limit: Annotated[int | None, typer.Option(help="Evaluate only the first N queries.")] = None,
@@ -267,17 +235,14 @@ def eval_retrieval(
 
     Make a query file from Bentsao-style dialogues with `wenzhen eval make-queries`.
     """
-    from retrieval.embedder import load_embedder
-    from retrieval.evaluation import evaluate, read_queries
-    from retrieval.search import LiteratureSearcher
-    from retrieval.store import LiteratureIndex
+    from wenzhen.retrieval.embedder import load_embedder
+    from wenzhen.retrieval.evaluation import evaluate, read_queries
+    from wenzhen.retrieval.search import LiteratureSearcher
+    from wenzhen.retrieval.store import LiteratureIndex
 
     settings = _settings(index)
-    try:
-        items = read_queries(queries)[:limit]
-        searcher = LiteratureSearcher(LiteratureIndex.open(settings.index_dir), load_embedder(settings))
-    except (ValueError, FileNotFoundError, EmbedderUnavailable) as err:
-        raise fail(err) from err
+    items = read_queries(queries)[:limit]
+    searcher = LiteratureSearcher(LiteratureIndex.open(settings.index_dir), load_embedder(settings))
     scores = evaluate(searcher, items, modes=("bm25", "dense", "hybrid"))
     if as_json:
         typer.echo(json.dumps({mode: {"recall": s.recall, "mrr": s.mrr} for mode, s in scores.items()}))
@@ -288,16 +253,15 @@ def eval_retrieval(
         console.print(f"{mode:<8} {s.recall[1]:8.3f}  {s.recall[5]:8.3f}  {s.recall[10]:9.3f}  {s.mrr:.3f}")
 
 
-@eval_app.command("make-queries")
 def make_queries(
     source: Annotated[Path, typer.Argument(help="A Bentsao-style dialogue file (huatuo_liver_cancer.json).")],
     out: Annotated[Path, typer.Option("--out", help="Query file to write.")],
 ) -> None:
     """Write one query per dialogue record (its last patient turn), answered by that record."""
-    from retrieval.evaluation import dialogue_queries, write_queries
+    from wenzhen.retrieval.evaluation import dialogue_queries, write_queries
 
     items = dialogue_queries(source)
     if not items:
-        raise fail(f"{source}: no <user> turns found")
+        raise InputError(f"{source}: no <user> turns found")
     write_queries(items, out)
     console.print(f"{len(items)} queries -> {out}")

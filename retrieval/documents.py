@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg_loader.readers.base import InputFileError, decode_file, iter_json_values
-from kg_loader.records import Issue
+from wenzhen.core.files import InputFileError, decode_file, iter_json_values
+from wenzhen.core.issues import Issue
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 JSON_SUFFIXES = (".json", ".jsonl")

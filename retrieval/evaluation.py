@@ -19,9 +19,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg_loader.readers.base import decode_file, iter_json_values, parse_json_lines
-from kg_loader.records import Issue
-from retrieval.search import MODES, LiteratureSearcher, Mode
+from wenzhen.core.files import decode_file, iter_json_values, read_json_lines
+from wenzhen.core.issues import Issue
+from wenzhen.retrieval.search import MODES, LiteratureSearcher, Mode
 
 CUTOFFS = (1, 5, 10)
 _USER_TURN = re.compile(r"<user>:\s*(.*?)\s*(?=<bot>:|$)", re.S)
@@ -52,9 +52,8 @@ def dialogue_queries(path: Path) -> list[EvalQuery]:
 
 
 def read_queries(path: Path) -> list[EvalQuery]:
-    return parse_json_lines(
-        str(path),
-        decode_file(path).text,
+    return read_json_lines(
+        path,
         lambda row: EvalQuery(str(row["query"]), tuple(str(r) for r in row["relevant"])),
         '{"query", "relevant": [...]}',
     )

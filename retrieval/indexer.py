@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from kg_loader.records import Issue
-from retrieval.chunking import Chunk, Chunker
-from retrieval.config import RetrievalSettings
-from retrieval.documents import RecordReader, SourceDocument, read_sources
-from retrieval.store import LiteratureIndex
+from wenzhen.core.issues import Issue
+from wenzhen.retrieval.chunking import Chunk, Chunker
+from wenzhen.retrieval.config import RetrievalSettings
+from wenzhen.retrieval.documents import RecordReader, SourceDocument, read_sources
+from wenzhen.retrieval.store import LiteratureIndex
 
 ProgressCallback = Callable[[int, int], None]
 

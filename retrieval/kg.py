@@ -12,10 +12,13 @@ Reads go through kg_loader's store in read transactions; the Cypher is fixed tem
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from kg_loader.schema import RELATION_TYPES, Label
-from kg_loader.store import GraphStore
-from retrieval.negation import negated_before
+from wenzhen.kg_loader.schema import RELATION_TYPES, Label
+from wenzhen.retrieval.negation import negated_before
+
+if TYPE_CHECKING:  # the caller connects; linking and profiles need no driver
+    from wenzhen.kg_loader.store import GraphStore
 
 LINKED_LABELS = (Label.DISEASE, Label.SYMPTOM, Label.DRUG, Label.CHECK, Label.DEPARTMENT, Label.BODY_PART)
 MIN_NAME_CHARS = 2

@@ -16,7 +16,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
-from retrieval.search import Hit, LiteratureSearcher, Mode
+from wenzhen.retrieval.search import Hit, LiteratureSearcher, Mode
 
 
 def hit_to_document(hit: Hit) -> Document:

@@ -13,10 +13,11 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from retrieval.chunking import Chunk
-from retrieval.documents import MetadataValue
-from retrieval.store import LiteratureIndex
-from retrieval.text_tokens import bm25_tokens
+from wenzhen.core.errors import InputError
+from wenzhen.retrieval.chunking import Chunk
+from wenzhen.retrieval.documents import MetadataValue
+from wenzhen.retrieval.store import LiteratureIndex
+from wenzhen.retrieval.text_tokens import bm25_tokens
 
 Mode = Literal["dense", "bm25", "hybrid"]
 MODES: tuple[Mode, ...] = ("dense", "bm25", "hybrid")
@@ -69,7 +70,7 @@ class LiteratureSearcher:
         self, query: str, k: int = 5, mode: Mode = "hybrid", filters: dict[str, MetadataValue] | None = None
     ) -> list[Hit]:
         if mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+            raise InputError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         if not self.index.chunks or k < 1:
             return []
         mask = None

@@ -22,9 +22,9 @@ from typing import Any
 import faiss
 import numpy as np
 
-from retrieval.chunking import Chunk
-from retrieval.errors import IndexMismatch
-from retrieval.text_tokens import bm25_tokens
+from wenzhen.retrieval.chunking import Chunk
+from wenzhen.retrieval.errors import IndexMismatch, IndexMissing
+from wenzhen.retrieval.text_tokens import bm25_tokens
 
 HNSW_NEIGHBOURS = 32
 
@@ -94,7 +94,7 @@ class LiteratureIndex:
     @classmethod
     def open(cls, root: Path) -> LiteratureIndex:
         if not cls.exists(root):
-            raise FileNotFoundError(f"no index at {root}: build one with `wenzhen index build SRC...`")
+            raise IndexMissing(f"no index at {root}: build one with `wenzhen index build SRC...`")
         generation = root / (root / "CURRENT").read_text().strip()
         meta = IndexMeta(**json.loads((generation / "meta.json").read_text()))
         chunks, tokens = [], []

@@ -13,7 +13,7 @@ import json
 import random
 from pathlib import Path
 
-from finetune.data import read_conversations
+from wenzhen.finetune.data import read_conversations
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "finetune"
 SAMPLES = {

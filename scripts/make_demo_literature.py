@@ -12,7 +12,7 @@ import argparse
 import json
 from pathlib import Path
 
-from retrieval.documents import PRESETS, SourceDocument, read_sources
+from wenzhen.retrieval.documents import PRESETS, SourceDocument, read_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "literature"

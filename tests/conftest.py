@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from kg_loader.config import GraphSettings
-from kg_loader.store import GraphStore, connect
+from wenzhen.kg_loader.config import GraphSettings
+from wenzhen.kg_loader.store import GraphStore, connect
 
 DATA = Path(__file__).parent / "data"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -56,10 +56,14 @@ def store(session_store: GraphStore, graph_settings: GraphSettings) -> GraphStor
     return session_store
 
 
+# What a test needs, from the fixtures it uses (directly or through other fixtures).
+NEEDS = {"session_store": "e2e", "embedder": "model", "qwen_tokenizer": "model"}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if "e2e" in item.path.parts:
-            item.add_marker(pytest.mark.e2e)
+        for fixture in set(NEEDS) & set(getattr(item, "fixturenames", ())):
+            item.add_marker(NEEDS[fixture])
 
 
 @pytest.fixture
@@ -74,7 +78,7 @@ def cli_env(data_dir: Path) -> dict[str, str]:
 def qwen_tokenizer(data_dir: Path) -> Any:
     from transformers import AutoTokenizer
 
-    from finetune.demo_model import provision_demo_tokenizer
+    from wenzhen.finetune.demo_model import provision_demo_tokenizer
 
     return AutoTokenizer.from_pretrained(provision_demo_tokenizer(data_dir / "cache"))
 
@@ -105,7 +109,7 @@ def tiny_model_dir(qwen_tokenizer: Any, tmp_path_factory: pytest.TempPathFactory
 
 @pytest.fixture(scope="session")
 def embedder(data_dir: Path) -> Any:
-    from retrieval.config import RetrievalSettings
-    from retrieval.embedder import load_embedder
+    from wenzhen.retrieval.config import RetrievalSettings
+    from wenzhen.retrieval.embedder import load_embedder
 
     return load_embedder(RetrievalSettings())

@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 
-from kg_loader.readers.base import InputFileError, decode_file
-from kg_loader.readers.fielded import CMEKG, NET39, QAKG
-from kg_loader.readers.spo import read_spo
-from kg_loader.readers.triples import COLUMNS, read_triples
-from kg_loader.records import Issue, Record
+from wenzhen.core.files import InputFileError
+from wenzhen.core.issues import Issue
+from wenzhen.kg_loader.readers.fielded import CMEKG, NET39, QAKG
+from wenzhen.kg_loader.readers.spo import read_spo
+from wenzhen.kg_loader.readers.triples import COLUMNS, read_triples
+from wenzhen.kg_loader.records import Record
 
 Reader = Callable[[str, str], Iterator[Record | Issue]]
 
@@ -69,4 +70,4 @@ def _first_json_object(head: str) -> dict[str, object] | None:
     return None
 
 
-__all__ = ["FORMATS", "READERS", "InputFileError", "decode_file", "detect_format"]
+__all__ = ["FORMATS", "READERS", "detect_format"]

@@ -1,126 +1,15 @@
-"""Shared reading helpers: decoding, JSON with line numbers, and building records from named fields."""
+"""Building KG records from named fields, shared by the readers (file decoding and JSON reading are in
+:mod:`wenzhen.core.files`)."""
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, TypeVar
 
-from kg_loader.readers.validation import clean_name, implausible_name
-from kg_loader.records import AttributeValue, Edge, Issue, NodeKey, Record
-from kg_loader.schema import ALIAS_PREDICATE, ATTRIBUTES, RELATIONS, Label
-
-FALLBACK_ENCODINGS = ("gb18030",)
-
-
-class InputFileError(ValueError):
-    """A whole input file cannot be read (missing, undecodable, unknown format)."""
-
-
-@dataclass(frozen=True)
-class DecodedText:
-    text: str
-    encoding: str
-    raw: bytes
-
-
-def decode_file(path: Path, encoding: str | None = None) -> DecodedText:
-    """Read ``path`` as UTF-8 (or ``encoding``); a GB18030 file is detected and decoded as such.
-
-    An undecodable file raises :class:`InputFileError` naming the line and byte offset.
-    """
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise InputFileError(f"{path}: cannot read: {err.strerror or err}") from err
-    if encoding:
-        try:
-            return DecodedText(data.decode(encoding), encoding, data)
-        except (UnicodeDecodeError, LookupError) as err:
-            raise InputFileError(f"{path}: cannot decode as {encoding}: {err}") from err
-    try:
-        return DecodedText(data.decode("utf-8-sig"), "utf-8", data)
-    except UnicodeDecodeError as utf8_error:
-        for fallback in FALLBACK_ENCODINGS:
-            try:
-                return DecodedText(data.decode(fallback), fallback, data)
-            except UnicodeDecodeError:
-                continue
-        line = data.count(b"\n", 0, utf8_error.start) + 1
-        raise InputFileError(
-            f"{path}: line {line} (byte {utf8_error.start}): not UTF-8 nor GB18030 text; "
-            "convert it to UTF-8 or pass --encoding"
-        ) from utf8_error
-
-
-def line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
-
-
-T = TypeVar("T")
-
-
-def parse_json_lines(source: str, text: str, parse: Callable[[Any], T], expected: str) -> list[T]:
-    """Every line of JSON Lines ``text`` made into a value by ``parse`` (blank lines skipped), for small
-    hand-made files where a bad line is a mistake to fix rather than a row to skip: the first line that is
-    not JSON or that ``parse`` rejects (KeyError, TypeError) raises a ValueError naming ``source:line`` and
-    the ``expected`` shape.
-
-    >>> parse_json_lines("q.jsonl", '{"q": "a"}\\n\\n{"q": "b"}', lambda row: row["q"], '{"q"}')
-    ['a', 'b']
-    """
-    values = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            values.append(parse(json.loads(line)))
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
-            raise ValueError(f"{source}:{number}: expected {expected}: {err}") from err
-    return values
-
-
-def iter_json_values(source: str, text: str) -> Iterator[tuple[int, Any] | Issue]:
-    """Objects of a JSON array or of JSON Lines, each with the line it starts on.
-
-    A malformed JSON line is an :class:`Issue`; in a JSON array, a malformed element ends the array
-    (there is no way to resynchronise) and the remainder is reported as one issue.
-    """
-    stripped = text.lstrip()
-    if not stripped.startswith("["):
-        for number, raw in enumerate(text.splitlines(), start=1):
-            if not raw.strip():
-                continue
-            try:
-                yield number, json.loads(raw)
-            except json.JSONDecodeError as err:
-                yield Issue(
-                    source, number, f"malformed JSON: {err.msg} (column {err.colno})", value=raw[:200]
-                )
-        return
-    decoder = json.JSONDecoder()
-    position = text.index("[") + 1
-    whitespace = re.compile(r"[\s,]*")
-    while True:
-        match = whitespace.match(text, position)
-        position = match.end() if match else position
-        if position >= len(text) or text[position] == "]":
-            return
-        try:
-            value, end = decoder.raw_decode(text, position)
-        except json.JSONDecodeError as err:
-            yield Issue(
-                source,
-                line_of(text, position),
-                f"malformed JSON array element: {err.msg}; the rest of the file is skipped",
-                value=text[position : position + 200],
-            )
-            return
-        yield line_of(text, position), value
-        position = end
+from wenzhen.core.issues import Issue
+from wenzhen.kg_loader.readers.validation import clean_name, implausible_name
+from wenzhen.kg_loader.records import AttributeValue, Edge, NodeKey, Record
+from wenzhen.kg_loader.schema import ALIAS_PREDICATE, ATTRIBUTES, RELATIONS, Label
 
 
 @dataclass

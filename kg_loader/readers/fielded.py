@@ -14,9 +14,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg_loader.readers.base import RecordBuilder, iter_json_values, string_list, subject_or_issue
-from kg_loader.records import Issue, Record
-from kg_loader.schema import Label
+from wenzhen.core.files import iter_json_values
+from wenzhen.core.issues import Issue
+from wenzhen.kg_loader.readers.base import RecordBuilder, string_list, subject_or_issue
+from wenzhen.kg_loader.records import Record
+from wenzhen.kg_loader.schema import Label
 
 Splitter = Callable[[str], list[str]]
 

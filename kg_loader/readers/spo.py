@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from kg_loader.readers.base import RecordBuilder, iter_json_values
-from kg_loader.readers.validation import clean_name, implausible_name
-from kg_loader.records import Issue, NodeKey, Record
-from kg_loader.schema import ATTRIBUTES, RELATIONS, TEXT_ATTRIBUTES, Label
+from wenzhen.core.files import iter_json_values
+from wenzhen.core.issues import Issue
+from wenzhen.kg_loader.readers.base import RecordBuilder
+from wenzhen.kg_loader.readers.validation import clean_name, implausible_name
+from wenzhen.kg_loader.records import NodeKey, Record
+from wenzhen.kg_loader.schema import ATTRIBUTES, RELATIONS, TEXT_ATTRIBUTES, Label
 
 DRUG_PREDICATES = frozenset(
     {

@@ -11,9 +11,10 @@ import csv
 import io
 from collections.abc import Iterator
 
-from kg_loader.readers.base import RecordBuilder, subject_or_issue
-from kg_loader.records import Issue, NodeKey, Record
-from kg_loader.schema import ATTRIBUTES, RELATION_TYPES, RELATIONS, Label, parse_label
+from wenzhen.core.issues import Issue
+from wenzhen.kg_loader.readers.base import RecordBuilder, subject_or_issue
+from wenzhen.kg_loader.records import NodeKey, Record
+from wenzhen.kg_loader.schema import ATTRIBUTES, RELATION_TYPES, RELATIONS, Label, parse_label
 
 COLUMNS = ("head", "head_type", "relation", "tail", "tail_type")
 _KINDS = ", ".join(label.value for label in Label)

@@ -3,7 +3,7 @@ the retrieval query rewritten with the conversation."""
 
 from __future__ import annotations
 
-from agent.answer import SYSTEM_PROMPT, answer_messages, finish, number_sources, retrieval_query
+from wenzhen.agent.answer import SYSTEM_PROMPT, answer_messages, finish, number_sources, retrieval_query
 
 
 def test_the_answer_prompt_keeps_sources_apart_from_the_patients_words() -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.config import AgentSettings
-from agent.consultant import inquiry_parameters, make_chat_model
+from wenzhen.agent.config import AgentSettings
+from wenzhen.agent.consultant import inquiry_parameters, make_chat_model
 
 
 def test_settings_come_from_the_environment_and_the_agent_table(
@@ -33,7 +33,7 @@ def test_an_openai_compatible_server_is_the_generator_when_configured() -> None:
 
 
 def test_the_local_demo_generator_carries_the_demo_adapter(monkeypatch: pytest.MonkeyPatch) -> None:
-    from finetune.chat_model import WenzhenChatModel
+    from wenzhen.finetune.chat_model import WenzhenChatModel
 
     for name in ("WENZHEN_MODEL", "WENZHEN_ADAPTER", "WENZHEN_CONFIG"):
         monkeypatch.delenv(name, raising=False)

@@ -10,8 +10,8 @@ import pytest
 from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from agent.dialogue import Sample, ScriptedPatient, judge, judge_prompt, parse_scores, read_samples
-from agent.session import Reply
+from wenzhen.agent.dialogue import Sample, ScriptedPatient, judge, judge_prompt, parse_scores, read_samples
+from wenzhen.agent.session import Reply
 
 RECORD = {
     "id": "1",

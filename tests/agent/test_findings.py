@@ -3,8 +3,8 @@ age/sex/duration/history/medications, and the simulated patient's answers read b
 
 from __future__ import annotations
 
-from agent.findings import PatientFacts, read_message
-from agent.inquiry import (
+from wenzhen.agent.findings import PatientFacts, read_message
+from wenzhen.agent.inquiry import (
     Answered,
     BodyPartDenied,
     BodyParts,
@@ -13,10 +13,10 @@ from agent.inquiry import (
     Question,
     Volunteered,
 )
-from agent.questions import template_text
-from agent.simulator import NOTHING_ELSE, UNKNOWN, SimulatedPatient
-from kg_loader.schema import Label
-from retrieval.kg import DiseaseProfile, EntityDictionary
+from wenzhen.agent.questions import template_text
+from wenzhen.agent.simulator import NOTHING_ELSE, UNKNOWN, SimulatedPatient
+from wenzhen.kg_loader.schema import Label
+from wenzhen.retrieval.kg import DiseaseProfile, EntityDictionary
 
 
 def dictionary() -> EntityDictionary:

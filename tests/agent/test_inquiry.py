@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.inquiry import (
+from wenzhen.agent.inquiry import (
     Answered,
     BodyPartDenied,
     BodyParts,
@@ -17,7 +17,8 @@ from agent.inquiry import (
     Question,
     Volunteered,
 )
-from retrieval.kg import DiseaseProfile
+from wenzhen.core.errors import ResourceMissing
+from wenzhen.retrieval.kg import DiseaseProfile
 
 PROFILES = [
     DiseaseProfile("肝癌", ("肝区疼痛", "乏力", "消瘦", "黄疸")),
@@ -88,7 +89,7 @@ def test_it_stops_at_the_budget_when_confident_or_with_nothing_reported() -> Non
 
 
 def test_an_empty_graph_is_a_clear_error() -> None:
-    with pytest.raises(ValueError, match="wenzhen kg load"):
+    with pytest.raises(ResourceMissing, match="wenzhen kg load"):
         InquiryPolicy(DiseaseIndex([DiseaseProfile("x", ())]))
 
 

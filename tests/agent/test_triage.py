@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.evaluation import evaluate_triage, read_triage_cases
-from agent.triage import Triage
+from wenzhen.agent.evaluation import evaluate_triage, read_triage_cases
+from wenzhen.agent.triage import Triage
 
 CASES = Path(__file__).parents[2] / "agent" / "data" / "triage_cases.jsonl"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "eval"

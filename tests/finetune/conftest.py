@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from finetune.formats import ChatMessage
+from wenzhen.finetune.formats import ChatMessage
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from finetune.data import encode_all, read_conversations, split_examples
-from finetune.formats import DiscFormat
+from wenzhen.finetune.data import encode_all, read_conversations, split_examples
+from wenzhen.finetune.formats import DiscFormat
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "finetune"
 

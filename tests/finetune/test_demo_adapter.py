@@ -6,7 +6,7 @@ import json
 
 from safetensors import safe_open
 
-from finetune.demo_model import DEMO_ADAPTER, resolve_adapter
+from wenzhen.finetune.demo_model import DEMO_ADAPTER, resolve_adapter
 
 QWEN2_LINEAR = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"}
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from finetune.chat_model import WenzhenChatModel
-from finetune.train_config import TrainConfig
-from finetune.training import train
+from wenzhen.finetune.chat_model import WenzhenChatModel
+from wenzhen.finetune.train_config import TrainConfig
+from wenzhen.finetune.training import train
 
 pytestmark = pytest.mark.slow
 
@@ -45,10 +45,10 @@ def test_demo_model_answers_in_chinese(data_dir: Path) -> None:
 def test_the_shipped_demo_adapter_lowers_the_loss_on_medical_dialogue(data_dir: Path) -> None:
     import torch
 
-    from finetune.config import GeneratorSettings
-    from finetune.formats import ChatMessage
-    from finetune.models import load_model
-    from finetune.training import make_format
+    from wenzhen.finetune.config import GeneratorSettings
+    from wenzhen.finetune.formats import ChatMessage
+    from wenzhen.finetune.models import load_model
+    from wenzhen.finetune.training import make_format
 
     dialogue = [
         ChatMessage("user", "乙肝病毒携带者需要吃药吗？"),

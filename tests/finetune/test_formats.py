@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from finetune.formats import (
+from wenzhen.finetune.formats import (
     IGNORE_INDEX,
     TEMPLATES,
     BentsaoFormat,

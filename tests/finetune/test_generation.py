@@ -10,10 +10,10 @@ import pytest
 from langchain_core.messages import AIMessageChunk, HumanMessage, SystemMessage
 from langchain_tests.unit_tests import ChatModelUnitTests
 
-from finetune.chat_model import WenzhenChatModel, to_chat_messages
-from finetune.config import GeneratorSettings
-from finetune.formats import ChatMessage
-from finetune.generator import GenerationConfig, LocalGenerator, cut_at_stop
+from wenzhen.finetune.chat_model import WenzhenChatModel, to_chat_messages
+from wenzhen.finetune.config import GeneratorSettings
+from wenzhen.finetune.formats import ChatMessage
+from wenzhen.finetune.generator import GenerationConfig, LocalGenerator, cut_at_stop
 
 QUESTION = [ChatMessage("user", "乏力需要做什么检查？")]
 

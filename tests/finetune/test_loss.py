@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import torch
 
-from finetune.loss import plain_projection, tiled_cross_entropy
+from wenzhen.finetune.loss import plain_projection, tiled_cross_entropy
 
 
 def test_loss_and_gradients_match_the_whole_logits_form_across_tiles() -> None:

@@ -8,11 +8,11 @@ from typing import Any
 import torch
 from transformers import TrainerCallback, TrainingArguments
 
-from finetune.config import GeneratorSettings
-from finetune.data import read_conversations
-from finetune.models import load_model
-from finetune.train_config import TrainConfig
-from finetune.training import PadCollator, make_format, sft_trainer_class, train
+from wenzhen.finetune.config import GeneratorSettings
+from wenzhen.finetune.data import read_conversations
+from wenzhen.finetune.models import load_model
+from wenzhen.finetune.train_config import TrainConfig
+from wenzhen.finetune.training import PadCollator, make_format, sft_trainer_class, train
 
 
 def config(tmp_path: Path, sft_file: Path, tiny_model_dir: Path, **changes: Any) -> TrainConfig:
@@ -143,7 +143,7 @@ def test_cli_trains_from_a_config_file_with_overrides(
 
     from typer.testing import CliRunner
 
-    from api.cli import app
+    from wenzhen.api.cli import app
 
     settings = {
         "output_dir": str(tmp_path / "cli-out"),
@@ -186,7 +186,7 @@ def test_merge_and_infer_from_the_cli(tmp_path: Path, sft_file: Path, tiny_model
 
     from typer.testing import CliRunner
 
-    from api.cli import app
+    from wenzhen.api.cli import app
 
     result = train(config(tmp_path, sft_file, tiny_model_dir, max_steps=3))
     runner = CliRunner()

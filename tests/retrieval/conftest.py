@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.config import RetrievalSettings
+from wenzhen.retrieval.config import RetrievalSettings
 
 CORPUS = [
     ("hcc-immuno", "免疫检查点抑制剂可用于晚期肝细胞癌的治疗。阿替利珠单抗联合贝伐珠单抗是一线方案之一。"),

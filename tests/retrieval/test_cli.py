@@ -7,12 +7,12 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from api.cli import app
+from wenzhen.api.cli import app
 
 runner = CliRunner()
 
 
-def test_build_query_add_delete_stats(corpus: Path, tmp_path: Path, embedder: object) -> None:
+def test_build_query_add_delete_stats(corpus: Path, tmp_path: Path, embedder: object, data_dir: Path) -> None:
     index = str(tmp_path / "idx")
     built = runner.invoke(
         app,
@@ -46,7 +46,7 @@ def test_build_query_add_delete_stats(corpus: Path, tmp_path: Path, embedder: ob
     deleted = runner.invoke(app, ["index", "delete", "--doc", "hbv", "--index", index])
     assert deleted.exit_code == 0 and "removed 1 chunks" in deleted.output
     missing = runner.invoke(app, ["index", "delete", "--doc", "hbv", "--index", index])
-    assert missing.exit_code == 1 and "no chunks of hbv" in missing.output
+    assert missing.exit_code == 2 and "no chunks of hbv" in missing.output
 
     notes = tmp_path / "notes"
     notes.mkdir()
@@ -55,6 +55,9 @@ def test_build_query_add_delete_stats(corpus: Path, tmp_path: Path, embedder: ob
     added = runner.invoke(app, ["index", "add", str(notes), "--index", index])
     assert added.exit_code == 0, added.output
     assert "1 chunks added" in added.output and "1 problems" in added.output
+    report = data_dir / "reports" / "index.issues.jsonl"  # in the data dir, whatever --index says
+    assert f"all in {report}" in added.output
+    assert json.loads(report.read_text(encoding="utf-8"))["source"].endswith("bad.json")
 
     stats = json.loads(runner.invoke(app, ["index", "stats", "--index", index, "--json"]).stdout)
     assert (
@@ -64,9 +67,9 @@ def test_build_query_add_delete_stats(corpus: Path, tmp_path: Path, embedder: ob
 
 def test_errors_are_clear(tmp_path: Path) -> None:
     missing = runner.invoke(app, ["index", "query", "肝癌", "--index", str(tmp_path / "none")])
-    assert (
-        missing.exit_code == 1 and "no index at" in missing.output and "wenzhen index build" in missing.output
-    )
+    assert missing.exit_code == 4  # a missing resource
+    assert missing.output.startswith("error: no index at") and "wenzhen index build" in missing.output
+    assert "Traceback" not in missing.output
     bad_mode = runner.invoke(app, ["index", "query", "肝癌", "--mode", "magic"])
     assert bad_mode.exit_code == 2 and "--mode" in bad_mode.output
     bad_preset = runner.invoke(app, ["index", "build", str(tmp_path), "--preset", "nope"])

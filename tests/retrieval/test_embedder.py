@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from retrieval.config import RetrievalSettings
-from retrieval.embedder import DEFAULT_NAME, MARKER, MIN_AGREEMENT, load_embedder
-from retrieval.errors import EmbedderUnavailable
+from wenzhen.retrieval.config import RetrievalSettings
+from wenzhen.retrieval.embedder import DEFAULT_NAME, MARKER, MIN_AGREEMENT, load_embedder
+from wenzhen.retrieval.errors import EmbedderUnavailable
 
 
 def test_default_model_matches_the_engine_and_uses_e5_prompts(embedder: Any, data_dir: Path) -> None:

@@ -9,13 +9,19 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import app
-from retrieval.config import RetrievalSettings
-from retrieval.documents import JsonMapping
-from retrieval.evaluation import EvalQuery, dialogue_queries, evaluate, first_relevant_rank, read_queries
-from retrieval.indexer import index_sources
-from retrieval.search import LiteratureSearcher
-from retrieval.store import LiteratureIndex
+from wenzhen.api.cli import app
+from wenzhen.retrieval.config import RetrievalSettings
+from wenzhen.retrieval.documents import JsonMapping
+from wenzhen.retrieval.evaluation import (
+    EvalQuery,
+    dialogue_queries,
+    evaluate,
+    first_relevant_rank,
+    read_queries,
+)
+from wenzhen.retrieval.indexer import index_sources
+from wenzhen.retrieval.search import LiteratureSearcher
+from wenzhen.retrieval.store import LiteratureIndex
 
 
 def test_ranks_count_distinct_documents() -> None:

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from retrieval.config import RetrievalSettings
-from retrieval.documents import JsonMapping
-from retrieval.errors import IndexMismatch
-from retrieval.indexer import delete_documents, index_sources
-from retrieval.search import LiteratureSearcher
-from retrieval.store import LiteratureIndex
 from tests.retrieval.conftest import CORPUS, write_corpus
+from wenzhen.retrieval.config import RetrievalSettings
+from wenzhen.retrieval.documents import JsonMapping
+from wenzhen.retrieval.errors import IndexMismatch
+from wenzhen.retrieval.indexer import delete_documents, index_sources
+from wenzhen.retrieval.search import LiteratureSearcher
+from wenzhen.retrieval.store import LiteratureIndex
 
 MAPPING = JsonMapping(text=("text",), id="id", metadata=("topic",)).read
 
@@ -109,7 +109,7 @@ def test_another_embedder_is_refused(corpus: Path, settings: RetrievalSettings, 
 def test_exact_index_moves_to_gpus() -> None:
     import faiss
 
-    from retrieval.store import on_gpus
+    from wenzhen.retrieval.store import on_gpus
 
     if not hasattr(faiss, "get_num_gpus") or faiss.get_num_gpus() == 0:
         pytest.skip("faiss sees no GPU")

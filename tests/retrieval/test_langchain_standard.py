@@ -10,14 +10,16 @@ from typing import Any
 import pytest
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
-from retrieval.config import RetrievalSettings
-from retrieval.documents import JsonMapping
-from retrieval.embedder import load_embedder
-from retrieval.indexer import index_sources
-from retrieval.langchain_retriever import LiteratureRetriever
-from retrieval.search import LiteratureSearcher
-from retrieval.store import LiteratureIndex
 from tests.retrieval.conftest import write_corpus
+from wenzhen.retrieval.config import RetrievalSettings
+from wenzhen.retrieval.documents import JsonMapping
+from wenzhen.retrieval.embedder import load_embedder
+from wenzhen.retrieval.indexer import index_sources
+from wenzhen.retrieval.langchain_retriever import LiteratureRetriever
+from wenzhen.retrieval.search import LiteratureSearcher
+from wenzhen.retrieval.store import LiteratureIndex
+
+pytestmark = pytest.mark.model  # builds the real embedder itself (the standard tests take no fixtures)
 
 
 @cache

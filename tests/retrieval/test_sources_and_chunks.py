@@ -8,9 +8,9 @@ from typing import Any
 
 from fpdf import FPDF
 
-from kg_loader.records import Issue
-from retrieval.chunking import Chunker
-from retrieval.documents import PRESETS, JsonMapping, SourceDocument, read_sources
+from wenzhen.core.issues import Issue
+from wenzhen.retrieval.chunking import Chunker
+from wenzhen.retrieval.documents import PRESETS, JsonMapping, SourceDocument, read_sources
 
 SHARED_LITERATURE = Path(__file__).resolve().parents[3] / "shared" / "data" / "literature"
 

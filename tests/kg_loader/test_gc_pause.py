@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kg_loader.loader import LoadOptions, cyclic_gc_paused, load_file
+from wenzhen.kg_loader.loader import LoadOptions, cyclic_gc_paused, load_file
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

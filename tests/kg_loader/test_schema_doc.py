@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg_loader.schema import ATTRIBUTES, RELATIONS, TEXT_ATTRIBUTES, Label
+from wenzhen.kg_loader.schema import ATTRIBUTES, RELATIONS, TEXT_ATTRIBUTES, Label
 
 SCHEMA_DOC = (Path(__file__).parents[2] / "docs" / "SCHEMA.md").read_text(encoding="utf-8")
 

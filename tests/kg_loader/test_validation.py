@@ -1,4 +1,4 @@
-"""Name plausibility, settings precedence, checkpoints."""
+"""Name plausibility, the graph settings (NEO4J_* names, file, environment), checkpoints."""
 
 from __future__ import annotations
 
@@ -6,9 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from kg_loader.checkpoint import Checkpoint, checkpoint_key
-from kg_loader.config import GraphSettings
-from kg_loader.readers.validation import clean_name, implausible_name
+from wenzhen.core.files import decode_file
+from wenzhen.core.issues import Issue
+from wenzhen.kg_loader.checkpoint import Checkpoint, checkpoint_key
+from wenzhen.kg_loader.cli import demo_kg_path
+from wenzhen.kg_loader.config import GraphSettings
+from wenzhen.kg_loader.readers import READERS
+from wenzhen.kg_loader.readers.validation import clean_name, implausible_name
+from wenzhen.kg_loader.records import Record
 
 
 @pytest.mark.parametrize(
@@ -18,9 +23,38 @@ def test_durations_prices_and_rates_are_not_names(name: str) -> None:
     assert implausible_name(name) is not None
 
 
-@pytest.mark.parametrize("name", ["1型糖尿病", "乙肝", "HBsAg阳性", "13-三体综合征", "肝功能异常"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "1型糖尿病",
+        "乙肝",
+        "HBsAg阳性",
+        "13-三体综合征",
+        "肝功能异常",
+        "肝胃不和",
+        "强直性脊柱炎",
+        "SARS",
+        "COPD",
+    ],
+)
 def test_real_names_pass(name: str) -> None:
     assert implausible_name(name) is None
+
+
+@pytest.mark.parametrize(
+    "name", ["Gardne", "Mirizz", "Milk-A", "Ehler-", "肛管、直肠、", "胆道蛔虫病与", "出血性休克和"]
+)
+def test_names_the_crawl_cut_at_six_characters_are_caught(name: str) -> None:
+    assert "cut short by the crawl" in (implausible_name(name) or "")
+
+
+def test_the_shipped_demo_graph_passes_every_check() -> None:
+    text = decode_file(demo_kg_path()).text
+    items = list(READERS["cmekg"]("demo_kg.jsonl", text))
+    rejected = [item for item in items if isinstance(item, Issue)]
+    dropped = [issue for item in items if isinstance(item, Record) for issue in item.dropped]
+    assert len(items) > 1500 and not rejected and not dropped, (rejected[:3], dropped[:3])
+    assert '"Gardne"' not in text and '"Gardner综合征"' in text  # the cut name gone, the real one kept
 
 
 def test_truncated_long_empty_and_control_names() -> None:
@@ -48,12 +82,11 @@ def test_settings_from_env_and_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.delenv("NEO4J_URI")
     monkeypatch.delenv("WENZHEN_CONFIG")
     assert GraphSettings().is_embedded
-
-
-def test_missing_config_file_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WENZHEN_CONFIG", "/nonexistent/wenzhen.toml")
-    with pytest.raises(FileNotFoundError, match=r"/nonexistent/wenzhen\.toml"):
-        GraphSettings()
+    monkeypatch.setenv("WENZHEN_NEO4J_URI", "bolt://prefixed:7687")  # only the names Neo4j tools use
+    monkeypatch.setenv("URI", "bolt://bare:7687")
+    assert GraphSettings().is_embedded
+    monkeypatch.setenv("WENZHEN_ARCADEDB_HEAP", "2g")
+    assert GraphSettings().arcadedb_heap == "2g"
 
 
 def test_checkpoint_persists_and_key_depends_on_everything(tmp_path: Path) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from typer.testing import CliRunner
 
-from kg_loader.graph_schema import ensure_schema
-from kg_loader.readonly import WriteQueryRefused, run_read_only
-from kg_loader.store import GraphStore
-from tests.e2e.helpers import count, dump
+from tests.kg_loader.helpers import count, dump
+from wenzhen.api.cli import app
+from wenzhen.kg_loader.graph_schema import ensure_schema
+from wenzhen.kg_loader.readonly import WriteQueryRefused, run_read_only
+from wenzhen.kg_loader.store import GraphStore
 
 WRITES = [
     "CREATE (n:Disease {name: '假病'})",
@@ -67,6 +69,19 @@ def test_reads_run_with_parameters_and_row_limit(small_graph: GraphStore) -> Non
     assert result.rows == [{"s": "乏力"}] and not result.truncated
     limited = run_read_only(small_graph, "UNWIND range(1, 50) AS i RETURN i", row_limit=10)
     assert [row["i"] for row in limited.rows] == list(range(1, 11)) and limited.truncated
+    assert limited.total == 50
+
+
+def test_reads_longer_than_a_driver_fetch_are_truncated_not_refused(small_graph: GraphStore) -> None:
+    """The driver pulls 1,000 records at a time: a read returning more must still be confirmed a read."""
+    result = run_read_only(small_graph, "UNWIND range(1, 2500) AS i RETURN i", row_limit=1200)
+    assert len(result.rows) == 1200 and result.total == 2500 and result.truncated
+    cli = CliRunner().invoke(app, ["kg", "query", "UNWIND range(1, 2500) AS i RETURN i", "--json"])
+    assert cli.exit_code == 0, cli.output
+    assert (
+        len(cli.stdout.splitlines()) == 100
+        and "(first 100 of 2500 rows; raise --limit for more)" in cli.output
+    )
 
 
 def test_explain_prefix_is_refused(small_graph: GraphStore) -> None:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from kg_loader.loader import LoadOptions, load_file
-from kg_loader.schema import Label
-from kg_loader.store import GraphStore
-from retrieval.kg import KGRetriever
+from wenzhen.kg_loader.loader import LoadOptions, load_file
+from wenzhen.kg_loader.schema import Label
+from wenzhen.kg_loader.store import GraphStore
+from wenzhen.retrieval.kg import KGRetriever
 
 DATA = Path(__file__).parents[1] / "data"
 

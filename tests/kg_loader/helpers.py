@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kg_loader.store import GraphStore
+from wenzhen.kg_loader.store import GraphStore
 
 
 def dump(store: GraphStore) -> tuple[list[str], list[str]]:

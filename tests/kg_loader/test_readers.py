@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from kg_loader.readers import READERS, InputFileError, decode_file, detect_format
-from kg_loader.readers.base import parse_json_lines
-from kg_loader.records import Issue, NodeKey, Record
-from kg_loader.schema import Label
+from wenzhen.core.files import InputFileError, decode_file
+from wenzhen.core.issues import Issue
+from wenzhen.kg_loader.readers import READERS, detect_format
+from wenzhen.kg_loader.records import NodeKey, Record
+from wenzhen.kg_loader.schema import Label
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -115,30 +116,6 @@ def test_triples_accept_chinese_and_english_kinds_and_reject_unknowns() -> None:
     assert problems[7][0] == "head"
 
 
-def test_gb18030_file_is_detected(tmp_path: Path) -> None:
-    source = (DATA / "cmekg_sample.jsonl").read_text(encoding="utf-8")
-    path = tmp_path / "gbk.jsonl"
-    path.write_bytes(source.encode("gb18030"))
-    decoded = decode_file(path)
-    assert decoded.encoding == "gb18030" and decoded.text == source
-
-
-def test_undecodable_file_names_line_and_byte(tmp_path: Path) -> None:
-    path = tmp_path / "broken.jsonl"
-    path.write_bytes('{"中心词": "乙肝"}\n'.encode() + b'{"x": "\xff\xfe\xff"}\n')
-    with pytest.raises(InputFileError, match=r"broken.jsonl: line 2 \(byte \d+\)"):
-        decode_file(path)
-
-
 def test_unknown_format_is_a_clear_error() -> None:
     with pytest.raises(InputFileError, match="pass --format"):
         detect_format("x.csv", "a,b,c\n1,2,3\n")
-
-
-@pytest.mark.parametrize(
-    ("text", "line"),
-    [('{"q": "a"}\n{"q": "b"\n', 2), ('{"q": "a"}\n\n{"other": 1}\n', 3), ('["a"]\n', 1)],
-)
-def test_strict_json_lines_name_the_first_bad_line(text: str, line: int) -> None:
-    with pytest.raises(ValueError, match=rf"^cases.jsonl:{line}: expected \{{\"q\"\}}: "):
-        parse_json_lines("cases.jsonl", text, lambda row: str(row["q"]), '{"q"}')

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.negation import negated_before
+from wenzhen.retrieval.negation import negated_before
 
 
 @pytest.mark.parametrize(

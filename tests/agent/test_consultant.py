@@ -7,25 +7,29 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import Field
 from typer.testing import CliRunner
 
-from agent.answer import DECLINE, DISCLAIMER
-from agent.config import AgentSettings
-from agent.consultant import Consultant
-from agent.dialogue import Sample, ScriptedPatient, run_dialogue
-from agent.inquiry import Question
-from agent.questions import template_text
-from agent.session import Reply
-from api.cli import app
-from finetune.chat_model import WenzhenChatModel
-from kg_loader.loader import LoadOptions, load_file
-from kg_loader.store import GraphStore
-from retrieval.config import RetrievalSettings
-from retrieval.documents import JsonMapping
-from retrieval.indexer import index_sources
-from retrieval.search import LiteratureSearcher
-from retrieval.store import LiteratureIndex
 from tests.retrieval.conftest import CORPUS, write_corpus
+from wenzhen.agent.answer import DECLINE, DISCLAIMER
+from wenzhen.agent.config import AgentSettings
+from wenzhen.agent.consultant import Consultant
+from wenzhen.agent.dialogue import Sample, ScriptedPatient, run_dialogue
+from wenzhen.agent.inquiry import Question
+from wenzhen.agent.questions import template_text
+from wenzhen.agent.session import Reply
+from wenzhen.api.cli import app
+from wenzhen.finetune.chat_model import WenzhenChatModel
+from wenzhen.kg_loader.loader import LoadOptions, load_file
+from wenzhen.kg_loader.store import GraphStore
+from wenzhen.retrieval.config import RetrievalSettings
+from wenzhen.retrieval.documents import JsonMapping
+from wenzhen.retrieval.indexer import index_sources
+from wenzhen.retrieval.search import LiteratureSearcher
+from wenzhen.retrieval.store import LiteratureIndex
 
 DEMO_KG = Path(__file__).parents[2] / "kg_loader" / "data" / "demo_kg.jsonl"
 INJECTION = (
@@ -114,14 +118,15 @@ def test_sessions_persist_in_sqlite_across_consultants(
     sessions = str(tmp_path / "sessions.sqlite")
     with consultant(demo_graph, tiny_model_dir, searcher, sessions=sessions) as c:
         session = c.start_session()
-        first = c.reply(session, "我最近黄疸，还乏力")
-    assert first.kind == "question" and first.question is not None
+        replies = questions_until_a_closed_one(c, session)
+    closed = replies[-1].question
+    assert closed is not None and closed["target"] is not None
     with consultant(demo_graph, tiny_model_dir, searcher, sessions=sessions) as again:
-        assert [m["content"] for m in again.history(session)] == ["我最近黄疸，还乏力", first.text]
-        follow = again.reply(session, "没有了" if first.question["kind"] == "open" else "没有")
+        history = [m["content"] for m in again.history(session)]
+        assert history[:2] == ["我最近黄疸，还乏力", replies[0].text] and history[-1] == replies[-1].text
+        follow = again.reply(session, "没有")  # answers the closed question asked before the restart
         assert follow.kind in ("question", "answer")
-        repeated = follow.question == first.question and first.question["kind"] == "symptom"
-        assert not repeated
+        assert follow.question is None or follow.question["target"] != closed["target"]
 
 
 def test_bad_messages_are_refused_with_a_reason(
@@ -150,13 +155,61 @@ def test_a_disc_dialogue_runs_three_patient_turns(
     }
 
 
+def questions_until_a_closed_one(c: Consultant, session: str) -> list[Reply]:
+    """The replies to "我最近黄疸，还乏力" and then "没有了", up to the first question naming a target (a
+    symptom or a body part): the first questions are the open ones (what else, where)."""
+    replies = [c.reply(session, "我最近黄疸，还乏力")]
+    while replies[-1].question is not None and replies[-1].question["target"] is None and len(replies) < 4:
+        replies.append(c.reply(session, "没有了"))
+    return replies
+
+
 def test_questions_rephrased_by_the_generator_fall_back_to_the_template_when_unusable(
     demo_graph: GraphStore, tiny_model_dir: Path, searcher: LiteratureSearcher
 ) -> None:
     with consultant(demo_graph, tiny_model_dir, searcher, phrase_questions=True) as c:
-        reply = c.reply(c.start_session(), "我最近黄疸，还乏力")
-    assert reply.kind == "question" and reply.question is not None
-    assert reply.text == template_text(Question(**reply.question))  # a random model's words are refused
+        replies = questions_until_a_closed_one(c, c.start_session())
+    assert replies[-1].question is not None and replies[-1].question["target"] is not None
+    for reply in replies:  # a random model's words are refused, for the open and the closed question
+        assert reply.kind == "question" and reply.question is not None
+        assert reply.text == template_text(Question(**reply.question))
+
+
+class ScriptedRephraser(BaseChatModel):
+    """A fake chat model, on purpose: no real model can be made to say a chosen sentence. Asked to rephrase
+    a question it answers "麻烦问一下，" + the question (a usable rephrasing); anything else, "好的。"."""
+
+    prompts: list[str] = Field(default_factory=list)
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted-rephraser"
+
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **_: Any
+    ) -> ChatResult:
+        prompt = str(messages[-1].content)
+        self.prompts.append(prompt)
+        text = f"麻烦问一下，{prompt.rsplit('：', 1)[1]}" if "改写" in prompt else "好的。"
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(text))])
+
+
+def test_questions_are_put_in_the_generators_words_when_usable(
+    demo_graph: GraphStore, searcher: LiteratureSearcher
+) -> None:
+    rephraser = ScriptedRephraser()
+    with Consultant(demo_graph, rephraser, searcher, AgentSettings(phrase_questions=True)) as c:
+        replies = questions_until_a_closed_one(c, c.start_session())
+    closed = replies[-1].question
+    assert closed is not None and closed["target"] is not None and closed["target"] in replies[-1].text
+    for reply in replies:  # the open question and the closed one, each in the generator's words
+        assert reply.question is not None
+        assert reply.text == "麻烦问一下，" + template_text(Question(**reply.question))
+    silent = ScriptedRephraser()
+    with Consultant(demo_graph, silent, searcher, AgentSettings(phrase_questions=False)) as c:
+        plain = c.reply(c.start_session(), "我最近黄疸，还乏力")
+    assert plain.question is not None and plain.text == template_text(Question(**plain.question))
+    assert not silent.prompts  # without phrase_questions the generator is not asked
 
 
 def test_wenzhen_chat_interactive_and_simulated(
@@ -172,4 +225,4 @@ def test_wenzhen_chat_interactive_and_simulated(
     assert simulated.exit_code == 0, simulated.output
     assert simulated.stdout.startswith("患者：我最近肝区痛。") and DISCLAIMER in simulated.stdout
     unknown = runner.invoke(app, ["chat", "--simulate", "不存在的病"])
-    assert unknown.exit_code == 1 and "no disease named '不存在的病'" in unknown.output
+    assert unknown.exit_code == 2 and "no disease named '不存在的病'" in unknown.output  # bad input

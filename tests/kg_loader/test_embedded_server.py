@@ -9,9 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-from kg_loader.config import GraphSettings
-from kg_loader.embedded import EmbeddedServer
-from kg_loader.store import GraphStore, connect
+from wenzhen.kg_loader.config import GraphSettings
+from wenzhen.kg_loader.embedded import EmbeddedServer
+from wenzhen.kg_loader.store import GraphStore, connect
 
 
 def test_a_second_process_reuses_the_running_server(
@@ -27,14 +27,14 @@ def test_a_second_process_reuses_the_running_server(
 def test_serve_refuses_to_start_a_second_server(session_store: GraphStore, cli_env: dict[str, str]) -> None:
     serve = ["wenzhen", "kg", "serve"]
     result = subprocess.run(serve, env=cli_env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 1 and "already runs" in result.stderr
+    assert result.returncode == 3 and "already runs" in result.stderr  # a server that cannot be started
 
 
 def test_on_demand_server_stops_when_unused_and_data_persists(tmp_path: Path) -> None:
     script = (
         "import sys, pathlib\n"
-        "from kg_loader.config import GraphSettings\n"
-        "from kg_loader.store import connect\n"
+        "from wenzhen.kg_loader.config import GraphSettings\n"
+        "from wenzhen.kg_loader.store import connect\n"
         "store = connect(GraphSettings(data_dir=pathlib.Path(sys.argv[1])))\n"
         "store.write(\"CREATE (:Disease {name: '持久病', source: 't', line: 1})\")\n"
         "store.close()\n"

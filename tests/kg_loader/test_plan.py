@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from kg_loader.plan import EdgeBatch, LoadPlan, build_plan
-from kg_loader.readers.fielded import CMEKG
-from kg_loader.records import NodeKey, Record
-from kg_loader.schema import Label
+from wenzhen.kg_loader.plan import EdgeBatch, LoadPlan, build_plan
+from wenzhen.kg_loader.readers.fielded import CMEKG
+from wenzhen.kg_loader.records import NodeKey, Record
+from wenzhen.kg_loader.schema import Label
 
 
 def plan_of(*rows: Mapping[str, object]) -> LoadPlan:

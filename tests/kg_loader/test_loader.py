@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from neo4j.exceptions import ConstraintError
 
-from kg_loader.cli import demo_kg_path
-from kg_loader.loader import LoadOptions, LoadSummary, load_file, plan_file
-from kg_loader.schema import Label
-from kg_loader.store import GraphStore
-from tests.e2e.helpers import count, dump
+from tests.kg_loader.helpers import count, dump
+from wenzhen.kg_loader.cli import demo_kg_path
+from wenzhen.kg_loader.loader import LoadOptions, LoadSummary, load_file, plan_file
+from wenzhen.kg_loader.schema import Label
+from wenzhen.kg_loader.store import GraphStore
 
 DATA = Path(__file__).parents[1] / "data"
 

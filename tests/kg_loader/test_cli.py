@@ -7,9 +7,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from api.cli import app
-from kg_loader.store import GraphStore
-from tests.e2e.helpers import count
+from tests.kg_loader.helpers import count
+from wenzhen.api.cli import app
+from wenzhen.kg_loader.store import GraphStore
 
 DATA = Path(__file__).parents[1] / "data"
 runner = CliRunner()
