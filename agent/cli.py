@@ -216,7 +216,7 @@ def dialogue(
     """DISC's protocol: 3 patient turns per sample against the consultant, transcripts saved in DISC's format,
     then (with --judge-url) DISC's 4-criterion rubric scored 1-5 by the judge, written beside the transcripts
     as <out>.scores.jsonl."""
-    from wenzhen.agent.consultant import Consultant
+    from wenzhen.agent.consultant import Consultant, generator_errors
     from wenzhen.agent.dialogue import (
         CRITERIA,
         ModelPatient,
@@ -234,7 +234,7 @@ def dialogue(
         else ScriptedPatient()
     )
     records = []
-    with Consultant.from_config() as consultant:
+    with Consultant.from_config() as consultant, generator_errors(patient_url):
         for number, sample in enumerate(items, start=1):
             records.append(run_dialogue(consultant, sample, patient, "wenzhen"))
             out.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -243,9 +243,11 @@ def dialogue(
     if judge_url is None:
         return
     judge_chat = openai_compatible_chat_model(judge_url, judge_model, api_key)
-    scored = [
-        {"id": r["id"], "model": r["model"], "source": r["source"], **judge(r, judge_chat)} for r in records
-    ]
+    with generator_errors(judge_url):
+        scored = [
+            {"id": r["id"], "model": r["model"], "source": r["source"], **judge(r, judge_chat)}
+            for r in records
+        ]
     scores_path = out.with_suffix(".scores.jsonl")
     scores_path.write_text(
         "".join(json.dumps(s, ensure_ascii=False) + "\n" for s in scored), encoding="utf-8"

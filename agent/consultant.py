@@ -17,11 +17,21 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from langchain_core.exceptions import (
+    ModelAPIError,
+    ModelAuthenticationError,
+    ModelConnectionError,
+    ModelError,
+    ModelNotFoundError,
+    ModelPermissionDeniedError,
+    ModelRateLimitError,
+    ModelTimeoutError,
+)
 from langchain_core.language_models import BaseChatModel
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Checkpointer
@@ -32,7 +42,7 @@ from wenzhen.agent.inquiry import DiseaseIndex, InquiryParameters, InquiryPolicy
 from wenzhen.agent.session import Reply
 from wenzhen.agent.tools import ConsultationTools
 from wenzhen.agent.triage import Triage
-from wenzhen.core.errors import InputError
+from wenzhen.core.errors import ConfigError, InputError, ServiceUnavailable
 from wenzhen.kg_loader.config import GraphSettings
 from wenzhen.kg_loader.store import GraphStore, connect
 from wenzhen.retrieval.config import RetrievalSettings
@@ -70,6 +80,23 @@ def make_chat_model(settings: AgentSettings) -> BaseChatModel:
         max_tokens=settings.max_new_tokens,
         repetition_penalty=1.1,
     )
+
+
+@contextmanager
+def generator_errors(server: str | None) -> Iterator[None]:
+    """A chat model that fails the way a provider reports it (LangChain's ``ModelError`` kinds: unreachable,
+    refused credentials, unknown model, ...) as a Wenzhen error naming the ``server`` (None: a local one)."""
+    try:
+        yield
+    except ModelError as err:
+        where = f"the model server {server}" if server else "the generator"
+        if isinstance(err, ModelAuthenticationError | ModelPermissionDeniedError | ModelNotFoundError):
+            raise ConfigError(
+                f"{where} refused the request ({err}); check the model name and the API key"
+            ) from err
+        if isinstance(err, ModelConnectionError | ModelTimeoutError | ModelAPIError | ModelRateLimitError):
+            raise ServiceUnavailable(f"{where} cannot be reached or failed ({err}); is it running?") from err
+        raise
 
 
 def open_literature(settings: RetrievalSettings) -> LiteratureSearcher | None:
@@ -137,7 +164,8 @@ class Consultant:
 
     def reply(self, session_id: str, text: str) -> Reply:
         """One patient message in; a question, an answer, an emergency notice or a decline out."""
-        state = self.graph.compiled.invoke({"message": _checked(text)}, self._config(session_id))
+        with generator_errors(self.settings.openai_base_url):
+            state = self.graph.compiled.invoke({"message": _checked(text)}, self._config(session_id))
         return Reply.model_validate(state["reply"])
 
     def stream(self, session_id: str, text: str) -> Iterator[str | Reply]:
@@ -145,14 +173,15 @@ class Consultant:
         Reply; questions and notices arrive whole. The pieces joined are the reply's text."""
         streamed = ""
         final: dict[str, Any] = {}
-        for mode, data in self.graph.compiled.stream(
-            {"message": _checked(text)}, self._config(session_id), stream_mode=["custom", "values"]
-        ):
-            if mode == "custom":
-                streamed += str(data)
-                yield str(data)
-            elif isinstance(data, dict):
-                final = data
+        with generator_errors(self.settings.openai_base_url):
+            for mode, data in self.graph.compiled.stream(
+                {"message": _checked(text)}, self._config(session_id), stream_mode=["custom", "values"]
+            ):
+                if mode == "custom":
+                    streamed += str(data)
+                    yield str(data)
+                elif isinstance(data, dict):
+                    final = data
         reply = Reply.model_validate(final["reply"])
         shown = streamed.rstrip()
         yield reply.text[len(shown) :] if reply.text.startswith(shown) else "\n" + reply.text

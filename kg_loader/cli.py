@@ -105,8 +105,8 @@ def load(
     finally:
         if store is not None:
             store.close()
-    if failed:
-        raise typer.Exit(1)
+    if failed:  # the files that could be read are loaded; the exit says some could not
+        raise typer.Exit(InputFileError.exit_code)
 
 
 def _load_with_progress(

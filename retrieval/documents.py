@@ -109,6 +109,9 @@ def read_sources(
 ) -> Iterator[SourceDocument | Issue]:
     """Documents from files and folders (recursively); ``reader`` maps JSON records (default: ``text``)."""
     for path in iter_files(paths):
+        if not path.exists():
+            yield Issue(str(path), 0, "no such file or folder", action="file skipped")
+            continue
         try:
             yield from _read_file(path, reader or JsonMapping().read)
         except InputFileError as err:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from wenzhen.core.errors import InputError
 from wenzhen.core.issues import Issue
 from wenzhen.retrieval.chunking import Chunk, Chunker
 from wenzhen.retrieval.config import RetrievalSettings
@@ -52,22 +53,28 @@ def index_sources(
     on_progress: ProgressCallback | None = None,
 ) -> IndexReport:
     """Index ``paths`` into ``settings.index_dir``: a fresh index with ``replace``, else an update in which
-    a document already indexed is replaced by its new version."""
+    a document already indexed is replaced by its new version. When not one document can be read, nothing is
+    written and an :class:`InputError` says why."""
     started = time.perf_counter()
     report = IndexReport()
     name, dim = model_name(settings), int(model.get_embedding_dimension())
-    root = settings.index_dir
-    if replace or not LiteratureIndex.exists(root):
-        index = LiteratureIndex.create(root, name, dim)
-    else:
-        index = LiteratureIndex.open(root)
-        index.check_embedder(name, dim)
     documents: list[SourceDocument] = []
     for item in read_sources(paths, reader):
         if isinstance(item, Issue):
             report.issues.append(item)
         else:
             documents.append(item)
+    if not documents:  # the index in place is left as it is
+        problems = "; ".join(str(issue) for issue in report.issues[:3])
+        raise InputError(
+            f"no document could be read from the sources ({len(report.issues)} problems: {problems})"
+        )
+    root = settings.index_dir
+    if replace or not LiteratureIndex.exists(root):
+        index = LiteratureIndex.create(root, name, dim)
+    else:
+        index = LiteratureIndex.open(root)
+        index.check_embedder(name, dim)
     report.documents = len({doc.doc_id for doc in documents})
     replaced = {doc.doc_id for doc in documents} & index.doc_ids()
     report.documents_replaced = len(replaced)

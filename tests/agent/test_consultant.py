@@ -16,12 +16,13 @@ from typer.testing import CliRunner
 from tests.retrieval.conftest import CORPUS, write_corpus
 from wenzhen.agent.answer import DECLINE, DISCLAIMER
 from wenzhen.agent.config import AgentSettings
-from wenzhen.agent.consultant import Consultant
+from wenzhen.agent.consultant import Consultant, make_chat_model
 from wenzhen.agent.dialogue import Sample, ScriptedPatient, run_dialogue
 from wenzhen.agent.inquiry import Question
 from wenzhen.agent.questions import template_text
 from wenzhen.agent.session import Reply
 from wenzhen.api.cli import app
+from wenzhen.core.errors import ServiceUnavailable
 from wenzhen.finetune.chat_model import WenzhenChatModel
 from wenzhen.kg_loader.loader import LoadOptions, load_file
 from wenzhen.kg_loader.store import GraphStore
@@ -137,6 +138,19 @@ def test_bad_messages_are_refused_with_a_reason(
             c.reply(c.start_session(), "   ")
         with pytest.raises(ValueError, match="too long"):
             c.reply(c.start_session(), "痛" * 5000)
+
+
+def test_an_unreachable_generator_server_is_a_clear_error(
+    demo_graph: GraphStore, searcher: LiteratureSearcher
+) -> None:
+    settings = AgentSettings(openai_base_url="http://127.0.0.1:9/v1")  # nothing listens there
+    with Consultant(demo_graph, make_chat_model(settings), searcher, settings) as c:
+        with pytest.raises(
+            ServiceUnavailable, match=r"model server http://127\.0\.0\.1:9/v1 cannot be reached"
+        ):
+            c.reply(c.start_session(), "晚期肝癌可以用免疫治疗吗")
+        with pytest.raises(ServiceUnavailable):
+            list(c.stream(c.start_session(), "晚期肝癌可以用免疫治疗吗"))
 
 
 def test_a_disc_dialogue_runs_three_patient_turns(

@@ -36,6 +36,6 @@ def test_two_gpus_through_accelerate_launch(tmp_path: Path, sft_file: Path, tiny
     settings = config(tmp_path, sft_file, tiny_model_dir, lora=lora, bf16=True, max_steps=6)
     path.write_text(json.dumps(asdict(settings)), encoding="utf-8")
     command = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", "2", "--multi_gpu"]
-    command += ["-m", "wenzhen.api.cli", "finetune", "train", "--config", str(path)]
+    command += ["-m", "wenzhen", "finetune", "train", "--config", str(path)]
     subprocess.run(command, check=True, env=os.environ.copy(), timeout=900)
     assert (Path(settings.output_dir) / "adapter_config.json").is_file()

@@ -64,6 +64,11 @@ def test_build_query_add_delete_stats(corpus: Path, tmp_path: Path, embedder: ob
         stats["documents"] == 6 and stats["chunks"] == 6 and stats["faiss"] == "flat" and stats["dim"] == 384
     )
 
+    nothing = runner.invoke(app, ["index", "build", str(tmp_path / "typo"), "--index", index])
+    assert nothing.exit_code == 2 and "typo: no such file or folder" in nothing.output
+    kept = json.loads(runner.invoke(app, ["index", "stats", "--index", index, "--json"]).stdout)
+    assert kept == stats  # a build that read nothing leaves the index as it was
+
 
 def test_errors_are_clear(tmp_path: Path) -> None:
     missing = runner.invoke(app, ["index", "query", "肝癌", "--index", str(tmp_path / "none")])
