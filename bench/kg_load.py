@@ -25,7 +25,8 @@ from pathlib import Path
 
 from wenzhen.kg_loader.config import GraphSettings
 from wenzhen.kg_loader.graph_schema import ensure_schema
-from wenzhen.kg_loader.loader import LoadOptions, load_file, plan_file
+from wenzhen.kg_loader.loader import load_file, plan_file
+from wenzhen.kg_loader.options import LoadOptions
 from wenzhen.kg_loader.store import GraphStore, connect
 
 DEFAULT_KG = Path(__file__).resolve().parents[1].parent / "shared/data/kg/disease_kg_cmekg.jsonl"

@@ -7,10 +7,9 @@ import json
 import shutil
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from neo4j.exceptions import Neo4jError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -21,12 +20,17 @@ from wenzhen.core.params import parse_assignments
 from wenzhen.core.settings import PathSettings
 from wenzhen.kg_loader.config import GraphSettings
 from wenzhen.kg_loader.embedded import EmbeddedServer
-from wenzhen.kg_loader.loader import LoadOptions, LoadSummary, load_file
-from wenzhen.kg_loader.plan import Batch
+from wenzhen.kg_loader.options import LoadOptions
 from wenzhen.kg_loader.readers import FORMATS
-from wenzhen.kg_loader.readonly import run_read_only
 from wenzhen.kg_loader.schema import RELATION_TYPES, Label
-from wenzhen.kg_loader.store import GraphStore, connect
+
+if TYPE_CHECKING:
+    from wenzhen.kg_loader.loader import LoadSummary
+    from wenzhen.kg_loader.plan import Batch
+    from wenzhen.kg_loader.store import GraphStore
+
+# Commands import the driver's side (store, loader, read-only runner) themselves: `wenzhen --help` and every
+# other command start without it (it costs about half a second, most of it the driver importing pandas).
 
 app = typer.Typer(
     help="Load, inspect and query the medical knowledge graph (Neo4j via NEO4J_URI, else embedded ArcadeDB).",
@@ -87,6 +91,8 @@ def load(
     options = LoadOptions(
         format=fmt, batch_size=batch_size, workers=workers, encoding=encoding, dry_run=dry_run
     )
+    from wenzhen.kg_loader.store import connect
+
     reports = report_dir or PathSettings().reports_dir
     store = None if dry_run else connect(settings)
     failed = 0
@@ -129,6 +135,8 @@ def _load_with_progress(
             progress.advance(task, len(batch.rows))
             speed = progress.tasks[0].speed
             progress.update(task, rate=f"{speed:,.0f}" if speed else "-")
+
+        from wenzhen.kg_loader.loader import load_file
 
         cp_dir = checkpoint_dir(settings, store) if store is not None else settings.data_dir / "checkpoints"
         return load_file(store, path, options, cp_dir, on_batch=on_batch, on_plan=on_plan)
@@ -174,6 +182,8 @@ def graph_counts(store: GraphStore) -> dict[str, dict[str, int]]:
 @app.command()
 def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Count nodes per label and relations per type."""
+    from wenzhen.kg_loader.store import connect
+
     settings = GraphSettings()
     with connect(settings) as store:
         counts = graph_counts(store)
@@ -203,6 +213,11 @@ def query(
 
     Example: wenzhen kg query "MATCH (d:Disease {name: $n})-[:HAS_SYMPTOM]->(s) RETURN s.name" -p n=乙肝
     """
+    from neo4j.exceptions import Neo4jError
+
+    from wenzhen.kg_loader.readonly import run_read_only
+    from wenzhen.kg_loader.store import connect
+
     params = parse_assignments(param or [], "--param")
     with connect(GraphSettings()) as store:
         try:
@@ -226,6 +241,8 @@ def query(
 @app.command()
 def wipe(yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False) -> None:
     """Delete every node and relation of the configured database (asks first)."""
+    from wenzhen.kg_loader.store import connect
+
     settings = GraphSettings()
     with connect(settings) as store:
         if not yes and not typer.confirm(f"Delete the whole graph at {store.identity}?"):

@@ -26,12 +26,13 @@ from filelock import FileLock, Timeout
 from neo4j import Transaction
 from neo4j.exceptions import TransientError
 
-from wenzhen.core.errors import InputError, WenzhenError
+from wenzhen.core.errors import WenzhenError
 from wenzhen.core.files import decode_file
 from wenzhen.core.issues import write_issues
 from wenzhen.kg_loader import writes
 from wenzhen.kg_loader.checkpoint import Checkpoint, checkpoint_key
 from wenzhen.kg_loader.graph_schema import ensure_schema
+from wenzhen.kg_loader.options import LoadOptions
 from wenzhen.kg_loader.plan import Batch, EdgeBatch, LoadPlan, NodeBatch, build_plan
 from wenzhen.kg_loader.readers import READERS, detect_format
 from wenzhen.kg_loader.schema import SCHEMA_VERSION, Label
@@ -43,27 +44,6 @@ T = TypeVar("T")
 
 class LoadLockedError(WenzhenError):
     """Another load is writing to the same database."""
-
-
-@dataclass(frozen=True)
-class LoadOptions:
-    format: str = "auto"
-    batch_size: int = 5000
-    workers: int = 1
-    encoding: str | None = None
-    dry_run: bool = False
-    report: Path | None = None
-
-    def __post_init__(self) -> None:
-        if self.format != "auto" and self.format not in READERS:
-            raise InputError(f"unknown format {self.format!r}; one of auto, {', '.join(READERS)}")
-        if self.batch_size < 1 or self.workers < 1:
-            raise InputError("batch_size and workers must be at least 1")
-
-    @property
-    def edge_lanes(self) -> int:
-        """Threads writing relations: all but the one writing nodes."""
-        return max(1, self.workers - 1)
 
 
 @dataclass

@@ -133,6 +133,7 @@ def test_import_wenzhen_loads_no_package_and_nothing_heavy() -> None:
         ("wenzhen.finetune.data", {"neo4j", "arcadedb_embedded", "wenzhen.kg_loader"}),
         ("wenzhen.agent.inquiry", {"neo4j", "torch"}),  # pure numpy over the graph's disease profiles
         ("wenzhen.retrieval.kg", {"neo4j"}),  # takes a connected store; does not connect itself
+        ("wenzhen.api.cli", {"neo4j", "torch", "transformers", "faiss"}),  # commands import what they use
     ],
 )
 def test_light_modules_stay_light(module: str, not_loaded: set[str]) -> None:

@@ -12,7 +12,8 @@ import pytest
 from tests.conftest import wipe
 from wenzhen.agent.session import Reply
 from wenzhen.kg_loader.cli import demo_kg_path
-from wenzhen.kg_loader.loader import LoadOptions, load_file
+from wenzhen.kg_loader.loader import load_file
+from wenzhen.kg_loader.options import LoadOptions
 from wenzhen.kg_loader.store import GraphStore
 
 ROOT = Path(__file__).parents[1]

@@ -43,8 +43,8 @@ if TYPE_CHECKING:
     from wenzhen.finetune.train_config import TrainConfig as TrainConfig
     from wenzhen.finetune.training import train as train
     from wenzhen.kg_loader.config import GraphSettings as GraphSettings
-    from wenzhen.kg_loader.loader import LoadOptions as LoadOptions
     from wenzhen.kg_loader.loader import load_file as load_file
+    from wenzhen.kg_loader.options import LoadOptions as LoadOptions
     from wenzhen.kg_loader.store import GraphStore as GraphStore
     from wenzhen.kg_loader.store import open_store as open_store
     from wenzhen.retrieval.config import RetrievalSettings as RetrievalSettings
@@ -63,7 +63,7 @@ LAZY: dict[str, str] = {
     "TrainConfig": "wenzhen.finetune.train_config",
     "train": "wenzhen.finetune.training",
     "GraphSettings": "wenzhen.kg_loader.config",
-    "LoadOptions": "wenzhen.kg_loader.loader",
+    "LoadOptions": "wenzhen.kg_loader.options",
     "load_file": "wenzhen.kg_loader.loader",
     "GraphStore": "wenzhen.kg_loader.store",
     "open_store": "wenzhen.kg_loader.store",

@@ -24,7 +24,8 @@ from wenzhen.agent.session import Reply
 from wenzhen.api.cli import app
 from wenzhen.core.errors import ServiceUnavailable
 from wenzhen.finetune.chat_model import WenzhenChatModel
-from wenzhen.kg_loader.loader import LoadOptions, load_file
+from wenzhen.kg_loader.loader import load_file
+from wenzhen.kg_loader.options import LoadOptions
 from wenzhen.kg_loader.store import GraphStore
 from wenzhen.retrieval.config import RetrievalSettings
 from wenzhen.retrieval.documents import JsonMapping

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from wenzhen.kg_loader.loader import LoadOptions, cyclic_gc_paused, load_file
+from wenzhen.kg_loader.loader import cyclic_gc_paused, load_file
+from wenzhen.kg_loader.options import LoadOptions
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

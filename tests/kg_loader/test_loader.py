@@ -14,7 +14,8 @@ from neo4j.exceptions import ConstraintError
 
 from tests.kg_loader.helpers import count, dump
 from wenzhen.kg_loader.cli import demo_kg_path
-from wenzhen.kg_loader.loader import LoadOptions, LoadSummary, load_file, plan_file
+from wenzhen.kg_loader.loader import LoadSummary, load_file, plan_file
+from wenzhen.kg_loader.options import LoadOptions
 from wenzhen.kg_loader.schema import Label
 from wenzhen.kg_loader.store import GraphStore
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from wenzhen.kg_loader.loader import LoadOptions, load_file
+from wenzhen.kg_loader.loader import load_file
+from wenzhen.kg_loader.options import LoadOptions
 from wenzhen.kg_loader.schema import Label
 from wenzhen.kg_loader.store import GraphStore
 from wenzhen.retrieval.kg import KGRetriever
