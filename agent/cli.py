@@ -29,7 +29,14 @@ if TYPE_CHECKING:
 KIND_LABEL = {"question": "追问", "answer": "回答", "emergency": "急症提示", "declined": "超出范围"}
 
 
+URGENCY_LABEL = {"emergency": "紧急程度：急症，立即呼叫120", "urgent": "紧急程度：请今天就医"}
+
+
 def _print_reply(reply: Reply) -> None:
+    if reply.urgency in URGENCY_LABEL:
+        err_console.print(
+            f"[bold red]（{URGENCY_LABEL[reply.urgency]}；红旗征：{reply.red_flag}）[/bold red]"
+        )
     if reply.candidates and reply.kind in ("question", "answer"):
         leading = "，".join(f"{c.disease} {c.probability:.0%}" for c in reply.candidates[:3])
         err_console.print(f"[dim]候选疾病：{leading}[/dim]")
@@ -183,18 +190,36 @@ def triage(
     rules: Annotated[
         Path | None, typer.Option(help="A red-flag rule file (default: the packaged one).")
     ] = None,
+    rules_only: Annotated[
+        bool, typer.Option("--rules-only", help="Without the meaning layer (no embedding model is loaded).")
+    ] = False,
 ) -> None:
-    """Red-flag triage over labelled presentations: emergencies caught and false alarms."""
-    from wenzhen.agent.evaluation import evaluate_triage, read_triage_cases
-    from wenzhen.agent.triage import Triage
+    """Red-flag triage over labelled presentations: emergencies caught, false alarms, urgent cases sent to a
+    doctor today, and screening questions asked of non-emergencies.
 
-    report = evaluate_triage(Triage.load(rules), read_triage_cases(cases))
+    Cases are JSONL {"text" or "turns": [...], "level": emergency|urgent|routine}, e.g.
+    agent/data/triage_dev.jsonl (tuning) and agent/data/triage_aside.jsonl (kept aside), or a DISC sample
+    file (every question ordinary)."""
+    from wenzhen.agent.evaluation import evaluate_triage, read_triage_cases
+    from wenzhen.agent.triage import Triage, meaning_layer
+    from wenzhen.retrieval.config import RetrievalSettings
+
+    items = read_triage_cases(cases)
+    meaning = None if rules_only else meaning_layer(RetrievalSettings())
+    report = evaluate_triage(Triage.load(rules, meaning=meaning), items)
     typer.echo(f"emergencies caught {report.caught}/{report.emergencies} ({report.recall:.0%})")
-    typer.echo(f"false alarms {report.false_alarms}/{report.ordinary}")
+    typer.echo(
+        f"false alarms {report.false_alarms}/{report.ordinary} (an emergency reply to a non-emergency)"
+    )
+    if report.urgent:
+        typer.echo(f"urgent sent to a doctor today {report.urgent_caught}/{report.urgent}")
+    typer.echo(f"non-emergencies asked a screening question first {report.screened}/{report.ordinary}")
     for text in report.misses:
         typer.echo(f"  missed: {text}")
     for text in report.alarms:
         typer.echo(f"  false alarm: {text}")
+    for text in report.urgent_misses:
+        typer.echo(f"  urgent missed: {text}")
 
 
 def dialogue(

@@ -37,11 +37,11 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Checkpointer
 
 from wenzhen.agent.config import AgentSettings
-from wenzhen.agent.graph import ConsultationGraph, symptom_names
+from wenzhen.agent.graph import ConsultationGraph, emergency_reply, symptom_names
 from wenzhen.agent.inquiry import DiseaseIndex, InquiryParameters, InquiryPolicy
 from wenzhen.agent.session import Reply
 from wenzhen.agent.tools import ConsultationTools
-from wenzhen.agent.triage import Triage
+from wenzhen.agent.triage import Triage, meaning_layer
 from wenzhen.core.errors import ConfigError, InputError, ServiceUnavailable
 from wenzhen.kg_loader.config import GraphSettings
 from wenzhen.kg_loader.store import GraphStore, connect
@@ -136,7 +136,10 @@ class Consultant:
         kg = KGRetriever(store)
         self.policy = InquiryPolicy(DiseaseIndex(kg.disease_profiles()), inquiry_parameters(self.settings))
         self.tools = ConsultationTools(kg, self.policy, searcher, self.settings.kg_facts_per_disease)
-        self.triage = triage or Triage.load(symptoms=symptom_names(self.tools))
+        self.triage = triage or Triage.load(
+            symptoms=symptom_names(self.tools),
+            meaning=meaning_layer(RetrievalSettings(), searcher.model if searcher is not None else None),
+        )
         self.graph = ConsultationGraph(
             self.tools,
             self.policy,
@@ -164,18 +167,26 @@ class Consultant:
 
     def reply(self, session_id: str, text: str) -> Reply:
         """One patient message in; a question, an answer, an emergency notice or a decline out."""
+        message = self._checked(session_id, text)
+        if isinstance(message, Reply):
+            return message
         with generator_errors(self.settings.openai_base_url):
-            state = self.graph.compiled.invoke({"message": _checked(text)}, self._config(session_id))
+            state = self.graph.compiled.invoke({"message": message}, self._config(session_id))
         return Reply.model_validate(state["reply"])
 
     def stream(self, session_id: str, text: str) -> Iterator[str | Reply]:
         """Answer tokens as they are generated, then the rest of the reply's text (the disclaimer), then the
         Reply; questions and notices arrive whole. The pieces joined are the reply's text."""
+        message = self._checked(session_id, text)
+        if isinstance(message, Reply):
+            yield message.text
+            yield message
+            return
         streamed = ""
         final: dict[str, Any] = {}
         with generator_errors(self.settings.openai_base_url):
             for mode, data in self.graph.compiled.stream(
-                {"message": _checked(text)}, self._config(session_id), stream_mode=["custom", "values"]
+                {"message": message}, self._config(session_id), stream_mode=["custom", "values"]
             ):
                 if mode == "custom":
                     streamed += str(data)
@@ -202,18 +213,23 @@ class Consultant:
     ) -> None:
         self.close()
 
+    def _checked(self, session_id: str, text: str) -> str | Reply:
+        """The message to take in; for one too long to take in, the emergency reply if triage finds a red
+        flag in it (with the conversation before it), else an :class:`InputError`."""
+        text = text.strip()
+        if not text:
+            raise InputError("empty message")
+        if len(text) <= MAX_MESSAGE_CHARS:
+            return text
+        said = [m["content"] for m in self.history(session_id) if m["role"] == "user"]
+        result = self.triage.check([*said, text])
+        if result is not None and result.level == "emergency":
+            return emergency_reply(result)
+        raise InputError(f"message too long: {len(text)} characters (at most {MAX_MESSAGE_CHARS})")
+
     @staticmethod
     def _config(session_id: str) -> Any:
         return {"configurable": {"thread_id": session_id}}
 
 
 MAX_MESSAGE_CHARS = 2000
-
-
-def _checked(text: str) -> str:
-    text = text.strip()
-    if not text:
-        raise InputError("empty message")
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise InputError(f"message too long: {len(text)} characters (at most {MAX_MESSAGE_CHARS})")
-    return text

@@ -16,6 +16,7 @@ import json
 import random
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, Literal
 
 from wenzhen.agent.findings import Linker, read_message
 from wenzhen.agent.inquiry import DiseaseIndex, InquiryParameters, InquiryPolicy, InquiryState, Ranked
@@ -121,32 +122,60 @@ def inquiry_modes(parameters: InquiryParameters, closed_max_questions: int = 5) 
 
 @dataclass(frozen=True)
 class TriageCase:
-    text: str
-    emergency: bool
+    """A labelled presentation: the patient's messages (oldest first) and how urgent it really is."""
+
+    messages: tuple[str, ...]
+    level: TriageLevel
     rule: str | None = None
+
+    @property
+    def emergency(self) -> bool:
+        return self.level == "emergency"
+
+    @property
+    def text(self) -> str:
+        return " / ".join(self.messages)
+
+
+TriageLevel = Literal["emergency", "urgent", "routine"]
+_TRIAGE_LEVELS: tuple[TriageLevel, ...] = ("emergency", "urgent", "routine")
+
+
+def _triage_case(row: dict[str, Any]) -> TriageCase:
+    messages = tuple(str(m) for m in row["turns"]) if "turns" in row else (str(row["text"]),)
+    wanted = row["level"] if "level" in row else ("emergency" if row["emergency"] else "routine")
+    level = next((known for known in _TRIAGE_LEVELS if known == wanted), None)
+    if level is None or not messages:
+        raise ValueError(f"level must be one of {', '.join(_TRIAGE_LEVELS)}, with at least one message")
+    return TriageCase(messages, level, row.get("rule"))
 
 
 def read_triage_cases(path: Path) -> list[TriageCase]:
-    """JSONL ``{"text", "emergency", "rule"?}``, or a DISC sample file (a JSON list of ``question``s)."""
+    """JSONL of ``{"text" or "turns": [...], "level": emergency|urgent|routine, "rule"?}`` (or the older
+    ``{"text", "emergency": true|false}``), or a DISC sample file (a JSON list of ordinary ``question``s)."""
     text = decode_file(path).text
     if text.lstrip().startswith("["):
-        return [TriageCase(str(row["question"]), False) for row in json.loads(text)]
+        return [TriageCase((str(row["question"]),), "routine") for row in json.loads(text)]
     return parse_json_lines(
-        str(path),
-        text,
-        lambda row: TriageCase(str(row["text"]), bool(row["emergency"]), row.get("rule")),
-        '{"text", "emergency", "rule"?}',
+        str(path), text, _triage_case, '{"text" or "turns", "level" or "emergency", "rule"?}'
     )
 
 
 @dataclass(frozen=True)
 class TriageReport:
+    """Emergencies caught and false alarms (an emergency reply to a non-emergency), urgent cases sent to a
+    doctor today, and non-emergencies that were asked a screening question first."""
+
     emergencies: int
     caught: int
     ordinary: int
     false_alarms: int
+    urgent: int
+    urgent_caught: int
+    screened: int
     misses: list[str]
     alarms: list[str]
+    urgent_misses: list[str]
 
     @property
     def recall(self) -> float:
@@ -154,14 +183,28 @@ class TriageReport:
 
 
 def evaluate_triage(triage: Triage, cases: list[TriageCase]) -> TriageReport:
-    misses, alarms = [], []
+    misses, alarms, urgent_misses, screened = [], [], [], 0
     for case in cases:
-        fired = triage.check(case.text) is not None
-        if case.emergency and not fired:
+        result = triage.check(case.messages)
+        level = result.level if result is not None else None
+        if case.emergency and level != "emergency":
             misses.append(case.text)
-        elif not case.emergency and fired:
+        elif not case.emergency and level == "emergency":
             alarms.append(case.text)
+        if case.level == "urgent" and level not in ("urgent", "emergency"):
+            urgent_misses.append(case.text)
+        screened += not case.emergency and level == "screen"
     emergencies = sum(c.emergency for c in cases)
+    urgent = sum(c.level == "urgent" for c in cases)
     return TriageReport(
-        emergencies, emergencies - len(misses), len(cases) - emergencies, len(alarms), misses, alarms
+        emergencies,
+        emergencies - len(misses),
+        len(cases) - emergencies,
+        len(alarms),
+        urgent,
+        urgent - len(urgent_misses),
+        screened,
+        misses,
+        alarms,
+        urgent_misses,
     )

@@ -39,6 +39,15 @@ _UNSURE = re.compile(r"不清楚|不知道|说不清|说不好|不确定")
 _NOTHING_ELSE = re.compile(r"没有了|没了|没有别的|没有其他|没其他|就这些|就这样|别的没有|其他没有")
 
 
+def affirms(text: str) -> bool:
+    """A short answer that says yes (有、是、对、嗯 …), not no.
+
+    >>> affirms("有的，出了好多汗"), affirms("没有"), affirms("不是")
+    (True, False, False)
+    """
+    return bool(_YES.search(text)) and not _NO.search(text)
+
+
 class Linker(Protocol):
     def link(self, text: str) -> list[Mention]: ...
 

@@ -1,9 +1,14 @@
 """The consultation as a LangGraph graph: triage → understand → ask or answer, one turn per invocation.
 
     START → triage ─emergency→ END
-              └→ understand ─out of scope→ decline → END
+              └→ understand ─a red flag to rule out first→ screen → END
+                      ├─ out of scope → decline → END
                       ├─ inquiry continues → ask → END
                       └─ enough known / a knowledge question → answer → END
+
+Triage reads the whole conversation (every patient message so far), and a yes to a screening question makes
+its red flag an emergency; an urgent red flag puts its notice before this turn's reply and keeps the
+consultation's urgency at "urgent".
 
 The session's state (history, observations, questions asked, pending question, findings) lives in the
 checkpointer under the session id (``thread_id``), so a turn is ``graph.invoke({"message": text}, config)``.
@@ -23,17 +28,17 @@ from langgraph.types import Checkpointer
 
 from wenzhen.agent.answer import DECLINE, WHAT_NOW, answer_messages, finish, number_sources, retrieval_query
 from wenzhen.agent.config import AgentSettings
-from wenzhen.agent.findings import PatientFacts, read_message
+from wenzhen.agent.findings import PatientFacts, affirms, read_message
 from wenzhen.agent.inquiry import InquiryPolicy, InquiryState, Question
 from wenzhen.agent.questions import accept_rephrased, rephrase_instruction, template_text
 from wenzhen.agent.session import CandidateScore, ConsultState, Reply, inquiry_state, observation_to_dict
 from wenzhen.agent.tools import ConsultationTools
-from wenzhen.agent.triage import Triage
+from wenzhen.agent.triage import Triage, TriageResult
 from wenzhen.kg_loader.schema import Label
 
 _MEDICAL = re.compile(
     r"病|症|痛|疼|药|医|诊|治|查|炎|癌|瘤|肝|胃|肺|心|肾|血|烧|热|咳|痒|肿|吐|泻|晕|胀|酸|麻|乏力|不舒服|"
-    r"怀孕|体检|手术|化验|指标|感染|过敏|失眠|健康"
+    r"怀孕|体检|手术|化验|指标|感染|过敏|失眠|健康|胸|闷|喘|憋|肚|腹|腰|嗓|喉|孕|宝宝|孩子"
 )
 
 
@@ -55,12 +60,15 @@ class ConsultationGraph:
         graph.add_node("triage", self.triage_node)
         graph.add_node("understand", self.understand_node)
         graph.add_node("decline", self.decline_node)
+        graph.add_node("screen", self.screen_node)
         graph.add_node("ask", self.ask_node)
         graph.add_node("answer", self.answer_node)
         graph.add_edge(START, "triage")
         graph.add_conditional_edges("triage", self._after_triage, ["understand", END])
-        graph.add_conditional_edges("understand", self._after_understand, ["decline", "ask", "answer"])
-        for node in ("decline", "ask", "answer"):
+        graph.add_conditional_edges(
+            "understand", self._after_understand, ["screen", "decline", "ask", "answer"]
+        )
+        for node in ("screen", "decline", "ask", "answer"):
             graph.add_edge(node, END)
         self.compiled = graph.compile(checkpointer=checkpointer)
 
@@ -68,11 +76,34 @@ class ConsultationGraph:
     def triage_node(self, state: ConsultState) -> dict[str, Any]:
         message = state["message"]
         history = [*state.get("history", []), {"role": "user", "content": message}]
-        result = self.triage.check(message)
+        screening = state.get("screening")
+        if screening and affirms(message):
+            result: TriageResult | None = self.triage.escalate(self.triage.result(screening))
+        else:
+            result = self.triage.check([m["content"] for m in history if m["role"] == "user"])
+        update: dict[str, Any] = {
+            "history": history,
+            "reply": {},
+            "screen": None,
+            "screening": None,
+            "notice": None,
+        }
         if result is None:
-            return {"history": history, "reply": {}}
-        reply = Reply(kind="emergency", text=result.reply_text())
-        return self._replied(history, reply)
+            return update
+        if result.level == "emergency":
+            replied = self._replied(history, emergency_reply(result))
+            return {**update, **replied, "urgency": "emergency", "red_flag": result.rule.id}
+        if result.level == "urgent":
+            told = state.get("red_flag") == result.rule.id
+            return {
+                **update,
+                "urgency": "urgent",
+                "red_flag": result.rule.id,
+                "notice": None if told else result.reply_text(),
+            }
+        if result.rule.id not in state.get("screened", []):
+            return {**update, "screen": result.to_dict()}
+        return update
 
     def understand_node(self, state: ConsultState) -> dict[str, Any]:
         stored = state.get("pending")
@@ -97,8 +128,23 @@ class ConsultationGraph:
             ),
         }
 
+    def screen_node(self, state: ConsultState) -> dict[str, Any]:
+        """Ask the question that rules a red flag in or out, before any other question or answer."""
+        stored = state.get("screen")
+        assert stored is not None  # routed here only when there is one
+        result = self.triage.result(stored)
+        reply = Reply(
+            kind="question", text=result.reply_text(), question={"kind": "screen", "target": result.rule.id}
+        )
+        return {
+            **self._replied(state["history"], reply, state),
+            "screen": None,
+            "screening": stored,
+            "screened": [*state.get("screened", []), result.rule.id],
+        }
+
     def decline_node(self, state: ConsultState) -> dict[str, Any]:
-        return self._replied(state["history"], Reply(kind="declined", text=DECLINE))
+        return self._replied(state["history"], Reply(kind="declined", text=DECLINE), state)
 
     def ask_node(self, state: ConsultState) -> dict[str, Any]:
         stored = state.get("next_question")
@@ -112,7 +158,7 @@ class ConsultationGraph:
             question=asdict(question),
         )
         return {
-            **self._replied(state["history"], reply),
+            **self._replied(state["history"], reply, state),
             "asked": [*state.get("asked", []), asdict(question)],
             "pending": asdict(question),
         }
@@ -132,6 +178,9 @@ class ConsultationGraph:
         question = f"{patient_messages[0]}{WHAT_NOW}" if state.get("answering") else state["message"]
         messages = answer_messages(question, self._findings_text(inquiry, state), citations)
         writer = get_stream_writer()
+        notice = state.get("notice") if state.get("urgency") == "urgent" else None
+        if notice:  # _replied puts it before the answer: stream it first, so the pieces add up to the reply
+            writer(f"{notice}\n\n")
         pieces = []
         for chunk in self.chat_model.stream(messages, max_tokens=self.settings.max_new_tokens):
             piece = chunk.text
@@ -139,16 +188,19 @@ class ConsultationGraph:
                 pieces.append(piece)
                 writer(piece)
         reply = Reply(kind="answer", text=finish("".join(pieces)), candidates=candidates, citations=citations)
-        return self._replied(state["history"], reply)
+        return self._replied(state["history"], reply, state)
 
     # --- routing -----------------------------------------------------------------------------------------
     def _after_triage(self, state: ConsultState) -> str:
         return END if state.get("reply") else "understand"
 
     def _after_understand(self, state: ConsultState) -> str:
+        if state.get("screen"):
+            return "screen"
         inquiry = inquiry_state(state)
-        if not inquiry.present and not state.get("mentions") and not _MEDICAL.search(state["message"]):
-            return "decline"
+        said = [m["content"] for m in state.get("history", []) if m["role"] == "user"]
+        if not inquiry.present and not state.get("mentions") and not any(_MEDICAL.search(m) for m in said):
+            return "decline"  # nothing in the whole conversation is about health
         return "ask" if state.get("next_question") is not None else "answer"
 
     # --- helpers -----------------------------------------------------------------------------------------
@@ -181,11 +233,26 @@ class ConsultationGraph:
         return "；".join(parts)
 
     @staticmethod
-    def _replied(history: list[dict[str, str]], reply: Reply) -> dict[str, Any]:
+    def _replied(
+        history: list[dict[str, str]], reply: Reply, state: ConsultState | None = None
+    ) -> dict[str, Any]:
+        """The reply recorded in the history; with ``state``, it carries the consultation's urgency and
+        this turn's urgent notice goes first."""
+        if state is not None and state.get("urgency") == "urgent":
+            notice = state.get("notice")
+            text = f"{notice}\n\n{reply.text}" if notice else reply.text
+            reply = reply.model_copy(
+                update={"text": text, "urgency": "urgent", "red_flag": state.get("red_flag")}
+            )
         return {
             "history": [*history, {"role": "assistant", "content": reply.text}],
             "reply": reply.model_dump(),
         }
+
+
+def emergency_reply(result: TriageResult) -> Reply:
+    """The reply to an emergency red flag: what it is, call 120, what to do and not do (no generation)."""
+    return Reply(kind="emergency", text=result.reply_text(), urgency="emergency", red_flag=result.rule.id)
 
 
 def symptom_names(tools: ConsultationTools) -> list[str]:

@@ -26,6 +26,7 @@ from wenzhen.agent.inquiry import (
 )
 
 ReplyKind = Literal["question", "answer", "emergency", "declined"]
+Urgency = Literal["emergency", "urgent", "routine"]
 _KINDS: dict[str, type[Observation]] = {
     "volunteered": Volunteered,
     "nothing_else": NothingElse,
@@ -57,7 +58,19 @@ class Reply(BaseModel):
     text: str
     candidates: list[CandidateScore] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
-    question: dict[str, Any] | None = Field(default=None, description="The structured question, if asked.")
+    question: dict[str, Any] | None = Field(
+        default=None,
+        description="The structured question, if asked: kind open|symptom|body_part (the inquiry) or screen "
+        "(a red flag to rule out first; target is the rule's id).",
+    )
+    urgency: Urgency = Field(
+        default="routine",
+        description="emergency: call 120 now; urgent: see a doctor today; routine. Stays urgent for the rest "
+        "of a consultation once a red flag said so.",
+    )
+    red_flag: str | None = Field(
+        default=None, description="The red-flag rule behind an emergency or urgent reply."
+    )
 
 
 class ConsultState(TypedDict, total=False):
@@ -75,6 +88,17 @@ class ConsultState(TypedDict, total=False):
     facts: dict[str, Any]
     mentions: list[str]
     reply: dict[str, Any]
+    urgency: str
+    """The most urgent level a red flag gave this consultation (routine until one did)."""
+    red_flag: str | None
+    notice: str | None
+    """This turn's urgent notice, put before the reply."""
+    screen: dict[str, Any] | None
+    """A red flag to rule out with its screening question this turn (a ``TriageResult.to_dict``)."""
+    screening: dict[str, Any] | None
+    """The screening question asked last turn, awaiting its answer."""
+    screened: list[str]
+    """Red-flag rules whose screening question was asked (each is asked once)."""
 
 
 def observation_to_dict(observation: Observation) -> dict[str, Any]:

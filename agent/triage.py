@@ -1,59 +1,255 @@
-"""Red-flag triage: emergency presentations get an immediate emergency reply, before any generation.
+"""Red-flag triage: every patient message is checked, with the conversation before it, before anything else.
 
 >>> triage = Triage.load()
->>> triage.check("我胸口痛得厉害，还一直出冷汗").rule.id
-'chest_pain_sweating'
->>> triage.check("没有胸痛，也不出汗，就是有点咳嗽") is None
+>>> triage.check(["我胸口痛得厉害，还一直出冷汗"]).rule.id
+'chest_pain_danger'
+>>> triage.check(["我胸口有点痛", "刚才开始出冷汗了"]).rule.id         # across turns
+'chest_pain_danger'
+>>> triage.check(["没有胸痛，也不出汗，就是有点咳嗽"]) is None
 True
+>>> triage.check(["我胸口痛"]).rule.level                              # ask before answering
+'screen'
 
-The rules are data (``agent/data/red_flags.toml``, documented in ``docs/TRIAGE.md``): a rule fires when each
-of its term groups has a term in the message that is not negated, unless the message has one of the rule's
-``unless`` terms (an event already diagnosed and under care). ``Triage.load(symptoms=...)`` adds to a
-group every knowledge-graph symptom whose name contains one of the group's ``kg_contains`` substrings.
+The rules are data (``agent/data/red_flags.toml``, documented in ``docs/TRIAGE.md``). A rule fires when each
+of its term groups has a term, not negated, in one of the patient's messages that has none of the rule's
+``unless`` terms; for emergency and urgent rules, not in a clause about the past, a habit or a
+supposition (the file's ``not_now`` cues: 以前, 每次发作时, 如果 …). A term may hold ``*`` gaps:
+``嘴*歪`` is 嘴, then 歪 within a few characters of the same clause. Text is compared after folding
+full-width forms, case and a few variant characters (蛰 → 蜇). The most urgent level wins:
+``emergency`` (call 120 now, with what to do and not do while waiting), then ``urgent`` (see a doctor
+today; the consultation goes on), then ``screen`` (a symptom that can be an emergency: its ``ask``
+question rules the red flags in or out before any answer; a yes makes it an emergency).
 """
 
 from __future__ import annotations
 
+import logging
+import re
 import tomllib
-from collections.abc import Iterable
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any, Literal
 
+from wenzhen.agent.triage_semantic import SemanticTriage
 from wenzhen.core.errors import InputError
+from wenzhen.retrieval.config import RetrievalSettings
 from wenzhen.retrieval.negation import negated_before
+
+_log = logging.getLogger(__name__)
+Level = Literal["emergency", "urgent", "screen"]
+LEVELS: tuple[Level, ...] = ("emergency", "urgent", "screen")
+GAP_CHARS = 6
+"""How many characters a ``*`` in a term spans, never past the end of a clause."""
+VARIANTS = str.maketrans(
+    "蛰頭嘔發燒氣暈藥農喫脣裏麼腫頸臉說話難過嚨緊醫癇瘋吐墜禍車",
+    "蜇头呕发烧气晕药农吃唇里么肿颈脸说话难过咙紧医痫疯吐坠祸车",
+)
+"""Variant and traditional characters patients type, folded to the ones the rules use."""
+SEMANTIC_TURNS = 3
+"""The meaning layer reads the patient's last few messages together."""
+QUOTED_CHARS = 30
+"""An emergency the meaning layer found quotes this much of the message as what showed it."""
+_LATIN_WORD = re.compile(r"[a-z]{2,}")
+ENGLISH_WORDS = 3
+"""A message with this many Latin words is (also) English; a Chinese one may name CT, MRI or B超."""
+
+
+def fold(text: str) -> str:
+    """Text as rules compare it: full-width forms folded (NFKC), lower case, variant characters unified."""
+    return unicodedata.normalize("NFKC", text).lower().translate(VARIANTS)
+
+
+_SENTENCE = re.compile(r"[^。！？!?\n]+")
+_CLAUSE = re.compile(r"[^，；、,;]+")
+
+
+def without_past_clauses(text: str, past: Sequence[str], now: Sequence[str] = ()) -> str:
+    """``text`` with the clauses that speak of the past, a habit or a supposition blanked out: from a clause
+    with a ``past`` cue to the end of its sentence, unless a later clause there has a ``now`` cue (a seizure
+    "每次发作的时候" and "如果吐血" are not happening now; "以前晕倒过，今天又晕倒了" is).
+
+    >>> without_past_clauses("每次发作都口吐白沫，抽搐几分钟。今天又抽了", ["每次"], ["今天"])
+    '         ，     。今天又抽了'
+    """
+
+    def sentence(match: re.Match[str]) -> str:
+        blanking = False
+
+        def clause(part: re.Match[str]) -> str:
+            nonlocal blanking
+            words = part.group()
+            if any(cue in words for cue in now):
+                blanking = False
+            elif any(cue in words for cue in past):
+                blanking = True
+            return " " * len(words) if blanking else words
+
+        return _CLAUSE.sub(clause, match.group())
+
+    return _SENTENCE.sub(sentence, text)
+
+
+_CHOICE = re.compile(r"\{([^{}]*)\}")
+
+
+def compile_term(term: str) -> re.Pattern[str]:
+    """A rule term as a pattern: ``*`` is a gap of up to :data:`GAP_CHARS` characters within one clause,
+    ``{a|b}`` one of the alternatives.
+
+    >>> bool(compile_term("{说话|讲话}*不清").search("讲话有点不清楚"))
+    True
+    """
+    gap = f"[^，。！？；、,.!?;\\n]{{0,{GAP_CHARS}}}"
+
+    def part(text: str) -> str:
+        pieces, position = [], 0
+        for choice in _CHOICE.finditer(text):
+            pieces.append(re.escape(text[position : choice.start()]))
+            pieces.append("(?:" + "|".join(re.escape(a) for a in choice.group(1).split("|")) + ")")
+            position = choice.end()
+        pieces.append(re.escape(text[position:]))
+        return "".join(pieces)
+
+    return re.compile(gap.join(part(piece) for piece in fold(term).split("*")))
 
 
 @dataclass(frozen=True)
 class RedFlagRule:
+    """One red flag: the words that show it, how urgent it is, what to do and not do."""
+
     id: str
     name: str
-    advice: str
+    name_en: str
+    level: Level
     groups: tuple[tuple[str, ...], ...]
+    do: tuple[str, ...] = ()
+    dont: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
+    ask: str | None = None
+    patterns: tuple[tuple[re.Pattern[str], ...], ...] = field(default=(), compare=False, repr=False)
+    unless_patterns: tuple[re.Pattern[str], ...] = field(default=(), compare=False, repr=False)
+
+    def match(self, messages: Sequence[str]) -> tuple[str, ...] | None:
+        """The words that matched, one per group, or None. ``messages`` are folded, oldest first."""
+        usable = [m for m in messages if not any(p.search(m) for p in self.unless_patterns)]
+        found = []
+        for group in self.patterns:
+            word = next((w for m in reversed(usable) if (w := _first_affirmed(m, group))), None)
+            if word is None:
+                return None
+            found.append(word)
+        return tuple(found)
 
 
 @dataclass(frozen=True)
 class TriageResult:
     rule: RedFlagRule
     matched: tuple[str, ...]
+    english: bool = False
+    """The patient wrote (also) in English: the reply says it in English too."""
+
+    @property
+    def level(self) -> Level:
+        return self.rule.level
+
+    def to_dict(self) -> dict[str, object]:
+        """As the session state keeps it (``Triage.result`` reads it back)."""
+        return {"rule": self.rule.id, "matched": list(self.matched), "english": self.english}
 
     def reply_text(self) -> str:
+        """What the patient is told: why (the red flag, the words that showed it), where to go, what to do."""
+        rule, seen = self.rule, "、".join(dict.fromkeys(self.matched))
+        if rule.level == "screen":
+            return rule.ask or ""
+        if rule.level == "emergency":
+            head = (
+                f"【急症】您描述的情况（{seen}）提示可能是{rule.name}，属于急症信号。"
+                "请立即拨打 120 急救电话，或马上到最近医院的急诊科就诊，不要等待线上回复。"
+            )
+        else:
+            head = (
+                f"【请今天就医】您描述的情况（{seen}）提示{rule.name}，"
+                "建议今天就到医院当面诊治，不要在家观察。"
+            )
+        lines = [head]
+        if rule.do:
+            lines.append("现在请：" + "；".join(rule.do) + "。")
+        if rule.dont:
+            lines.append("请不要：" + "；".join(rule.dont) + "。")
+        if self.english:
+            lines.append(_english(rule))
+        return "\n".join(lines)
+
+
+def _english(rule: RedFlagRule) -> str:
+    if rule.level == "emergency":
         return (
-            f"您描述的情况（{self.rule.name}）属于急症信号，请立即拨打 120 急救电话，或马上到最近医院的急诊科"
-            f"就诊，不要等待线上回复。{self.rule.advice}"
+            f"This may be an emergency ({rule.name_en}). Call an ambulance now (120 in mainland China, or "
+            "your local emergency number) or go to the nearest emergency department; do not wait for an "
+            "online reply."
         )
+    return f"This needs a doctor today ({rule.name_en}): please see one in person today, not wait at home."
+
+
+@dataclass(frozen=True)
+class MeaningLayer:
+    """The meaning layer and the encoder of the embedding model it was trained on."""
+
+    model: SemanticTriage
+    encode: Callable[[str], Any]
+
+
+def meaning_layer(settings: RetrievalSettings, embedder: Any | None = None) -> MeaningLayer | None:
+    """The shipped meaning layer over ``embedder`` (default: the configured one), or None when the configured
+    embedding model is not the one it was trained on (triage then runs on its rules alone)."""
+    from wenzhen.retrieval.embedder import (
+        QueryEncoder,
+        load_embedder,
+    )  # torch: only when triage reads meaning
+    from wenzhen.retrieval.indexer import model_name
+
+    model = SemanticTriage.load()
+    if model_name(settings) != model.embedder:
+        _log.warning(
+            "triage: no meaning layer for embedder %s (trained on %s)", model_name(settings), model.embedder
+        )
+        return None
+    return MeaningLayer(model, QueryEncoder(embedder if embedder is not None else load_embedder(settings)))
+
+
+def semantic_text(messages: Sequence[str]) -> str:
+    """What the meaning layer reads: the patient's last few messages, joined."""
+    return "；".join(" ".join(text.split()) for text in messages[-SEMANTIC_TURNS:] if text.strip())
 
 
 class Triage:
-    def __init__(self, rules: list[RedFlagRule]) -> None:
+    def __init__(
+        self,
+        rules: list[RedFlagRule],
+        not_now: Sequence[str] = (),
+        now: Sequence[str] = (),
+        meaning: MeaningLayer | None = None,
+    ) -> None:
         if not rules:
             raise InputError("no red-flag rules")
-        self.rules = rules
+        self.rules = sorted(rules, key=lambda rule: LEVELS.index(rule.level))
+        self.not_now = tuple(fold(cue) for cue in not_now)
+        """Cues of a clause about the past, a habit or a supposition: emergency and urgent rules skip it…"""
+        self.now = tuple(fold(cue) for cue in now)
+        """…until a clause of the same sentence speaks of now."""
+        self.by_id = {rule.id: rule for rule in rules}
+        self.meaning = meaning
+        """Names an emergency no rule term matched (None: rules only)."""
 
     @classmethod
-    def load(cls, path: Path | None = None, symptoms: Iterable[str] = ()) -> Triage:
-        """Rules from ``path`` (default: the packaged red_flags.toml), groups widened with KG ``symptoms``."""
+    def load(
+        cls, path: Path | None = None, symptoms: Iterable[str] = (), meaning: MeaningLayer | None = None
+    ) -> Triage:
+        """Rules from ``path`` (default: the packaged red_flags.toml), groups widened with KG ``symptoms``,
+        and the ``meaning`` layer if given."""
         if path is None:
             text = (
                 resources.files("wenzhen.agent.data").joinpath("red_flags.toml").read_text(encoding="utf-8")
@@ -62,45 +258,107 @@ class Triage:
         else:
             text, where = path.read_text(encoding="utf-8"), str(path)
         names = sorted(set(symptoms))
-        rules = []
-        for number, raw in enumerate(tomllib.loads(text).get("rule", []), start=1):
-            missing = [key for key in ("id", "name", "advice", "all") if key not in raw]
-            if missing:
-                raise InputError(f"{where}: rule {number}: missing {', '.join(missing)}")
-            groups = [list(group) for group in raw["all"]]
-            for i, substrings in enumerate(raw.get("kg_contains", [])):
-                if i >= len(groups):
-                    raise InputError(f"{where}: rule {raw['id']}: kg_contains has more groups than all")
-                groups[i] += [n for n in names if any(s in n for s in substrings) and n not in groups[i]]
-            if not all(groups):
-                raise InputError(f"{where}: rule {raw['id']}: an empty term group")
-            rules.append(
-                RedFlagRule(
-                    raw["id"],
-                    raw["name"],
-                    raw["advice"],
-                    tuple(map(tuple, groups)),
-                    tuple(raw.get("unless", ())),
-                )
-            )
-        return cls(rules)
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as err:
+            raise InputError(f"{where}: not valid TOML: {err}") from err
+        rules = [_rule(where, number, raw, names) for number, raw in enumerate(data.get("rule", []), start=1)]
+        cues = {key: [str(cue) for cue in _list(data.get(key, []))] for key in ("not_now", "now")}
+        return cls(rules, cues["not_now"], cues["now"], meaning)
 
-    def check(self, text: str) -> TriageResult | None:
-        """The first rule whose every group has a non-negated term in ``text``."""
+    def check(self, messages: str | Sequence[str]) -> TriageResult | None:
+        """The most urgent red flag the patient's messages (oldest first, the newest last) show, or None: an
+        emergency rule, else the meaning layer's emergency, else an urgent or a screening rule."""
+        texts = [messages] if isinstance(messages, str) else list(messages)
+        folded = [fold(text) for text in texts]
+        now = [self._now(text) for text in folded]
+        english = bool(texts) and len(_LATIN_WORD.findall(folded[-1])) >= ENGLISH_WORDS
+        found: TriageResult | None = None
         for rule in self.rules:
-            if any(term in text for term in rule.unless):
-                continue
-            matched = [_find(text, group) for group in rule.groups]
-            if all(matched):
-                return TriageResult(rule, tuple(m for m in matched if m))
-        return None
+            matched = rule.match(folded if rule.level == "screen" else now)
+            if matched is not None:
+                found = TriageResult(rule, matched, english)
+                break
+        if found is None or found.level != "emergency":
+            return self._by_meaning(texts, now, english) or found
+        return found
+
+    def meaning_text(self, messages: Sequence[str]) -> str:
+        """What the meaning layer reads of the patient's messages: the last few, folded, past clauses out."""
+        return semantic_text([self._now(fold(text)) for text in messages])
+
+    def _now(self, folded: str) -> str:
+        return without_past_clauses(folded, self.not_now, self.now)
+
+    def _by_meaning(self, texts: list[str], now: list[str], english: bool) -> TriageResult | None:
+        """The emergency the meaning layer names in the patient's messages, if any."""
+        text = semantic_text(now)
+        if self.meaning is None or not text:
+            return None
+        prediction = self.meaning.model.predict(self.meaning.encode(text))
+        if prediction is None or prediction[0] not in self.by_id:
+            return None
+        said = " ".join(texts[-1].split())
+        quoted = said if len(said) <= QUOTED_CHARS else said[:QUOTED_CHARS] + "…"
+        return TriageResult(self.by_id[prediction[0]], (quoted,), english)
+
+    def result(self, stored: dict[str, Any]) -> TriageResult:
+        """A result kept in the session state (``TriageResult.to_dict``)."""
+        return TriageResult(self.by_id[stored["rule"]], tuple(stored["matched"]), bool(stored["english"]))
+
+    def escalate(self, screened: TriageResult) -> TriageResult:
+        """The screening question of ``screened`` answered yes: the red flag it asked about is there."""
+        rule = screened.rule
+        emergency = RedFlagRule(
+            rule.id, rule.name, rule.name_en, "emergency", rule.groups, rule.do, rule.dont
+        )
+        return TriageResult(emergency, (*screened.matched, "并有所问的危险征象"), screened.english)
 
 
-def _find(text: str, terms: tuple[str, ...]) -> str | None:
-    for term in terms:
-        start = text.find(term)
-        while start >= 0:
-            if not negated_before(text, start, max_gap=0):
-                return term
-            start = text.find(term, start + 1)
+def _rule(where: str, number: int, raw: dict[str, object], symptoms: list[str]) -> RedFlagRule:
+    missing = [key for key in ("id", "name", "name_en", "all") if key not in raw]
+    if missing:
+        raise InputError(f"{where}: rule {number}: missing {', '.join(missing)}")
+    rule_id = str(raw["id"])
+    level = next((known for known in LEVELS if known == raw.get("level", "emergency")), None)
+    if level is None:
+        raise InputError(
+            f"{where}: rule {rule_id}: level {raw.get('level')!r} is not one of {', '.join(LEVELS)}"
+        )
+    groups = [[str(term) for term in _list(group)] for group in _list(raw["all"])]
+    for i, substrings in enumerate(_list(raw.get("kg_contains", []))):
+        if i >= len(groups):
+            raise InputError(f"{where}: rule {rule_id}: kg_contains has more groups than all")
+        wanted = [str(s) for s in _list(substrings)]
+        groups[i] += [n for n in symptoms if any(s in n for s in wanted) and n not in groups[i]]
+    if not groups or not all(groups):
+        raise InputError(f"{where}: rule {rule_id}: an empty term group")
+    if level == "screen" and not raw.get("ask"):
+        raise InputError(f"{where}: rule {rule_id}: a screen rule needs the question to ask (ask)")
+    unless = tuple(str(term) for term in _list(raw.get("unless", [])))
+    return RedFlagRule(
+        rule_id,
+        str(raw["name"]),
+        str(raw["name_en"]),
+        level,
+        tuple(map(tuple, groups)),
+        tuple(str(x) for x in _list(raw.get("do", []))),
+        tuple(str(x) for x in _list(raw.get("dont", []))),
+        unless,
+        str(raw["ask"]) if raw.get("ask") else None,
+        tuple(tuple(compile_term(term) for term in group) for group in groups),
+        tuple(compile_term(term) for term in unless),
+    )
+
+
+def _list(value: object) -> list[object]:
+    return list(value) if isinstance(value, list) else []
+
+
+def _first_affirmed(text: str, patterns: tuple[re.Pattern[str], ...]) -> str | None:
+    """The first term of a group found in ``text`` without a negation right before it."""
+    for pattern in patterns:
+        for found in pattern.finditer(text):
+            if not negated_before(text, found.start(), max_gap=0):
+                return found.group()
     return None

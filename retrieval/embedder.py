@@ -17,6 +17,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from filelock import FileLock
@@ -105,3 +106,36 @@ def load_embedder(settings: RetrievalSettings) -> SentenceTransformer:
             f"embedding model {target!r} is not a local sentence-transformers folder nor in the local "
             "Hugging Face cache (nothing is downloaded); point WENZHEN_EMBEDDER at a model folder"
         ) from err
+
+
+class QueryEncoder:
+    """One short text's query vector, for a caller that embeds one message at a time (triage): the model's
+    query prompt, then its tokenizer and transformer called directly with mean pooling and normalisation,
+    which skips sentence-transformers' batching (a few ms a message); any other model goes through
+    ``encode_query``. Same vectors as ``model.encode_query([text], normalize_embeddings=True)[0]``.
+    """
+
+    def __init__(self, model: SentenceTransformer) -> None:
+        self.model = model
+        modules: list[Any] = list(model)
+        pooling = modules[1].get_config_dict() if len(modules) > 1 else {}
+        self.direct = len(modules) == 3 and pooling.get("pooling_mode") == "mean"
+        self.transformer: Any = modules[0].auto_model if self.direct else None
+        self.prompt: str = (model.prompts or {}).get("query") or ""
+
+    def __call__(self, text: str) -> np.ndarray:
+        if not self.direct:
+            return np.asarray(self.model.encode_query([text], normalize_embeddings=True)[0], dtype=np.float32)
+        import torch
+
+        with torch.inference_mode():
+            inputs = self.model.tokenizer(
+                [self.prompt + text],
+                return_tensors="pt",
+                truncation=True,
+                max_length=self.model.max_seq_length,
+            )
+            hidden = self.transformer(**inputs).last_hidden_state
+            mask = inputs["attention_mask"].unsqueeze(-1)
+            pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1)
+            return torch.nn.functional.normalize(pooled, dim=-1)[0].numpy()

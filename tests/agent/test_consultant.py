@@ -22,7 +22,7 @@ from wenzhen.agent.inquiry import Question
 from wenzhen.agent.questions import template_text
 from wenzhen.agent.session import Reply
 from wenzhen.api.cli import app
-from wenzhen.core.errors import ServiceUnavailable
+from wenzhen.core.errors import InputError, ServiceUnavailable
 from wenzhen.finetune.chat_model import WenzhenChatModel
 from wenzhen.kg_loader.loader import load_file
 from wenzhen.kg_loader.options import LoadOptions
@@ -102,6 +102,49 @@ def test_emergencies_out_of_scope_and_knowledge_questions(
         assert len(parts) > 3 and streamed.rstrip() == reply.text  # tokens, then the disclaimer
         literature = [x for x in reply.citations if x.kind == "literature"]
         assert literature and all("<|" not in x.text for x in literature)  # retrieved text is data
+
+
+def test_triage_screens_first_reads_the_whole_conversation_and_keeps_the_urgency(
+    demo_graph: GraphStore, tiny_model_dir: Path, searcher: LiteratureSearcher
+) -> None:
+    with consultant(demo_graph, tiny_model_dir, searcher) as c:
+        session = c.start_session()
+        screen = c.reply(session, "我爸胸口痛")
+        assert screen.kind == "question" and screen.question == {
+            "kind": "screen",
+            "target": "chest_pain_screen",
+        }
+        assert "冷汗" in screen.text and screen.urgency == "routine"
+        emergency = c.reply(session, "有，出了一身冷汗")  # the yes to the screening question
+        assert emergency.kind == "emergency" and emergency.urgency == "emergency" and "120" in emergency.text
+        assert emergency.red_flag == "chest_pain_screen"
+
+        calm = c.start_session()
+        assert c.reply(calm, "胸口有点闷").question == {"kind": "screen", "target": "chest_pain_screen"}
+        after = c.reply(calm, "没有，就是有点闷")
+        assert after.kind in ("question", "answer") and (after.question or {}).get("kind") != "screen"
+        late = c.reply(calm, "刚才开始左胳膊也麻了，出了好多汗")  # a red flag told later still counts
+        assert late.kind == "emergency" and late.red_flag == "chest_pain_danger"
+
+        baby = c.start_session()
+        urgent = c.reply(baby, "两个月的宝宝发烧38度5")
+        assert urgent.urgency == "urgent" and urgent.red_flag == "infant_fever"
+        assert urgent.text.startswith("【请今天就医】") and urgent.kind in ("question", "answer")
+        following = c.reply(baby, "没有了")
+        assert following.urgency == "urgent" and not following.text.startswith("【请今天就医】")
+
+
+def test_long_and_english_messages_are_triaged_before_anything_else(
+    demo_graph: GraphStore, tiny_model_dir: Path, searcher: LiteratureSearcher
+) -> None:
+    with consultant(demo_graph, tiny_model_dir, searcher) as c:
+        long_emergency = "我爸嘴歪了，说话也不清楚。" + "之前的情况是这样的，" * 300
+        reply = c.reply(c.start_session(), long_emergency)
+        assert reply.kind == "emergency" and reply.red_flag == "stroke_signs"
+        with pytest.raises(InputError, match="too long"):
+            c.reply(c.start_session(), "我最近右上腹隐痛。" * 300)
+        english = c.reply(c.start_session(), "my father can't breathe, his lips are blue and he collapsed")
+        assert english.kind == "emergency" and "Call an ambulance now" in english.text
 
 
 def test_the_injected_chunk_is_data_not_instructions(

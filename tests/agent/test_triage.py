@@ -1,67 +1,145 @@
-"""Red-flag triage rules: the packaged rule set on labelled presentations, negation, exclusions, KG terms."""
+"""Red-flag triage: the packaged rules on labelled presentations (in the rules' words, and the development
+set written as patients and families speak), negation, the past and suppositions, levels, the conversation,
+screening questions, English, and the rules page."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from wenzhen.agent.evaluation import evaluate_triage, read_triage_cases
-from wenzhen.agent.triage import Triage
+from wenzhen.agent.triage import Triage, fold, meaning_layer, without_past_clauses
+from wenzhen.retrieval.config import RetrievalSettings
 
-CASES = Path(__file__).parents[2] / "agent" / "data" / "triage_cases.jsonl"
+DATA = Path(__file__).parents[2] / "agent" / "data"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "eval"
 
 
-def test_every_labelled_emergency_is_caught_and_no_ordinary_case_alarms() -> None:
-    triage = Triage.load()
-    cases = read_triage_cases(CASES)
+@pytest.fixture(scope="module")
+def triage() -> Triage:
+    return Triage.load()
+
+
+def test_the_rules_own_words_are_caught_by_their_rule(triage: Triage) -> None:
+    cases = read_triage_cases(DATA / "triage_cases.jsonl")
     report = evaluate_triage(triage, cases)
     assert report.emergencies >= 30 and report.ordinary >= 20
     assert report.misses == [] and report.alarms == []
     for case in cases:
         if case.emergency:
-            result = triage.check(case.text)
+            result = triage.check(case.messages)
             assert result is not None and result.rule.id == case.rule, case.text
 
 
-def test_the_reply_sends_the_patient_to_emergency_care() -> None:
-    result = Triage.load().check("我爸突然胸口痛，满头大汗")
-    assert result is not None
+def test_everyday_presentations_are_caught_by_the_rules_without_false_alarms(triage: Triage) -> None:
+    report = evaluate_triage(triage, read_triage_cases(DATA / "triage_dev.jsonl"))
+    assert report.emergencies >= 250 and report.ordinary >= 200 and report.urgent >= 15
+    assert report.misses == [] and report.alarms == [] and report.urgent_misses == []
+
+
+@pytest.fixture(scope="module")
+def with_meaning(embedder: Any) -> Triage:
+    return Triage.load(meaning=meaning_layer(RetrievalSettings(), embedder))
+
+
+def test_the_kept_aside_presentations_need_the_meaning_layer(triage: Triage, with_meaning: Triage) -> None:
+    cases = read_triage_cases(DATA / "triage_aside.jsonl")
+    rules_only, both = evaluate_triage(triage, cases), evaluate_triage(with_meaning, cases)
+    assert rules_only.misses and rules_only.alarms == []  # new phrasings slip past the words of the rules
+    assert both.emergencies >= 30 and both.misses == [] and both.false_alarms <= 1
+
+
+def test_the_meaning_layer_names_a_red_flag_no_rule_foresaw(triage: Triage, with_meaning: Triage) -> None:
+    message = "厨房切菜切到大拇指，伤口很深，血哗哗地流，止都止不住"
+    assert triage.check(message) is None
+    result = with_meaning.check(message)
+    assert result is not None and result.level == "emergency" and result.rule.id == "massive_bleeding"
+    assert "血哗哗地流" in result.reply_text() and "按压" in result.reply_text()
+    assert with_meaning.check("以前想过不活了，现在好多了") is None  # the past is not read here either
+    assert with_meaning.check("我最近右上腹隐痛，还乏力") is None
+
+
+def test_an_emergency_reply_names_the_red_flag_and_what_to_do(triage: Triage) -> None:
+    result = triage.check("我爸突然嘴歪了，说话也不清楚")
+    assert result is not None and result.level == "emergency" and result.rule.id == "stroke_signs"
     text = result.reply_text()
-    assert "120" in text and "急诊" in text and result.rule.name in text
+    assert "120" in text and "急诊" in text and result.rule.name in text and "嘴歪" in text
+    assert "现在请：" in text and "请不要：" in text and "不要喂水" in text
+    assert "emergency" not in text  # Chinese only, for a Chinese message
 
 
-def test_negated_terms_and_exclusions_do_not_fire() -> None:
-    triage = Triage.load()
+def test_english_and_mixed_messages_get_the_reply_in_english_too(triage: Triage) -> None:
+    result = triage.check("my father can't breathe, his lips are blue and he collapsed")
+    assert result is not None and result.level == "emergency" and result.english
+    assert "Call an ambulance now" in result.reply_text() and "120" in result.reply_text()
+    assert not triage.check("做了CT和MRI，结果说胸口有点闷").english  # type: ignore[union-attr]
+
+
+def test_negation_the_past_habits_and_suppositions_do_not_fire(triage: Triage) -> None:
     assert triage.check("没有胸痛，也没有出冷汗") is None
     assert triage.check("痔疮，大便时喷血") is None  # `unless` of massive_bleeding
     assert triage.check("大便时喷血") is not None
+    assert triage.check("以前晕倒过一次，查了没事") is None
+    assert triage.check("癫痫病人每次发作的时候都会口吐白沫，四肢抽搐几分钟") is None
+    assert triage.check("如果肝硬化吐血了怎么办") is None
+    assert triage.check("以前晕倒过一次，今天又晕倒了") is not None  # today's clause still counts
+    assert without_past_clauses("以前晕倒过，今天又晕倒了", ["以前"], ["今天"]).endswith("今天又晕倒了")
+
+
+def test_text_is_folded_before_matching(triage: Triage) -> None:
+    assert fold("被蜂蛰了 ＣＨＥＳＴ Pain") == "被蜂蜇了 chest pain"
+    result = triage.check("被马蜂蛰了，嗓子发紧喘不上气")
+    assert result is not None and result.rule.id == "anaphylaxis"
+
+
+def test_red_flags_spread_over_the_conversation_are_caught(triage: Triage) -> None:
+    assert triage.check(["我爸胸口痛"]).level == "screen"  # type: ignore[union-attr]
+    result = triage.check(["我爸胸口痛", "这会儿开始出冷汗了"])
+    assert result is not None and result.level == "emergency" and result.rule.id == "chest_pain_danger"
+
+
+def test_urgent_and_screen_levels(triage: Triage) -> None:
+    urgent = triage.check("两个月的宝宝发烧38度5")
+    assert urgent is not None and urgent.level == "urgent" and "今天" in urgent.reply_text()
+    screen = triage.check("孕期肚子有点疼")
+    assert screen is not None and screen.level == "screen" and "流血" in screen.reply_text()
+    escalated = triage.escalate(screen)
+    assert escalated.level == "emergency" and "120" in escalated.reply_text()
 
 
 def test_groups_take_knowledge_graph_symptoms_containing_their_substrings() -> None:
-    assert Triage.load().check("今天出现大量咖啡样呕吐物") is None
-    widened = Triage.load(symptoms=["咖啡样呕吐物", "乏力"])
-    assert widened.check("今天出现大量咖啡样呕吐物") is None  # not a kg_contains substring
-    widened = Triage.load(symptoms=["呕血不止"])
+    assert Triage.load().check("昨晚开始呕吐不止") is None
+    widened = Triage.load(symptoms=["呕血不止", "乏力"])
     result = widened.check("昨晚开始呕血不止")
-    assert result is not None and "呕血不止" in result.rule.groups[0]
+    assert (
+        result is not None and "呕血不止" in next(r for r in widened.rules if r.id == "hematemesis").groups[0]
+    )
 
 
 def test_a_malformed_rule_file_names_the_file_and_rule(tmp_path: Path) -> None:
     path = tmp_path / "rules.toml"
     path.write_text('[[rule]]\nid = "x"\nname = "X"\nall = [["a"]]\n', encoding="utf-8")
-    with pytest.raises(ValueError, match=r"rules.toml: rule 1: missing advice"):
+    with pytest.raises(ValueError, match=r"rules.toml: rule 1: missing name_en"):
+        Triage.load(path)
+    path.write_text('[[rule]]\nid = "x"\nname = "X"\nname_en = "x"\nlevel = "soon"\nall = [["a"]]\n')
+    with pytest.raises(ValueError, match=r"rule x: level 'soon' is not one of emergency, urgent, screen"):
+        Triage.load(path)
+    path.write_text('[[rule]]\nid = "x"\nname = "X"\nname_en = "x"\nlevel = "screen"\nall = [["a"]]\n')
+    with pytest.raises(ValueError, match=r"rule x: a screen rule needs the question to ask"):
         Triage.load(path)
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data is not beside the checkout")
-def test_ordinary_disc_intent_questions_get_no_emergency_reply() -> None:
-    report = evaluate_triage(Triage.load(), read_triage_cases(SHARED / "disc_cmid" / "cmid_samples.json"))
-    assert report.ordinary == 120 and report.alarms == []
+def test_ordinary_disc_questions_rarely_get_an_emergency_reply(triage: Triage) -> None:
+    cmid = evaluate_triage(triage, read_triage_cases(SHARED / "disc_cmid" / "cmid_samples.json"))
+    assert cmid.ordinary == 120 and cmid.alarms == []
+    cmd = evaluate_triage(triage, read_triage_cases(SHARED / "disc_cmd" / "cmd_samples.json"))
+    assert cmd.ordinary == 120 and cmd.false_alarms <= 1  # ≤ 1%: 此次出现吐血症状, vomiting blood
 
 
-def test_the_rules_page_lists_every_rule() -> None:
+def test_the_rules_page_lists_every_rule(triage: Triage) -> None:
     page = (Path(__file__).parents[2] / "docs" / "TRIAGE.md").read_text(encoding="utf-8")
-    for rule in Triage.load().rules:
-        assert f"| `{rule.id}` | {rule.name} |" in page, rule.id
+    for rule in triage.rules:
+        assert f"| `{rule.id}` | {rule.level} | {rule.name} |" in page, rule.id

@@ -65,7 +65,7 @@ def test_bad_input_is_one_line_and_exit_2_and_debug_shows_the_traceback(tmp_path
     result = wenzhen("eval", "triage", str(cases))
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f'error: {cases}:2: expected {{"text", "emergency", "rule"?}}: \'emergency\''
+        f'error: {cases}:2: expected {{"text" or "turns", "level" or "emergency", "rule"?}}: \'emergency\''
     ]
     debug = wenzhen("--debug", "eval", "triage", str(cases))
     assert debug.returncode != 0 and "Traceback" in debug.stderr and "InputError" in debug.stderr
