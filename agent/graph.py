@@ -80,7 +80,7 @@ class ConsultationGraph:
         if screening and affirms(message):
             result: TriageResult | None = self.triage.escalate(self.triage.result(screening))
         else:
-            result = self.triage.check([m["content"] for m in history if m["role"] == "user"])
+            result = self.triage.check(patient_statements({**state, "history": history}))
         update: dict[str, Any] = {
             "history": history,
             "reply": {},
@@ -248,6 +248,26 @@ class ConsultationGraph:
             "history": [*history, {"role": "assistant", "content": reply.text}],
             "reply": reply.model_dump(),
         }
+
+
+def patient_statements(state: ConsultState) -> list[str]:
+    """What triage reads: every patient message so far, oldest first, and each symptom the patient confirmed
+    with a bare yes to a follow-up question (the latest included), said out ("有呕血") so it counts too.
+
+    >>> patient_statements({"history": [{"role": "user", "content": "我肝硬化"}], "message": "有的",
+    ...                     "pending": {"kind": "symptom", "target": "呕血"}})
+    ['我肝硬化', '有呕血']
+    """
+    said = [m["content"] for m in state.get("history", []) if m["role"] == "user"]
+    confirmed = [
+        o["symptom"]
+        for o in state.get("observations", [])
+        if o.get("kind") == "answered" and o.get("present")
+    ]
+    pending = state.get("pending")
+    if pending and pending.get("kind") == "symptom" and pending.get("target") and affirms(state["message"]):
+        confirmed.append(pending["target"])
+    return [*said, *(f"有{symptom}" for symptom in dict.fromkeys(confirmed))]
 
 
 def emergency_reply(result: TriageResult) -> Reply:

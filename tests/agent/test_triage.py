@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from wenzhen.agent.evaluation import evaluate_triage, read_triage_cases
+from wenzhen.agent.graph import patient_statements
 from wenzhen.agent.triage import Triage, fold, meaning_layer, without_past_clauses
 from wenzhen.retrieval.config import RetrievalSettings
 
@@ -143,3 +144,20 @@ def test_the_rules_page_lists_every_rule(triage: Triage) -> None:
     page = (Path(__file__).parents[2] / "docs" / "TRIAGE.md").read_text(encoding="utf-8")
     for rule in triage.rules:
         assert f"| `{rule.id}` | {rule.level} | {rule.name} |" in page, rule.id
+
+
+def test_a_bare_yes_to_a_follow_up_question_counts(triage: Triage) -> None:
+    state: dict[str, Any] = {
+        "history": [
+            {"role": "user", "content": "我爸肝硬化，最近没胃口"},
+            {"role": "user", "content": "有的"},
+        ],
+        "message": "有的",
+        "pending": {"kind": "symptom", "target": "呕血"},
+        "observations": [{"kind": "answered", "symptom": "乏力", "present": True}],
+    }
+    said = patient_statements(state)  # type: ignore[arg-type]
+    assert said[-2:] == ["有乏力", "有呕血"]
+    result = triage.check(said)
+    assert result is not None and result.rule.id == "hematemesis"
+    assert triage.check(patient_statements({**state, "message": "没有"})) is None  # type: ignore[typeddict-item]
