@@ -66,11 +66,12 @@ def _simulate(consultant: Consultant, disease: str, opening: str | None) -> None
     profile = next((p for p in consultant.policy.index.profiles if p.disease == disease), None)
     if profile is None:
         raise InputError(f"no disease named {disease!r} with symptoms in the graph")
-    if opening is not None and opening not in profile.symptoms:
+    concept = consultant.tools.kg.concepts.concept_of(opening) if opening is not None else profile.symptoms[0]
+    if concept not in profile.symptoms:
         raise InputError(
             f"{opening!r} is not a symptom of {disease} in the graph: {'、'.join(profile.symptoms)}"
         )
-    patient = SimulatedPatient(profile, opening or profile.symptoms[0], consultant.tools.kg)
+    patient = SimulatedPatient(profile, concept, consultant.tools.kg)
     session, text = consultant.start_session(), patient.opening_message()
     err_console.print(f"[dim]模拟患者：所患疾病（对医生隐藏）为 {disease}[/dim]")
     for _ in range(consultant.settings.max_questions + 1):
@@ -128,15 +129,25 @@ def chat(
                     err_console.print(f"[red]{escape(str(err))}[/red]")
 
 
-def _profiles_and_linker() -> tuple[list[DiseaseProfile], KGRetriever]:
-    """The graph's disease profiles and a linker with its dictionary loaded (usable once the store closes)."""
+def _profiles_and_linker(meaning: bool = False) -> tuple[list[DiseaseProfile], KGRetriever]:
+    """The graph's disease profiles over symptom concepts and a linker with its dictionary loaded (usable
+    once the store closes); with ``meaning``, it also links symptoms by meaning (loads the embedder)."""
     from wenzhen.kg_loader.store import open_store
     from wenzhen.retrieval.kg import KGRetriever
 
     with open_store() as store:
         kg = KGRetriever(store)
-        profiles = kg.disease_profiles()
+        profiles = kg.concept_profiles()
         kg.dictionary  # noqa: B018  (loaded now, while the store is open)
+    if meaning:
+        from wenzhen.retrieval.concept_meaning import ConceptMeaning
+        from wenzhen.retrieval.config import RetrievalSettings
+        from wenzhen.retrieval.embedder import load_embedder
+        from wenzhen.retrieval.indexer import model_name
+
+        settings = RetrievalSettings()
+        model = load_embedder(settings)
+        kg.meaning = ConceptMeaning.build(kg.concepts, model, model_name(settings), settings.cache_dir).link
     return profiles, kg
 
 
@@ -158,29 +169,47 @@ def make_cases(
 def inquiry(
     cases: Annotated[Path, typer.Argument(help="JSONL of {disease, opening_symptom}.", exists=True)],
     seed: Annotated[int, typer.Option(help="Seed of the patients' open answers.")] = 0,
+    lay_words: Annotated[
+        Path | None,
+        typer.Option(help="Everyday phrasings the lay patients use (default: agent/data/lay_patient.tsv)."),
+    ] = None,
+    meaning: Annotated[
+        bool,
+        typer.Option("--meaning/--no-meaning", help="Link symptoms by meaning too, as a consultation does."),
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Simulated patients from the graph: top-1/top-3 accuracy and questions asked, for the configured policy
-    and its closed-questions-only variant, against a no-inquiry baseline, in one run."""
+    and its closed-questions-only variant, against a no-inquiry baseline, in one run; once with patients who
+    speak the graph's terms and once with patients who speak everyday words (and answer a closed question
+    with a bare 有的/没有)."""
     from wenzhen.agent.config import AgentSettings
     from wenzhen.agent.consultant import inquiry_parameters
     from wenzhen.agent.evaluation import evaluate_inquiry, inquiry_modes, read_cases
+    from wenzhen.agent.simulator import LayWords, lay_patient_path
 
     items = read_cases(cases)
-    profiles, kg = _profiles_and_linker()
+    lay = LayWords.read(lay_words or lay_patient_path()).phrasings
+    profiles, kg = _profiles_and_linker(meaning)
     reports = [
-        evaluate_inquiry(kg, profiles, items, params, seed)
+        evaluate_inquiry(kg, profiles, items, params, seed, words, kg.concepts.concept_of, kg.dictionary)
+        for words in (None, lay)
         for params in inquiry_modes(inquiry_parameters(AgentSettings()))
     ]
     if as_json:
         typer.echo(json.dumps([asdict(r) for r in reports], ensure_ascii=False))
         return
-    first = reports[0]
-    typer.echo(f"{first.cases} cases ({first.skipped} skipped: not in the graph)")
-    baseline = "baseline (opening symptom only)"
-    typer.echo(f"{baseline:<34} top-1 {first.baseline_top1:.3f}  top-3 {first.baseline_top3:.3f}")
-    for r in reports:
-        typer.echo(f"{r.mode:<34} top-1 {r.top1:.3f}  top-3 {r.top3:.3f}  questions {r.mean_questions:.2f}")
+    typer.echo(f"{reports[0].cases} cases ({reports[0].skipped} skipped: not in the graph)")
+    for patient in dict.fromkeys(r.patient for r in reports):
+        first = next(r for r in reports if r.patient == patient)
+        typer.echo(f"patients speaking {patient}:")
+        baseline = "  baseline (opening symptom only)"
+        typer.echo(f"{baseline:<36} top-1 {first.baseline_top1:.3f}  top-3 {first.baseline_top3:.3f}")
+        for r in reports:
+            if r.patient == patient:
+                typer.echo(
+                    f"  {r.mode:<34} top-1 {r.top1:.3f}  top-3 {r.top3:.3f}  questions {r.mean_questions:.2f}"
+                )
 
 
 def triage(

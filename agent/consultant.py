@@ -45,7 +45,10 @@ from wenzhen.agent.triage import Triage, meaning_layer
 from wenzhen.core.errors import ConfigError, InputError, ServiceUnavailable
 from wenzhen.kg_loader.config import GraphSettings
 from wenzhen.kg_loader.store import GraphStore, connect
+from wenzhen.retrieval.concept_meaning import ConceptMeaning
 from wenzhen.retrieval.config import RetrievalSettings
+from wenzhen.retrieval.embedder import load_embedder
+from wenzhen.retrieval.indexer import model_name
 from wenzhen.retrieval.kg import KGRetriever
 from wenzhen.retrieval.search import LiteratureSearcher
 
@@ -134,11 +137,15 @@ class Consultant:
         self.settings = settings or AgentSettings()
         self._stack = ExitStack()
         kg = KGRetriever(store)
-        self.policy = InquiryPolicy(DiseaseIndex(kg.disease_profiles()), inquiry_parameters(self.settings))
+        self.policy = InquiryPolicy(DiseaseIndex(kg.concept_profiles()), inquiry_parameters(self.settings))
         self.tools = ConsultationTools(kg, self.policy, searcher, self.settings.kg_facts_per_disease)
+        retrieval = RetrievalSettings()
+        embedder = searcher.model if searcher is not None else load_embedder(retrieval)
+        kg.meaning = ConceptMeaning.build(
+            kg.concepts, embedder, model_name(retrieval), retrieval.cache_dir
+        ).link
         self.triage = triage or Triage.load(
-            symptoms=symptom_names(self.tools),
-            meaning=meaning_layer(RetrievalSettings(), searcher.model if searcher is not None else None),
+            symptoms=symptom_names(self.tools), meaning=meaning_layer(retrieval, embedder)
         )
         self.graph = ConsultationGraph(
             self.tools,

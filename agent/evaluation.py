@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -21,7 +22,7 @@ from typing import Any, Literal
 from wenzhen.agent.findings import Linker, read_message
 from wenzhen.agent.inquiry import DiseaseIndex, InquiryParameters, InquiryPolicy, InquiryState, Ranked
 from wenzhen.agent.questions import template_text
-from wenzhen.agent.simulator import Case, SimulatedPatient
+from wenzhen.agent.simulator import Case, GraphTerms, LayWords, SimulatedPatient
 from wenzhen.agent.triage import Triage
 from wenzhen.core.errors import InputError, ResourceMissing
 from wenzhen.core.files import decode_file, parse_json_lines, read_json_lines
@@ -59,6 +60,8 @@ def write_cases(cases: list[Case], path: Path) -> None:
 
 @dataclass(frozen=True)
 class InquiryReport:
+    patient: str
+    """How the simulated patients spoke: "graph terms" or "everyday words"."""
     mode: str
     cases: int
     top1: float
@@ -90,16 +93,26 @@ def evaluate_inquiry(
     cases: list[Case],
     parameters: InquiryParameters,
     seed: int = 0,
+    lay: dict[str, tuple[str, ...]] | None = None,
+    concept_of: Callable[[str], str] = str,
+    patient_linker: Linker | None = None,
 ) -> InquiryReport:
+    """Simulated consultations over ``profiles`` (symptoms as concepts; ``concept_of`` maps a case's
+    opening symptom to its concept). With ``lay`` (a concept's everyday phrasings) the patients speak them
+    and answer closed questions with a bare yes or no; else they speak the graph's terms. The patients read
+    the doctor's questions with ``patient_linker`` (default: ``linker``): the graph's names, which questions
+    use, without the agent's linking by meaning."""
     by_name = {p.disease: p for p in profiles}
     policy = InquiryPolicy(DiseaseIndex(profiles), parameters)
     top1 = top3 = base1 = base3 = questions = done = 0
     for case in cases:
         profile = by_name.get(case.disease)
-        if profile is None or case.opening_symptom not in profile.symptoms:
+        opening = concept_of(case.opening_symptom)
+        if profile is None or opening not in profile.symptoms:
             continue
+        speech = LayWords(lay, f"{seed}:{case.disease}") if lay is not None else GraphTerms()
         baseline, final, asked = run_case(
-            policy, linker, SimulatedPatient(profile, case.opening_symptom, linker, seed)
+            policy, linker, SimulatedPatient(profile, opening, patient_linker or linker, seed, speech)
         )
         done += 1
         questions += asked
@@ -110,8 +123,17 @@ def evaluate_inquiry(
     if not done:
         raise InputError("none of the cases names a disease and opening symptom of the loaded graph")
     mode = "open+closed" if parameters.open_questions else "closed only"
+    patient = "everyday words" if lay is not None else "graph terms"
     return InquiryReport(
-        mode, done, top1 / done, top3 / done, questions / done, base1 / done, base3 / done, len(cases) - done
+        patient,
+        mode,
+        done,
+        top1 / done,
+        top3 / done,
+        questions / done,
+        base1 / done,
+        base3 / done,
+        len(cases) - done,
     )
 
 

@@ -6,9 +6,12 @@
 >>> patient.answer("请问您有没有乏力的情况？")                                        # doctest: +SKIP
 '有乏力。'
 
-To an open question it names one KG symptom of the disease it has not mentioned yet (a seeded draw, "没有了"
+To an open question it names one symptom of the disease it has not mentioned yet (a seeded draw, "没有了"
 when none is left); to a closed question about a symptom, yes or no; to a question about the body part or
-the affected population, the KG value; "不清楚" to anything it cannot map to the graph.
+the affected population, the KG value; "不清楚" to anything it cannot map to the graph. The profile's
+symptoms are what the inquiry reasons over (symptom concepts). How the patient puts a symptom into words is
+its ``speech``: the graph's terms (the default), or :class:`LayWords`, everyday phrasings from a file written
+for the evaluation, with bare "有的。/没有。" answers to closed questions.
 """
 
 from __future__ import annotations
@@ -16,8 +19,12 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 
 from wenzhen.agent.findings import Linker
+from wenzhen.core.errors import InputError
+from wenzhen.core.files import decode_file
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import DiseaseProfile
 
@@ -30,6 +37,55 @@ UNKNOWN = "不清楚。"
 NOTHING_ELSE = "没有了。"
 
 
+class LayWords:
+    """Everyday words for symptom concepts, from a file written apart from the linker's lexicon:
+    ``concept<TAB>phrasing、phrasing…`` a line. A concept without a line is said as it is.
+
+    >>> words = LayWords({"腹泻": ("拉肚子", "拉稀")}, seed=0)
+    >>> words.say("腹泻") in ("拉肚子", "拉稀"), words.say("乏力")
+    (True, '乏力')
+    """
+
+    bare_answers = True
+
+    def __init__(self, phrasings: dict[str, tuple[str, ...]], seed: int | str = 0) -> None:
+        self.phrasings = phrasings
+        self.random = random.Random(f"lay:{seed}")
+
+    @classmethod
+    def read(cls, path: Path, seed: int | str = 0) -> LayWords:
+        phrasings = {}
+        for number, line in enumerate(decode_file(path).text.splitlines(), start=1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            concept, sep, words = line.partition("\t")
+            if not sep or not words.strip():
+                raise InputError(f"{path}:{number}: expected concept<TAB>phrasing、phrasing…")
+            phrasings[concept.strip()] = tuple(w.strip() for w in words.split("、") if w.strip())
+        return cls(phrasings, seed)
+
+    def say(self, concept: str) -> str:
+        choices = self.phrasings.get(concept)
+        return self.random.choice(choices) if choices else concept
+
+
+class GraphTerms:
+    """Says a symptom by its name in the graph, and answers closed questions naming it ("有乏力。")."""
+
+    bare_answers = False
+
+    def say(self, concept: str) -> str:
+        return concept
+
+
+Speech = LayWords | GraphTerms
+
+
+def lay_patient_path() -> Path:
+    """The everyday phrasings the evaluation's lay patients use (``agent/data/lay_patient.tsv``)."""
+    return Path(str(resources.files("wenzhen.agent.data") / "lay_patient.tsv"))
+
+
 @dataclass(frozen=True)
 class Case:
     """A simulated consultation: the hidden disease and the symptom the patient opens with."""
@@ -39,31 +95,41 @@ class Case:
 
 
 class SimulatedPatient:
-    def __init__(self, profile: DiseaseProfile, opening: str, linker: Linker, seed: int | str = 0) -> None:
+    def __init__(
+        self,
+        profile: DiseaseProfile,
+        opening: str,
+        linker: Linker,
+        seed: int | str = 0,
+        speech: Speech | None = None,
+    ) -> None:
         self.profile = profile
         self.opening = opening
         self.linker = linker
+        self.speech: Speech = speech or GraphTerms()
         self.mentioned = {opening}
         self.random = random.Random(f"{seed}:{profile.disease}")
 
     def opening_message(self) -> str:
-        return f"我最近{self.opening}。"
+        return f"我最近{self.speech.say(self.opening)}。"
 
     def answer(self, question: str) -> str:
         symptoms = [m.name for m in self.linker.link(question) if m.label is Label.SYMPTOM]
         if symptoms:
             asked = symptoms[0]
-            if asked in self.profile.symptoms:
+            has = asked in self.profile.symptoms
+            if has:
                 self.mentioned.add(asked)
-                return f"有{asked}。"
-            return f"没有{asked}。"
+            if self.speech.bare_answers:
+                return "有的。" if has else "没有。"
+            return f"有{asked}。" if has else f"没有{asked}。"
         if _OPEN.search(question):
             left = sorted(set(self.profile.symptoms) - self.mentioned)
             if not left:
                 return NOTHING_ELSE
             named = self.random.choice(left)
             self.mentioned.add(named)
-            return f"还有{named}。"
+            return f"还有{self.speech.say(named)}。"
         if _BODY_PART.search(question):
             return "、".join(self.profile.body_parts) + "。" if self.profile.body_parts else UNKNOWN
         if _POPULATION.search(question):

@@ -26,7 +26,6 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -37,17 +36,11 @@ from wenzhen.agent.triage_semantic import SemanticTriage
 from wenzhen.core.errors import InputError
 from wenzhen.retrieval.config import RetrievalSettings
 from wenzhen.retrieval.negation import negated_before
+from wenzhen.retrieval.patterns import compile_term, fold
 
 _log = logging.getLogger(__name__)
 Level = Literal["emergency", "urgent", "screen"]
 LEVELS: tuple[Level, ...] = ("emergency", "urgent", "screen")
-GAP_CHARS = 6
-"""How many characters a ``*`` in a term spans, never past the end of a clause."""
-VARIANTS = str.maketrans(
-    "蛰頭嘔發燒氣暈藥農喫脣裏麼腫頸臉說話難過嚨緊醫癇瘋吐墜禍車",
-    "蜇头呕发烧气晕药农吃唇里么肿颈脸说话难过咙紧医痫疯吐坠祸车",
-)
-"""Variant and traditional characters patients type, folded to the ones the rules use."""
 SEMANTIC_TURNS = 3
 """The meaning layer reads the patient's last few messages together."""
 QUOTED_CHARS = 30
@@ -55,11 +48,6 @@ QUOTED_CHARS = 30
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
 ENGLISH_WORDS = 3
 """A message with this many Latin words is (also) English; a Chinese one may name CT, MRI or B超."""
-
-
-def fold(text: str) -> str:
-    """Text as rules compare it: full-width forms folded (NFKC), lower case, variant characters unified."""
-    return unicodedata.normalize("NFKC", text).lower().translate(VARIANTS)
 
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
@@ -90,30 +78,6 @@ def without_past_clauses(text: str, past: Sequence[str], now: Sequence[str] = ()
         return _CLAUSE.sub(clause, match.group())
 
     return _SENTENCE.sub(sentence, text)
-
-
-_CHOICE = re.compile(r"\{([^{}]*)\}")
-
-
-def compile_term(term: str) -> re.Pattern[str]:
-    """A rule term as a pattern: ``*`` is a gap of up to :data:`GAP_CHARS` characters within one clause,
-    ``{a|b}`` one of the alternatives.
-
-    >>> bool(compile_term("{说话|讲话}*不清").search("讲话有点不清楚"))
-    True
-    """
-    gap = f"[^，。！？；、,.!?;\\n]{{0,{GAP_CHARS}}}"
-
-    def part(text: str) -> str:
-        pieces, position = [], 0
-        for choice in _CHOICE.finditer(text):
-            pieces.append(re.escape(text[position : choice.start()]))
-            pieces.append("(?:" + "|".join(re.escape(a) for a in choice.group(1).split("|")) + ")")
-            position = choice.end()
-        pieces.append(re.escape(text[position:]))
-        return "".join(pieces)
-
-    return re.compile(gap.join(part(piece) for piece in fold(term).split("*")))
 
 
 @dataclass(frozen=True)

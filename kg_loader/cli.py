@@ -43,6 +43,11 @@ def demo_kg_path() -> Path:
     return Path(str(resources.files("wenzhen.kg_loader") / "data" / "demo_kg.jsonl"))
 
 
+def concepts_path() -> Path:
+    """The symptom concepts shipped inside the package (names, everyday phrasings; DATA.md)."""
+    return Path(str(resources.files("wenzhen.kg_loader") / "data" / "symptom_concepts.jsonl"))
+
+
 def checkpoint_dir(settings: GraphSettings, store: GraphStore) -> Path:
     """Checkpoints of one target database (``kg wipe`` clears them with the graph)."""
     return settings.data_dir / "checkpoints" / hashlib.sha256(store.identity.encode()).hexdigest()[:16]
@@ -51,7 +56,13 @@ def checkpoint_dir(settings: GraphSettings, store: GraphStore) -> Path:
 @app.command()
 def load(
     files: Annotated[list[Path] | None, typer.Argument(help="KG files to load, in order.")] = None,
-    demo: Annotated[bool, typer.Option("--demo", help="Also load the demo KG shipped with Wenzhen.")] = False,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Also load the demo KG shipped with Wenzhen (and the concepts).")
+    ] = False,
+    concepts: Annotated[
+        bool,
+        typer.Option("--concepts", help="Also load the symptom concepts shipped with Wenzhen (after FILES)."),
+    ] = False,
     fmt: Annotated[str, typer.Option("--format", help=f"auto or one of: {', '.join(FORMATS)}.")] = "auto",
     batch_size: Annotated[int, typer.Option(help="Rows per write transaction.")] = LoadOptions.batch_size,
     workers: Annotated[
@@ -70,7 +81,7 @@ def load(
     report_dir: Annotated[Path | None, typer.Option(help="Where <file>.issues.jsonl reports go.")] = None,
 ) -> None:
     """Load KG files: CMeKG records (JSONL or JSON array), the 39.net CSV, QASystemOnMedicalKG medical.json,
-    CMeKG spo_list examples, or head,head_type,relation,tail,tail_type triples (CSV/TSV).
+    CMeKG spo_list examples, head,head_type,relation,tail,tail_type triples (CSV/TSV), or symptom concepts.
 
     Rows that are malformed or implausible are not loaded; each is written
     with file, line, field and reason to the report.
@@ -84,9 +95,13 @@ def load(
 
       wenzhen kg load triples.tsv --format triples --dry-run
     """
-    paths = [*(files or []), *([demo_kg_path()] if demo else [])]
+    paths = [
+        *(files or []),
+        *([demo_kg_path()] if demo else []),
+        *([concepts_path()] if demo or concepts else []),
+    ]
     if not paths:
-        raise typer.BadParameter("name at least one FILE, or --demo")
+        raise typer.BadParameter("name at least one FILE, or --demo, or --concepts")
     settings = GraphSettings()
     options = LoadOptions(
         format=fmt, batch_size=batch_size, workers=workers, encoding=encoding, dry_run=dry_run

@@ -5,7 +5,7 @@
 >>> LoadOptions(format="xml")
 Traceback (most recent call last):
 ...
-wenzhen.core.errors.InputError: unknown format 'xml'; one of auto, cmekg, 39net, qakg, spo, triples
+wenzhen.core.errors.InputError: unknown format 'xml'; one of auto, cmekg, 39net, qakg, spo, triples, concepts
 
 Kept apart from the loader so that the command line can offer these defaults without importing the driver.
 """

@@ -29,6 +29,7 @@ class Label(StrEnum):
     TREATMENT = "Treatment"
     FOOD = "Food"
     ALIAS = "Alias"
+    CONCEPT = "SymptomConcept"
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ _RELATION_SPECS = (
     RelationSpec("适应症", "INDICATED_FOR_CONDITION", Label.DRUG, Label.DISEASE),
     RelationSpec("不良反应", "HAS_ADVERSE_REACTION", Label.DRUG, Label.SYMPTOM),
     RelationSpec("药物相互作用", "INTERACTS_WITH", Label.DRUG, Label.DRUG),
+    RelationSpec("症状概念", "IS_NAME_OF", Label.SYMPTOM, Label.CONCEPT),
+    RelationSpec("上位概念", "BROADER", Label.CONCEPT, Label.CONCEPT),
 )
 
 RELATIONS: dict[str, RelationSpec] = {spec.predicate: spec for spec in _RELATION_SPECS}
@@ -90,6 +93,7 @@ ATTRIBUTES: dict[str, str] = {
     "性味": "nature_and_flavour",
     "功能主治": "functions_and_indications",
     "治疗": "treatment_notes",
+    "口语": "lay",
 }
 """Chinese attribute name -> node property (values are strings or lists of strings)."""
 
@@ -122,6 +126,8 @@ LABEL_NAMES: dict[str, Label] = {
     "治疗方法": Label.TREATMENT,
     "食物": Label.FOOD,
     "别名": Label.ALIAS,
+    "symptomconcept": Label.CONCEPT,
+    "症状概念": Label.CONCEPT,
 }
 """Accepted spellings of entity kinds in input files (English label, case-insensitive, or Chinese)."""
 

@@ -11,11 +11,14 @@ Reads go through kg_loader's store in read transactions; the Cypher is fixed tem
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from wenzhen.kg_loader.schema import RELATION_TYPES, Label
 from wenzhen.retrieval.negation import negated_before
+from wenzhen.retrieval.patterns import compile_term, fold_keeping_length, is_pattern
 
 if TYPE_CHECKING:  # the caller connects; linking and profiles need no driver
     from wenzhen.kg_loader.store import GraphStore
@@ -37,6 +40,12 @@ CANDIDATES = (
     "WITH d, matched, collect(DISTINCT a.name) AS contradicted "
     "RETURN d.name AS disease, matched, contradicted, COUNT { (d)-[:HAS_SYMPTOM]->() } AS total"
 )
+CONCEPTS = (
+    "MATCH (c:SymptomConcept) OPTIONAL MATCH (s:Symptom)-[:IS_NAME_OF]->(c) "
+    "WITH c, collect(DISTINCT s.name) AS names "
+    "OPTIONAL MATCH (c)-[:BROADER]->(b:SymptomConcept) "
+    "RETURN c.name AS concept, c.lay AS lay, names, collect(DISTINCT b.name) AS broader ORDER BY concept"
+)
 PROFILES = (
     "MATCH (d:Disease)-[:HAS_SYMPTOM]->(s:Symptom) WITH d, collect(DISTINCT s.name) AS symptoms "
     "OPTIONAL MATCH (d)-[:AFFECTS_BODY_PART]->(b:BodyPart) "
@@ -53,6 +62,75 @@ class DiseaseProfile:
     symptoms: tuple[str, ...]
     body_parts: tuple[str, ...] = ()
     population: str | None = None
+
+
+@dataclass(frozen=True)
+class SymptomConcept:
+    """One symptom however it is named: the graph's names for it, everyday phrasings, broader concepts."""
+
+    name: str
+    names: tuple[str, ...] = ()
+    lay: tuple[str, ...] = ()
+    broader: tuple[str, ...] = ()
+
+
+@dataclass
+class SymptomConcepts:
+    """The graph's symptom concepts: a symptom name's concept, a concept's broader ones, its phrasings.
+
+    >>> concepts = SymptomConcepts([SymptomConcept("腹痛", ("肚子疼",), ("肚子痛",)),
+    ...                             SymptomConcept("上腹痛", ("胃痛",), ("胃疼",), ("腹痛",))])
+    >>> concepts.concept_of("肚子疼"), concepts.concept_of("乏力"), concepts.with_broader("上腹痛")
+    ('腹痛', '乏力', ('上腹痛', '腹痛'))
+    >>> concepts.profiles([DiseaseProfile("胃炎", ("胃痛", "恶心"))])[0].symptoms
+    ('上腹痛', '恶心', '腹痛')
+
+    A name without a concept is its own concept, so a graph without concepts works as before.
+    """
+
+    concepts: list[SymptomConcept] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.by_name = {c.name: c for c in self.concepts}
+        self.of_name = {name: c.name for c in self.concepts for name in (c.name, *c.names)}
+
+    @classmethod
+    def from_store(cls, store: GraphStore) -> SymptomConcepts:
+        return cls(
+            [
+                SymptomConcept(r["concept"], tuple(r["names"]), tuple(r["lay"] or ()), tuple(r["broader"]))
+                for r in store.read(CONCEPTS)
+            ]
+        )
+
+    def concept_of(self, name: str) -> str:
+        return self.of_name.get(name, name)
+
+    def with_broader(self, concept: str) -> tuple[str, ...]:
+        """The concept and every concept broader than it (高热 → 发热), nearest first."""
+        found: list[str] = []
+        todo = [concept]
+        while todo:
+            current = todo.pop(0)
+            if current in found:
+                continue
+            found.append(current)
+            known = self.by_name.get(current)
+            todo.extend(known.broader if known else ())
+        return tuple(found)
+
+    def profiles(self, profiles: list[DiseaseProfile]) -> list[DiseaseProfile]:
+        """``profiles`` with their symptoms as concepts, each with its broader concepts (a disease listed
+        with 高热 also has 发热), sorted."""
+        return [
+            replace(
+                p,
+                symptoms=tuple(
+                    sorted({c for s in p.symptoms for c in self.with_broader(self.concept_of(s))})
+                ),
+            )
+            for p in profiles
+        ]
 
 
 @dataclass(frozen=True)
@@ -103,17 +181,29 @@ class Candidate:
 
 @dataclass
 class EntityDictionary:
-    """Surface form -> (label, graph name) for every name and alias in the graph."""
+    """Surface form -> (label, graph name) for every name and alias in the graph, and patterns (everyday
+    phrasings with ``*`` gaps and ``{a|b}`` choices) -> symptom concept."""
 
     entries: dict[str, tuple[Label, str]] = field(default_factory=dict)
     max_chars: int = 0
+    patterns: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
 
     @classmethod
-    def from_store(cls, store: GraphStore) -> EntityDictionary:
+    def from_store(cls, store: GraphStore, concepts: SymptomConcepts | None = None) -> EntityDictionary:
+        """Every name and alias of the graph; a symptom name, and every everyday phrasing of a symptom
+        concept, links to the concept (``concepts``: read from ``store`` when not given)."""
+        concepts = concepts if concepts is not None else SymptomConcepts.from_store(store)
         dictionary = cls()
         for label in LINKED_LABELS:
             for row in store.read(f"MATCH (n:{label.value}) RETURN n.name AS name"):
-                dictionary.add(row["name"], label, row["name"])
+                name = concepts.concept_of(row["name"]) if label is Label.SYMPTOM else row["name"]
+                dictionary.add(row["name"], label, name)
+        for concept in concepts.concepts:
+            for phrase in concept.lay:
+                if is_pattern(phrase):
+                    dictionary.patterns.append((compile_term(phrase), concept.name))
+                elif dictionary.entries.get(phrase, (None, ""))[0] is not Label.SYMPTOM:
+                    dictionary.add(phrase, Label.SYMPTOM, concept.name)  # over a disease of that name
         for row in store.read(
             "MATCH (d:Disease)-[:HAS_ALIAS]->(a:Alias) RETURN a.name AS alias, d.name AS name"
         ):
@@ -134,7 +224,21 @@ class EntityDictionary:
         self.max_chars = max(self.max_chars, len(surface))
 
     def link(self, text: str) -> list[Mention]:
-        """Longest-match scan, left to right; a mention preceded closely by 没有/无/不/否认… is negated."""
+        """Longest-match scan, left to right, then the patterns over what is left; a mention preceded
+        closely by 没有/无/不/否认… is negated."""
+        mentions = self._exact(text)
+        folded = fold_keeping_length(text)
+        for pattern, concept in self.patterns:
+            for found in pattern.finditer(folded):
+                if any(m.start < found.end() and found.start() < m.end for m in mentions):
+                    continue
+                negated = negated_before(text, found.start())
+                mentions.append(
+                    Mention(concept, Label.SYMPTOM, found.start(), found.end(), found.group(), negated)
+                )
+        return sorted(mentions, key=lambda m: m.start)
+
+    def _exact(self, text: str) -> list[Mention]:
         mentions, position = [], 0
         while position < len(text):
             for length in range(min(self.max_chars, len(text) - position), MIN_NAME_CHARS - 1, -1):
@@ -153,18 +257,36 @@ class EntityDictionary:
 
 
 class KGRetriever:
-    def __init__(self, store: GraphStore, dictionary: EntityDictionary | None = None) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        dictionary: EntityDictionary | None = None,
+        meaning: Callable[[str, Sequence[Mention]], list[Mention]] | None = None,
+    ) -> None:
         self.store = store
         self._dictionary = dictionary
+        self._concepts: SymptomConcepts | None = None
+        self.meaning = meaning
+        """Links what names and patterns did not (``ConceptMeaning.link``; None: names and patterns only)."""
+
+    @property
+    def concepts(self) -> SymptomConcepts:
+        if self._concepts is None:
+            self._concepts = SymptomConcepts.from_store(self.store)
+        return self._concepts
 
     @property
     def dictionary(self) -> EntityDictionary:
         if self._dictionary is None:
-            self._dictionary = EntityDictionary.from_store(self.store)
+            self._dictionary = EntityDictionary.from_store(self.store, self.concepts)
         return self._dictionary
 
     def link(self, text: str) -> list[Mention]:
-        return self.dictionary.link(text)
+        """Names, aliases and patterns of the graph in ``text``, then symptoms by meaning (if set)."""
+        mentions = self.dictionary.link(text)
+        if self.meaning is None:
+            return mentions
+        return sorted([*mentions, *self.meaning(text, mentions)], key=lambda m: m.start)
 
     def resolve_disease(self, name: str) -> str | None:
         """The graph's disease for a name or alias."""
@@ -189,6 +311,10 @@ class KGRetriever:
         props = self.store.read(ATTRIBUTES, {"name": name})[0]["props"]
         attributes = {k: v for k, v in props.items() if k not in ("name", "source", "line")}
         return DiseaseFacts(name, attributes, triples)
+
+    def concept_profiles(self) -> list[DiseaseProfile]:
+        """:meth:`disease_profiles` with symptoms as concepts (what the inquiry reasons over)."""
+        return self.concepts.profiles(self.disease_profiles())
 
     def disease_profiles(self) -> list[DiseaseProfile]:
         """Every disease that has at least one symptom, with its symptoms, body parts and population."""

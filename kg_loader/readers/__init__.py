@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 
 from wenzhen.core.files import InputFileError
 from wenzhen.core.issues import Issue
+from wenzhen.kg_loader.readers.concepts import read_concepts
 from wenzhen.kg_loader.readers.fielded import CMEKG, NET39, QAKG
 from wenzhen.kg_loader.readers.spo import read_spo
 from wenzhen.kg_loader.readers.triples import COLUMNS, read_triples
@@ -24,6 +25,7 @@ READERS: dict[str, Reader] = {
     "qakg": QAKG.read,
     "spo": read_spo,
     "triples": read_triples,
+    "concepts": read_concepts,
 }
 FORMATS = tuple(READERS)
 
@@ -45,6 +47,8 @@ def detect_format(source: str, text: str) -> str:
             return "cmekg"
         if "spo_list" in first:
             return "spo"
+        if "concept" in first:
+            return "concepts"
         if "name" in first and ("symptom" in first or "cure_department" in first):
             return "qakg"
     raise InputFileError(f"{source}: cannot tell the format from its first record; pass --format")

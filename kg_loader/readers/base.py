@@ -47,8 +47,10 @@ class RecordBuilder:
         field_name: str | None = None,
         tail_label: Label | None = None,
         head: NodeKey | None = None,
+        towards_subject: bool = False,
     ) -> None:
-        """Add one edge per plausible, distinct item; implausible items are dropped and noted."""
+        """Add one edge per plausible, distinct item; implausible items are dropped and noted. With
+        ``towards_subject`` each item is the edge's head and the subject its tail."""
         spec = RELATIONS[predicate]
         for raw in items:
             name = clean_name(raw)
@@ -60,8 +62,10 @@ class RecordBuilder:
                     Issue(self.source, self.line, problem, field_name or predicate, name, "item dropped")
                 )
                 continue
-            tail = NodeKey(tail_label or spec.tail, name)
-            edge_head = head or self.subject
+            if towards_subject:
+                edge_head, tail = NodeKey(spec.head, name), self.subject
+            else:
+                edge_head, tail = head or self.subject, NodeKey(tail_label or spec.tail, name)
             if predicate == ALIAS_PREDICATE and name == edge_head.name:
                 continue
             self.edges.setdefault((spec.type, edge_head, tail), Edge(spec.type, predicate, edge_head, tail))

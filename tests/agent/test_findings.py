@@ -3,6 +3,10 @@ age/sex/duration/history/medications, and the simulated patient's answers read b
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from wenzhen.agent.findings import PatientFacts, read_message
 from wenzhen.agent.inquiry import (
     Answered,
@@ -14,7 +18,8 @@ from wenzhen.agent.inquiry import (
     Volunteered,
 )
 from wenzhen.agent.questions import template_text
-from wenzhen.agent.simulator import NOTHING_ELSE, UNKNOWN, SimulatedPatient
+from wenzhen.agent.simulator import NOTHING_ELSE, UNKNOWN, LayWords, SimulatedPatient
+from wenzhen.core.errors import InputError
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import DiseaseProfile, EntityDictionary
 
@@ -85,3 +90,22 @@ def test_answers_about_where() -> None:
     assert read_message(dictionary(), "不是", at_liver, parts).observations == (BodyPartDenied("肝"),)
     assert read_message(dictionary(), "是的", at_liver, parts).observations == (BodyParts(("肝",)),)
     assert read_message(dictionary(), "是胃", at_liver, parts).observations == (BodyParts(("胃",)),)
+
+
+def test_a_lay_patient_says_everyday_words_and_answers_bare_yes_or_no() -> None:
+    profile = DiseaseProfile("肠炎", ("腹泻", "发热"))
+    words = LayWords({"腹泻": ("拉肚子",), "发热": ("发烧",)}, seed=0)
+    patient = SimulatedPatient(profile, "腹泻", dictionary(), speech=words)
+    assert patient.opening_message() == "我最近拉肚子。"
+    assert patient.answer("请问您有没有发热的情况？") == "有的。"
+    assert patient.answer("请问您有没有黄疸的情况？") == "没有。"
+    assert patient.answer("还有哪些不舒服？") == "没有了。"  # 发热 was asked and said
+
+
+def test_lay_words_files_name_their_bad_line(tmp_path: Path) -> None:
+    path = tmp_path / "lay.tsv"
+    path.write_text("# comment\n腹泻\t拉肚子、拉稀\n发热 发烧\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"lay.tsv:3: expected concept<TAB>phrasing"):
+        LayWords.read(path)
+    path.write_text("腹泻\t拉肚子、拉稀\n", encoding="utf-8")
+    assert LayWords.read(path).phrasings == {"腹泻": ("拉肚子", "拉稀")}

@@ -11,8 +11,9 @@ import pytest
 
 from wenzhen.agent.evaluation import evaluate_triage, read_triage_cases
 from wenzhen.agent.graph import patient_statements
-from wenzhen.agent.triage import Triage, fold, meaning_layer, without_past_clauses
+from wenzhen.agent.triage import Triage, meaning_layer, without_past_clauses
 from wenzhen.retrieval.config import RetrievalSettings
+from wenzhen.retrieval.patterns import fold
 
 DATA = Path(__file__).parents[2] / "agent" / "data"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "eval"

@@ -59,3 +59,50 @@ def test_candidates_rank_by_present_and_absent_symptoms(kg: KGRetriever) -> None
     scores = {c.disease: c for c in penalised}
     assert scores["癫痫"].contradicted == ["昏睡"] and scores["原发性肝癌"].score > scores["癫痫"].score
     assert kg.candidates(present=[]) == []
+
+
+CONCEPTS = (
+    '{"concept": "腹泻", "names": ["腹泻", "稀便"], "lay": ["拉肚子", "{拉|跑}*{肚子|厕所}"]}\n'
+    '{"concept": "发热", "names": ["发热", "发烧"], "lay": ["身上烫"], "broader": []}\n'
+    '{"concept": "高热", "names": ["高热"], "lay": ["高烧"], "broader": ["发热"]}\n'
+    '{"concept": "", "names": []}\n'
+    '{"concept": "乏力", "names": "乏力"}\n'
+    '{"concept": "乏力", "lay": [1, 2]}\n'
+)
+
+
+def test_symptom_concepts_load_link_and_widen_profiles(store: GraphStore, tmp_path: Path) -> None:
+    load_file(store, DATA / "cmekg_sample.jsonl", LoadOptions(), tmp_path / "checkpoints")
+    store.write("CREATE (:Disease {name: '拉肚子', source: 't', line: 1})")  # a disease named like a phrasing
+    concepts = tmp_path / "concepts.jsonl"
+    concepts.write_text(CONCEPTS, encoding="utf-8")
+    report = tmp_path / "concepts.issues.jsonl"
+    summary = load_file(store, concepts, LoadOptions(report=report), tmp_path / "checkpoints")
+    assert summary.format == "concepts" and summary.records == 4 and summary.rejected_rows == 2
+    assert "field lay must be a list of strings" in report.read_text(encoding="utf-8")
+    kg = KGRetriever(store)
+    assert kg.concepts.concept_of("稀便") == "腹泻" and kg.concepts.with_broader("高热") == ("高热", "发热")
+    linked = {(m.name, m.surface, m.negated) for m in kg.link("孩子拉肚子，一天跑了五趟厕所，没有发烧")}
+    assert linked == {("腹泻", "拉肚子", False), ("腹泻", "跑了五趟厕所", False), ("发热", "发烧", True)}
+    kg_profiles = {p.disease: p.symptoms for p in kg.concept_profiles()}
+    plain = {p.disease: p.symptoms for p in kg.disease_profiles()}
+    assert set(kg_profiles) == set(plain)  # the same diseases, their symptoms as concepts
+
+
+def test_symptoms_are_linked_by_meaning_where_no_word_matched(embedder: object, tmp_path: Path) -> None:
+    from wenzhen.retrieval.concept_meaning import ConceptMeaning
+    from wenzhen.retrieval.kg import SymptomConcept, SymptomConcepts
+
+    concepts = SymptomConcepts(
+        [
+            SymptomConcept("腹泻", ("腹泻", "稀便"), ("拉肚子", "拉稀", "大便稀")),
+            SymptomConcept("头痛", ("头痛", "头疼"), ("脑袋疼",)),
+            SymptomConcept("咳嗽", ("咳嗽",), ("老咳",)),
+        ]
+    )
+    meaning = ConceptMeaning.build(concepts, embedder, "e5", tmp_path)
+    assert (tmp_path / "concept-vectors").is_dir()  # kept for the next start
+    mentions = meaning.link("我最近大便很稀，不怎么咳，不清楚", [])
+    found = [(m.name, m.surface, m.negated) for m in mentions]
+    assert found == [("腹泻", "大便很稀", False), ("咳嗽", "怎么咳", True)]
+    assert meaning.link("我今年三十五岁，在医院查过了", []) == []

@@ -1,0 +1,120 @@
+"""Symptoms by meaning: a clause of the patient's text that no name, alias or pattern linked is compared with
+the names and everyday phrasings of every symptom concept, and linked to the nearest concept when it is near
+enough.
+
+>>> import numpy as np
+>>> vectors = np.array([[1.0, 0.0], [0.0, 1.0]])
+>>> meaning = ConceptMeaning(vectors, ["腹泻", "头痛"], lambda text: np.array([0.99, 0.14]), threshold=0.9)
+>>> [(m.name, m.surface, m.negated) for m in meaning.link("我最近一直跑厕所，没怎么睡", [])]
+[('腹泻', '一直跑厕所', False), ('腹泻', '怎么睡', True)]
+
+Clauses are cut at punctuation; words that only frame a complaint (我最近, 还有, 就是 …) are left out, and a
+negation cue at the start marks the mention negated (the cue is left out of what is compared). A clause
+that already holds a linked mention is not read again. The vectors of the phrasings are computed once per
+set of concepts and embedding model and kept in the cache directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from wenzhen.kg_loader.schema import Label
+from wenzhen.retrieval.kg import Mention, SymptomConcepts
+from wenzhen.retrieval.patterns import is_pattern
+
+THRESHOLD = 0.945
+"""Least cosine between a clause and a concept's nearest phrasing (multilingual-e5-small)."""
+_CLAUSE = re.compile(r"[^，。！？；、,.!?;\n]+")
+_FRAME = re.compile(
+    r"^(?:我|他|她|孩子|宝宝|老人|最近|这几天|这两天|现在|今天|还有|还|也|而且|另外|就是|主要是|感觉|觉得|总觉得)+"
+)
+_NEGATION = re.compile(r"^(?:没有|没|无|不|未|否认)")
+_NOT_A_COMPLAINT = re.compile(
+    r"^(?:不清楚|不知道|说不清|说不好|不确定|没有了|没了|没有别的|就这些|就这样|是的?|对的?|嗯|有的?|没有|不是)$"
+)
+"""Short answers (unsure, nothing else, yes, no) that are no complaint however near a phrasing they are."""
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+MIN_CLAUSE_CHARS = 2
+
+
+@dataclass
+class ConceptMeaning:
+    vectors: npt.NDArray[Any]
+    """One normalised vector per phrasing."""
+    concepts: list[str]
+    """The concept of each phrasing."""
+    encode: Callable[[str], npt.NDArray[Any]]
+    threshold: float = THRESHOLD
+
+    @classmethod
+    def build(
+        cls, concepts: SymptomConcepts, model: Any, model_name: str, cache_dir: Path | None = None
+    ) -> ConceptMeaning:
+        """Vectors of every concept's names and literal phrasings under ``model`` (cached by content)."""
+        from wenzhen.retrieval.embedder import QueryEncoder
+
+        phrasings = [
+            (c.name, text)
+            for c in concepts.concepts
+            for text in dict.fromkeys((c.name, *c.names, *c.lay))
+            if not is_pattern(text)
+        ]
+        key = hashlib.sha256(json.dumps([model_name, phrasings], ensure_ascii=False).encode()).hexdigest()
+        cached = cache_dir / "concept-vectors" / f"{key[:24]}.npy" if cache_dir is not None else None
+        if cached is not None and cached.exists():
+            vectors = np.load(cached)
+        else:
+            texts = [text for _, text in phrasings]
+            vectors = (
+                np.asarray(
+                    model.encode_query(texts, batch_size=64, normalize_embeddings=True), dtype=np.float32
+                )
+                if texts
+                else np.zeros((0, 1), dtype=np.float32)
+            )
+            if cached is not None:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                np.save(cached, vectors)
+        return cls(vectors, [name for name, _ in phrasings], QueryEncoder(model))
+
+    def concept_of(self, clause: str) -> tuple[str, float] | None:
+        """The nearest concept of ``clause`` and its cosine, when it reaches the threshold."""
+        if not self.concepts:
+            return None
+        scores = self.vectors @ self.encode(clause)
+        best = int(np.argmax(scores))
+        return (self.concepts[best], float(scores[best])) if scores[best] >= self.threshold else None
+
+    def link(self, text: str, linked: Sequence[Mention]) -> list[Mention]:
+        """Mentions for the clauses of ``text`` that hold none of the ``linked`` ones."""
+        found = []
+        for clause in _CLAUSE.finditer(text):
+            if any(m.start < clause.end() and clause.start() < m.end for m in linked):
+                continue
+            words = clause.group().strip()
+            if _NOT_A_COMPLAINT.match(words):
+                continue
+            offset = clause.start() + clause.group().index(words) if words else clause.start()
+            framed = _FRAME.match(words)
+            start = framed.end() if framed else 0
+            negation = _NEGATION.match(words, start)
+            core_start = negation.end() if negation else start
+            core = words[core_start:]
+            if len(core) < MIN_CLAUSE_CHARS or not _CJK.search(core):
+                continue
+            nearest = self.concept_of(core)
+            if nearest is not None:
+                begin = offset + core_start
+                found.append(
+                    Mention(nearest[0], Label.SYMPTOM, begin, begin + len(core), core, bool(negation))
+                )
+        return found

@@ -1,0 +1,62 @@
+"""Patterns for how people put things: a term with ``*`` gaps and ``{a|b}`` choices, matched on folded text.
+
+>>> bool(compile_term("{肚子|肚皮}*疼").search(fold("肚子一抽一抽地疼")))
+True
+>>> fold("被蜂蛰了 ＣＨＥＳＴ")
+'被蜂蜇了 chest'
+
+Shared by red-flag triage and the symptom linker: a ``*`` spans up to :data:`GAP_CHARS` characters, never
+past the end of a clause; text is compared after folding full-width forms, case and variant characters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+GAP_CHARS = 6
+"""How many characters a ``*`` in a term spans, never past the end of a clause."""
+VARIANTS = str.maketrans(
+    "蛰頭嘔發燒氣暈藥農喫脣裏麼腫頸臉說話難過嚨緊醫癇瘋吐墜禍車",
+    "蜇头呕发烧气晕药农吃唇里么肿颈脸说话难过咙紧医痫疯吐坠祸车",
+)
+"""Variant and traditional characters patients type, folded to the ones the rules use."""
+
+
+def fold(text: str) -> str:
+    """Text as rules compare it: full-width forms folded (NFKC), lower case, variant characters unified."""
+    return unicodedata.normalize("NFKC", text).lower().translate(VARIANTS)
+
+
+_CHOICE = re.compile(r"\{([^{}]*)\}")
+
+
+def compile_term(term: str) -> re.Pattern[str]:
+    """A rule term as a pattern: ``*`` is a gap of up to :data:`GAP_CHARS` characters within one clause,
+    ``{a|b}`` one of the alternatives.
+
+    >>> bool(compile_term("{说话|讲话}*不清").search("讲话有点不清楚"))
+    True
+    """
+    gap = f"[^，。！？；、,.!?;\\n]{{0,{GAP_CHARS}}}"
+
+    def part(text: str) -> str:
+        pieces, position = [], 0
+        for choice in _CHOICE.finditer(text):
+            pieces.append(re.escape(text[position : choice.start()]))
+            pieces.append("(?:" + "|".join(re.escape(a) for a in choice.group(1).split("|")) + ")")
+            position = choice.end()
+        pieces.append(re.escape(text[position:]))
+        return "".join(pieces)
+
+    return re.compile(gap.join(part(piece) for piece in fold(term).split("*")))
+
+
+def fold_keeping_length(text: str) -> str:
+    """:func:`fold`, one character for one, so that positions in the folded text are positions in ``text``."""
+    return "".join(fold(char)[:1] or char for char in text)
+
+
+def is_pattern(term: str) -> bool:
+    """Whether ``term`` uses ``*`` or ``{a|b}`` (else it is a literal phrase)."""
+    return "*" in term or "{" in term
