@@ -71,7 +71,7 @@ def _simulate(consultant: Consultant, disease: str, opening: str | None) -> None
         raise InputError(
             f"{opening!r} is not a symptom of {disease} in the graph: {'、'.join(profile.symptoms)}"
         )
-    patient = SimulatedPatient(profile, concept, consultant.tools.kg)
+    patient = SimulatedPatient(profile, concept, consultant.tools.kg.dictionary)  # questions use names
     session, text = consultant.start_session(), patient.opening_message()
     err_console.print(f"[dim]模拟患者：所患疾病（对医生隐藏）为 {disease}[/dim]")
     for _ in range(consultant.settings.max_questions + 1):
