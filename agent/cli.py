@@ -5,12 +5,14 @@ wenzhen chat --say "我最近右上腹隐痛，还乏力" --say "没有了"     
 wenzhen eval make-cases --n 300 --seed 0 --out cases.jsonl
 wenzhen eval inquiry cases.jsonl
 wenzhen eval triage agent/data/triage_cases.jsonl
+wenzhen eval diagnosis ../shared/data/eval/diagnosis/dxy/train.jsonl [--text]
 wenzhen eval dialogue cmd_samples.json --out cmd.json --limit 10 [--judge-url URL]
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -22,7 +24,10 @@ from wenzhen.core.console import err_console
 from wenzhen.core.errors import InputError
 
 if TYPE_CHECKING:
+    from wenzhen.agent.answer_model import BoolArray
+    from wenzhen.agent.case_records import Answer, CaseRecord
     from wenzhen.agent.consultant import Consultant
+    from wenzhen.agent.diagnosis_eval import GraphBelief, ReaderFactory, Variant
     from wenzhen.agent.session import Reply
     from wenzhen.retrieval.kg import DiseaseProfile, KGRetriever
 
@@ -210,6 +215,127 @@ def inquiry(
                 typer.echo(
                     f"  {r.mode:<34} top-1 {r.top1:.3f}  top-3 {r.top3:.3f}  questions {r.mean_questions:.2f}"
                 )
+
+
+def _read_records(paths: list[Path]) -> list[CaseRecord]:
+    """Every well-formed record of ``paths``; each rejected row is reported (file:line: reason)."""
+    from wenzhen.agent.case_records import read_case_records
+
+    records: list[CaseRecord] = []
+    for path in paths:
+        found, issues = read_case_records(path)
+        records += found
+        for issue in issues:
+            err_console.print(f"[yellow]skipped {escape(str(issue))}[/yellow]")
+    if not records:
+        raise InputError(f"no case record in {', '.join(map(str, paths))}")
+    return records
+
+
+DISEASE_PREFIXES = ("小儿", "新生儿", "婴儿")
+"""Dropped from a record's disease name the graph does not know (小儿腹泻 -> 腹泻)."""
+
+
+def _graph_view(diseases: list[str], text: bool) -> tuple[GraphBelief, ReaderFactory | None, list[str]]:
+    """The graph seen through the records' names: what it lists for each disease (as ``graph_belief``),
+    with ``text`` a factory of statement readers that use its phrasings too, and the diseases it lacks."""
+    from wenzhen.agent.answer_model import graph_belief
+    from wenzhen.agent.statement_reader import StatementReader
+    from wenzhen.kg_loader.schema import Label
+
+    profiles, kg = _profiles_and_linker()
+    by_name = {p.disease: p for p in profiles}
+    entries = kg.dictionary.entries
+
+    def graph_name(disease: str) -> str | None:
+        for name in (disease, *(disease.removeprefix(p) for p in DISEASE_PREFIXES if disease.startswith(p))):
+            if name in by_name:
+                return name
+            label, resolved = entries.get(name, (None, ""))
+            if label is Label.DISEASE and resolved in by_name:
+                return resolved
+        return None
+
+    resolved = {d: by_name[name] for d in diseases if (name := graph_name(d)) is not None}
+
+    def concepts_of(symptom: str) -> set[str]:
+        linked = {m.name for m in kg.dictionary.link(symptom) if m.label is Label.SYMPTOM}
+        return linked | {kg.concepts.concept_of(symptom)}
+
+    def belief(names: Sequence[str], symptoms: Sequence[str]) -> BoolArray:
+        return graph_belief(names, symptoms, resolved, concepts_of)
+
+    def reader(train: list[CaseRecord], symptoms: Sequence[str]) -> Callable[[CaseRecord], dict[str, Answer]]:
+        learnt = StatementReader.learn(train, symptoms, kg.link, concepts_of)
+        return lambda record: learnt.read(record.self_report or "")
+
+    return belief, reader if text else None, [d for d in diseases if d not in resolved]
+
+
+def diagnosis(
+    records: Annotated[
+        list[Path],
+        typer.Argument(help="Case records, JSONL (a benchmark's train.jsonl, dev.jsonl, …).", exists=True),
+    ],
+    variant: Annotated[
+        list[str] | None,
+        typer.Option(help="graph, records or both (repeatable; default: all three)."),
+    ] = None,
+    text: Annotated[
+        bool,
+        typer.Option(
+            "--text", help="Read the patient's own words (self_report) instead of the symptom list."
+        ),
+    ] = False,
+    folds: Annotated[int, typer.Option(help="Cross-validation folds.")] = 5,
+    seed: Annotated[int, typer.Option(help="Seed of the folds.")] = 0,
+    max_questions: Annotated[int, typer.Option(help="Questions at most per case.")] = 6,
+    confidence: Annotated[
+        float, typer.Option(help="Stop asking when the leading disease reaches this probability.")
+    ] = 0.95,
+    smoothing: Annotated[float, typer.Option(help="Pseudo-count per answer when fitting.")] = 0.2,
+    graph_weight: Annotated[float, typer.Option(help="How many records the graph's belief is worth.")] = 2.0,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The symptom-inquiry benchmarks' protocol (Dxy, MZ-4, MZ-10), cross-validated over the records given:
+    the patient states the explicit symptoms, answers the agent's closed questions from the record ("not
+    sure" for what it lacks), and the agent names one of the records' diseases. Reports accuracy, recall of
+    the implicit symptoms and questions per case, with the answer model fitted from the graph alone, the
+    records alone, or both.
+
+    With --text (Dxy) the agent reads the patient's self_report instead of the explicit symptom list, with
+    phrasings learnt from the training folds' origin_inform_slots and the graph's symptom concepts.
+    """
+    from wenzhen.agent.answer_model import FitSettings
+    from wenzhen.agent.case_inquiry import CaseInquiryParameters
+    from wenzhen.agent.diagnosis_eval import VARIANTS, evaluate_diagnosis
+
+    chosen: list[Variant] = []
+    for name in variant or VARIANTS:
+        if name not in VARIANTS:
+            raise InputError(f"--variant must be one of {', '.join(VARIANTS)}, not {name!r}")
+        chosen.append(name)
+    items = _read_records(records)
+    if text and not any((r.self_report or "").strip() for r in items):
+        raise InputError("--text needs records with a self_report (Dxy has them)")
+    diseases = sorted({r.disease for r in items})
+    belief, reader, missing = _graph_view(diseases, text)
+    if missing:
+        err_console.print(f"[dim]diseases the graph does not know: {'，'.join(missing)}[/dim]")
+    parameters = CaseInquiryParameters(confidence=confidence, max_questions=max_questions)
+    settings = FitSettings(smoothing=smoothing, graph_weight=graph_weight)
+    reports = [
+        evaluate_diagnosis(items, name, folds, seed, parameters, settings, belief, reader) for name in chosen
+    ]
+    if as_json:
+        typer.echo(json.dumps([asdict(r) for r in reports], ensure_ascii=False))
+        return
+    typer.echo(f"{len(items)} records, {len(diseases)} diseases, {folds}-fold cross-validation")
+    for r in reports:
+        typer.echo(
+            f"  {r.variant:<8} ({r.protocol}) accuracy {r.accuracy:.3f}  implicit recall "
+            f"{r.implicit_recall:.3f}  questions {r.mean_questions:.2f}"
+        )
 
 
 def triage(

@@ -73,6 +73,7 @@ class BodyPartUnknown:
     """The patient could not say where ("不清楚")."""
 
 
+Objective = Literal["entropy", "top3"]
 Observation = Volunteered | NothingElse | Answered | BodyParts | BodyPartDenied | BodyPartUnknown
 QuestionKind = Literal["open", "symptom", "body_part"]
 
@@ -131,7 +132,7 @@ class InquiryParameters:
     open_questions: bool = True
     candidates: int = 300
     """How many leading diseases the expected-entropy computation considers."""
-    objective: Literal["entropy", "top3"] = "entropy"
+    objective: Objective = "entropy"
     """What a question is chosen to reduce: the posterior's entropy, or the mass outside the top three."""
     min_gain: float = 0.1
     """Stop asking when no question is expected to reduce that loss by more than this."""
@@ -287,7 +288,7 @@ class InquiryPolicy:
         if not options:
             return None
         best = min(options, key=lambda option: (option[0], option[1].kind != "open", option[1].target or ""))
-        current = float(self._loss(prior[:, None, None])[0, 0])
+        current = float(loss(self.parameters.objective, prior[:, None, None])[0, 0])
         return best[1] if current - best[0] > self.parameters.min_gain else None
 
     def _body_part_options(
@@ -301,14 +302,22 @@ class InquiryPolicy:
             answers.append(BodyPartUnknown())
             likelihood = np.stack([self._body_part_likelihood(a, top) for a in answers], axis=1)
             likelihood /= likelihood.sum(axis=1, keepdims=True)
-            return [(float(self._expected_loss(prior, likelihood[:, None, :])[0]), Question("body_part"))]
+            return [
+                (
+                    float(self._expected_loss(prior, likelihood[:, None, :])[0]),
+                    Question("body_part"),
+                )
+            ]
         parts = sorted({b for i in top for b in self.index.body_parts[i]} - excluded)
         options = []
         for part in parts:
             yes = self._p_yes(np.array([part in self.index.body_parts[i] for i in top], dtype=bool))
-            loss = self._expected_loss(prior, np.stack([yes, 1 - yes], axis=1)[:, None, :])[0]
-            options.append((float(loss), Question("body_part", part)))
+            expected = self._expected_loss(prior, np.stack([yes, 1 - yes], axis=1)[:, None, :])[0]
+            options.append((float(expected), Question("body_part", part)))
         return options
+
+    def _expected_loss(self, prior: FloatArray, likelihood: FloatArray) -> FloatArray:
+        return expected_loss(self.parameters.objective, prior, likelihood)
 
     def _closed_entropies(self, prior: FloatArray, has: npt.NDArray[np.bool_]) -> FloatArray:
         yes = self._p_yes(has)
@@ -321,15 +330,25 @@ class InquiryPolicy:
         answers /= answers.sum(axis=1, keepdims=True)
         return float(self._expected_loss(prior, answers[:, None, :])[0])
 
-    def _expected_loss(self, prior: FloatArray, likelihood: FloatArray) -> FloatArray:
-        """``likelihood[d, q, a]`` = P(answer a to question q | disease d); the expected loss per question."""
-        joint = prior[:, None, None] * likelihood
-        evidence = joint.sum(axis=0)
-        return (evidence * self._loss(joint / np.maximum(evidence, 1e-300))).sum(axis=1)  # type: ignore[no-any-return]
 
-    def _loss(self, posterior: FloatArray) -> FloatArray:
-        """The loss of each posterior ``posterior[:, q, a]`` (diseases along the first axis)."""
-        if self.parameters.objective == "top3":
-            k = min(3, len(posterior))
-            return 1 - np.partition(posterior, len(posterior) - k, axis=0)[-k:].sum(axis=0)  # type: ignore[no-any-return]
-        return -(posterior * np.log(np.maximum(posterior, 1e-300))).sum(axis=0)  # type: ignore[no-any-return]
+def expected_loss(objective: Objective, prior: FloatArray, likelihood: FloatArray) -> FloatArray:
+    """The expected loss of asking each question: ``likelihood[d, q, a]`` = P(answer a to question q |
+    disease d), ``prior[d]`` the current posterior.
+
+    >>> prior = np.array([0.5, 0.5])
+    >>> telling, useless = [[1.0, 0.0], [0.5, 0.5]], [[0.0, 1.0], [0.5, 0.5]]
+    >>> expected_loss("entropy", prior, np.array([telling, useless])).round(3).tolist()
+    [0.0, 0.693]
+    """
+    joint = prior[:, None, None] * likelihood
+    evidence = joint.sum(axis=0)
+    return (evidence * loss(objective, joint / np.maximum(evidence, 1e-300))).sum(axis=1)  # type: ignore[no-any-return]
+
+
+def loss(objective: Objective, posterior: FloatArray) -> FloatArray:
+    """The loss of each posterior ``posterior[:, q, a]`` (diseases along the first axis): its entropy, or
+    the probability outside its top three."""
+    if objective == "top3":
+        k = min(3, len(posterior))
+        return 1 - np.partition(posterior, len(posterior) - k, axis=0)[-k:].sum(axis=0)  # type: ignore[no-any-return]
+    return -(posterior * np.log(np.maximum(posterior, 1e-300))).sum(axis=0)  # type: ignore[no-any-return]

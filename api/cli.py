@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from wenzhen.agent.cli import chat, dialogue, inquiry, make_cases, triage
+from wenzhen.agent.cli import chat, diagnosis, dialogue, inquiry, make_cases, triage
 from wenzhen.core.console import DEBUG_ENV, CommandGroup
 from wenzhen.core.settings import CONFIG_ENV
 from wenzhen.finetune.cli import app as finetune_app
@@ -27,7 +27,10 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 eval_app = typer.Typer(
-    help="Evaluations: literature retrieval, inquiry (simulated patients), red-flag triage, DISC dialogues.",
+    help=(
+        "Evaluations: literature retrieval, inquiry (simulated patients), red-flag triage, DISC dialogues,\n"
+        "the symptom-inquiry diagnosis benchmarks."
+    ),
     no_args_is_help=True,
 )
 app.add_typer(kg_app, name="kg")
@@ -41,6 +44,7 @@ eval_app.command("inquiry")(inquiry)
 eval_app.command("triage")(triage)
 eval_app.command("make-cases")(make_cases)
 eval_app.command("dialogue")(dialogue)
+eval_app.command("diagnosis")(diagnosis)
 
 
 @app.callback()

@@ -1,0 +1,181 @@
+"""What a patient with each disease says about each symptom, fitted from case records, the graph, or both.
+
+>>> from wenzhen.agent.case_records import CaseRecord
+>>> records = [CaseRecord("肺炎", {"咳嗽": True}, {"发热": True}), CaseRecord("腹泻", {"腹泻": True})]
+>>> model = fit_answer_model(records)
+>>> model.diseases, model.symptoms
+(('肺炎', '腹泻'), ('发热', '咳嗽', '腹泻'))
+>>> round(float(np.exp(model.asked[0, 0, YES])), 2)      # P(yes when 肺炎 is asked about 发热)
+0.75
+
+Each (disease, symptom) has two distributions over three answers, YES / NO / UNSURE: ``stated``, how the
+symptom figures in what the patient says first (UNSURE: not mentioned), and ``asked``, the answer when the
+doctor asks about it (UNSURE: not sure, or not in the record). Both are Dirichlet posteriors: the records'
+counts, plus ``smoothing`` per answer, plus ``graph_weight`` pseudo-records drawn from the graph's belief
+(the graph lists the symptom for the disease: yes with ``1 - miss``, else ``false_yes``; it says nothing
+about being unsure). No records gives the graph alone; no graph gives the records alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from wenzhen.agent.case_records import Answer, CaseRecord
+from wenzhen.core.errors import InputError, ResourceMissing
+from wenzhen.retrieval.kg import DiseaseProfile
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+YES, NO, UNSURE = 0, 1, 2
+
+
+def answer_code(answer: Answer) -> int:
+    return UNSURE if answer is None else YES if answer else NO
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    smoothing: float = 0.2
+    """Pseudo-count added to each answer of each (disease, symptom)."""
+    graph_weight: float = 2.0
+    """How many records the graph's belief about one (disease, symptom) is worth."""
+    miss: float = 0.05
+    """P(no | the graph lists the symptom for the disease)."""
+    false_yes: float = 0.02
+    """P(yes | the graph does not list it)."""
+    unsure: float = 0.5
+    """The graph's P(not sure / not mentioned): the same for every disease, so it tells nothing."""
+
+
+@dataclass(frozen=True)
+class AnswerModel:
+    diseases: tuple[str, ...]
+    symptoms: tuple[str, ...]
+    log_prior: FloatArray
+    """log P(disease), shape (diseases,)."""
+    stated: FloatArray
+    """log P(how the symptom figures in the opening statement | disease), shape (diseases, symptoms, 3)."""
+    asked: FloatArray
+    """log P(answer when asked | disease), shape (diseases, symptoms, 3)."""
+
+    def __post_init__(self) -> None:
+        shape = (len(self.diseases), len(self.symptoms), 3)
+        if self.stated.shape != shape or self.asked.shape != shape or self.log_prior.shape != shape[:1]:
+            raise InputError(f"an answer model's tables do not match its {shape[0]} diseases")
+
+    @cached_property
+    def columns(self) -> dict[str, int]:
+        """Symptom name -> its column in the tables."""
+        return {s: j for j, s in enumerate(self.symptoms)}
+
+    def save(self, path: Path) -> None:
+        """Write the model as one ``.npz`` file (no pickles)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as handle:
+            np.savez_compressed(
+                handle,
+                diseases=np.array(self.diseases),
+                symptoms=np.array(self.symptoms),
+                log_prior=self.log_prior,
+                stated=self.stated,
+                asked=self.asked,
+            )
+
+    @classmethod
+    def load(cls, path: Path) -> AnswerModel:
+        if not path.is_file():
+            raise ResourceMissing(f"{path}: no answer model there (fit one: wenzhen eval fit-answers)")
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                return cls(
+                    tuple(str(d) for d in data["diseases"]),
+                    tuple(str(s) for s in data["symptoms"]),
+                    data["log_prior"],
+                    data["stated"],
+                    data["asked"],
+                )
+        except (KeyError, ValueError, OSError) as err:
+            raise InputError(f"{path}: not an answer model: {err}") from err
+
+
+def graph_belief(
+    diseases: Sequence[str],
+    symptoms: Sequence[str],
+    profiles: Mapping[str, DiseaseProfile],
+    concepts_of: Callable[[str], set[str]],
+) -> BoolArray:
+    """``has[d, s]``: the graph lists symptom ``s`` (any of its concepts) for disease ``d``; ``profiles``
+    holds the graph's concept profile for each disease it knows (by the records' disease name)."""
+    has = np.zeros((len(diseases), len(symptoms)), dtype=bool)
+    wanted = [concepts_of(s) for s in symptoms]
+    for row, disease in enumerate(diseases):
+        profile = profiles.get(disease)
+        if profile is not None:
+            listed = set(profile.symptoms)
+            has[row] = [bool(concepts & listed) for concepts in wanted]
+    return has
+
+
+def fit_answer_model(
+    records: Iterable[CaseRecord],
+    diseases: Sequence[str] | None = None,
+    symptoms: Sequence[str] | None = None,
+    graph: BoolArray | None = None,
+    settings: FitSettings | None = None,
+) -> AnswerModel:
+    """Fit from ``records`` (of ``diseases`` only, default: every disease they name), over ``symptoms``
+    (default: every symptom they name), with the graph's belief ``graph[d, s]`` if given."""
+    settings = settings or FitSettings()
+    records = list(records)
+    diseases = tuple(diseases if diseases is not None else sorted({r.disease for r in records}))
+    row_of = {d: i for i, d in enumerate(diseases)}
+    records = [r for r in records if r.disease in row_of]
+    if symptoms is None:
+        symptoms = sorted({s for r in records for s in r.symptoms})
+    symptoms = tuple(symptoms)
+    if not diseases or not symptoms:
+        raise InputError("nothing to fit: no disease or no symptom (give case records or a disease list)")
+    column = {s: j for j, s in enumerate(symptoms)}
+    stated = np.zeros((len(diseases), len(symptoms), 3))
+    asked = np.zeros_like(stated)
+    cases = np.zeros(len(diseases))
+    for record in records:
+        row = row_of[record.disease]
+        cases[row] += 1
+        stated[row, :, UNSURE] += 1
+        asked[row, :, UNSURE] += 1
+        for name, answer in record.explicit.items():
+            if (j := column.get(name)) is not None:
+                stated[row, j, UNSURE] -= 1
+                stated[row, j, answer_code(answer)] += 1
+                asked[row, j, UNSURE] -= 1  # never asked: it was stated
+        for name, answer in record.asked.items():
+            if (j := column.get(name)) is not None:
+                asked[row, j, UNSURE] -= 1
+                asked[row, j, answer_code(answer)] += 1
+    pseudo = np.full_like(stated, settings.smoothing)
+    if graph is not None:
+        pseudo += settings.graph_weight * _graph_answers(graph, settings)
+    return AnswerModel(
+        diseases,
+        symptoms,
+        np.log((cases + 1) / (cases.sum() + len(diseases))),
+        _log_normalised(stated + pseudo),
+        _log_normalised(asked + pseudo),
+    )
+
+
+def _graph_answers(has: BoolArray, settings: FitSettings) -> FloatArray:
+    yes = np.where(has, 1 - settings.miss, settings.false_yes) * (1 - settings.unsure)
+    no = (1 - settings.unsure) - yes
+    return np.stack([yes, no, np.full_like(yes, settings.unsure)], axis=2)
+
+
+def _log_normalised(counts: FloatArray) -> FloatArray:
+    return np.log(counts / counts.sum(axis=2, keepdims=True))  # type: ignore[no-any-return]
