@@ -2,6 +2,7 @@
 
     START → triage ─emergency→ END
               └→ understand ─a red flag to rule out first→ screen → END
+                      ├─ a complaint with no symptom understood → clarify → END (once)
                       ├─ out of scope → decline → END
                       ├─ inquiry continues → ask → END
                       └─ enough known / a knowledge question → answer → END
@@ -41,6 +42,12 @@ _MEDICAL = re.compile(
     r"怀孕|体检|手术|化验|指标|感染|过敏|失眠|健康|胸|闷|喘|憋|肚|腹|腰|嗓|喉|孕|宝宝|孩子"
 )
 
+_COMPLAINT = re.compile(
+    r"不舒服|难受|不对劲|不得劲|不太好|不好受|怪怪|毛病|症状|感觉|疼|痛|痒|晕|胀|酸|麻|闷|累|虚|没劲|"
+    r"没力气|没精神|不行了|受不了|憋"
+)
+"""Words of someone describing how they (or a relative) feel, whether or not a symptom is named."""
+
 
 class ConsultationGraph:
     """Builds and holds the compiled graph; the nodes are methods so they share the components."""
@@ -60,15 +67,16 @@ class ConsultationGraph:
         graph.add_node("triage", self.triage_node)
         graph.add_node("understand", self.understand_node)
         graph.add_node("decline", self.decline_node)
+        graph.add_node("clarify", self.clarify_node)
         graph.add_node("screen", self.screen_node)
         graph.add_node("ask", self.ask_node)
         graph.add_node("answer", self.answer_node)
         graph.add_edge(START, "triage")
         graph.add_conditional_edges("triage", self._after_triage, ["understand", END])
         graph.add_conditional_edges(
-            "understand", self._after_understand, ["screen", "decline", "ask", "answer"]
+            "understand", self._after_understand, ["screen", "clarify", "decline", "ask", "answer"]
         )
-        for node in ("screen", "decline", "ask", "answer"):
+        for node in ("screen", "clarify", "decline", "ask", "answer"):
             graph.add_edge(node, END)
         self.compiled = graph.compile(checkpointer=checkpointer)
 
@@ -143,6 +151,16 @@ class ConsultationGraph:
             "screened": [*state.get("screened", []), result.rule.id],
         }
 
+    def clarify_node(self, state: ConsultState) -> dict[str, Any]:
+        """Ask what the complaint is: the patient's words named no symptom the graph knows."""
+        question = Question("clarify")
+        reply = Reply(kind="question", text=template_text(question), question=asdict(question))
+        return {
+            **self._replied(state["history"], reply, state),
+            "pending": asdict(question),
+            "clarified": True,
+        }
+
     def decline_node(self, state: ConsultState) -> dict[str, Any]:
         return self._replied(state["history"], Reply(kind="declined", text=DECLINE), state)
 
@@ -198,8 +216,11 @@ class ConsultationGraph:
         if state.get("screen"):
             return "screen"
         inquiry = inquiry_state(state)
+        understood = inquiry.present or state.get("mentions")
+        if not understood and not state.get("clarified") and _COMPLAINT.search(state["message"]):
+            return "clarify"
         said = [m["content"] for m in state.get("history", []) if m["role"] == "user"]
-        if not inquiry.present and not state.get("mentions") and not any(_MEDICAL.search(m) for m in said):
+        if not understood and not any(_MEDICAL.search(m) or _COMPLAINT.search(m) for m in said):
             return "decline"  # nothing in the whole conversation is about health
         return "ask" if state.get("next_question") is not None else "answer"
 

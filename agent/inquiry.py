@@ -75,13 +75,14 @@ class BodyPartUnknown:
 
 Objective = Literal["entropy", "top3"]
 Observation = Volunteered | NothingElse | Answered | BodyParts | BodyPartDenied | BodyPartUnknown
-QuestionKind = Literal["open", "symptom", "body_part"]
+QuestionKind = Literal["open", "symptom", "body_part", "clarify"]
 
 
 @dataclass(frozen=True)
 class Question:
     """What to ask next: ``open`` ("还有哪些不舒服？"), ``symptom`` ("有没有<target>？"), or ``body_part``:
-    where the trouble is (target None) or whether it is at <target> (closed)."""
+    where the trouble is (target None) or whether it is at <target> (closed). ``clarify`` ("能具体说说…")
+    is the consultation's own, for a complaint it could not understand; the policy never asks it."""
 
     kind: QuestionKind
     target: str | None = None

@@ -6,6 +6,8 @@
 '除此之外，还有哪些不舒服？'
 >>> template_text(Question("body_part", "肝"))
 '请问是肝这个部位不舒服吗？'
+>>> template_text(Question("clarify"))[:16]
+'能具体说说是哪里不舒服、什么感觉'
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from wenzhen.agent.inquiry import Question
 
 OPEN_QUESTION = "除此之外，还有哪些不舒服？"
 WHERE_QUESTION = "主要是身体哪个部位不舒服？"
+CLARIFY_QUESTION = "能具体说说是哪里不舒服、什么感觉吗？比如疼、胀、发烧、咳嗽、拉肚子，大概有多久了？"
 
 
 def template_text(question: Question) -> str:
+    if question.kind == "clarify":
+        return CLARIFY_QUESTION
     if question.kind == "open":
         return OPEN_QUESTION
     if question.kind == "body_part":

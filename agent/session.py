@@ -99,6 +99,8 @@ class ConsultState(TypedDict, total=False):
     """The screening question asked last turn, awaiting its answer."""
     screened: list[str]
     """Red-flag rules whose screening question was asked (each is asked once)."""
+    clarified: bool
+    """The patient was asked to say more about a complaint nothing in it could be linked to (asked once)."""
 
 
 def observation_to_dict(observation: Observation) -> dict[str, Any]:

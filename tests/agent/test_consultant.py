@@ -104,6 +104,22 @@ def test_emergencies_out_of_scope_and_knowledge_questions(
         assert literature and all("<|" not in x.text for x in literature)  # retrieved text is data
 
 
+def test_a_complaint_nothing_links_to_gets_a_clarifying_question_once(
+    demo_graph: GraphStore, tiny_model_dir: Path, searcher: LiteratureSearcher
+) -> None:
+    with consultant(demo_graph, tiny_model_dir, searcher) as c:
+        session = c.start_session()
+        first = c.reply(session, "我这两天浑身不得劲")
+        assert first.kind == "question" and first.question == {"kind": "clarify", "target": None}
+        second = c.reply(session, "就是皮肤发黄，黄疸，还乏力")
+        assert second.kind == "question" and second.question is not None
+        assert second.question["kind"] != "clarify" and second.candidates  # now the inquiry starts
+        vague = c.start_session()
+        assert c.reply(vague, "说不上来，就是难受").question == {"kind": "clarify", "target": None}
+        assert c.reply(vague, "说不清楚").kind == "answer"  # asked once, and still not turned away
+        assert c.reply(c.start_session(), "乙肝能治好吗").kind == "answer"  # a question, not a complaint
+
+
 def test_triage_screens_first_reads_the_whole_conversation_and_keeps_the_urgency(
     demo_graph: GraphStore, tiny_model_dir: Path, searcher: LiteratureSearcher
 ) -> None:
