@@ -182,6 +182,13 @@ def inquiry(
         bool,
         typer.Option("--meaning/--no-meaning", help="Link symptoms by meaning too, as a consultation does."),
     ] = True,
+    locations: Annotated[
+        bool,
+        typer.Option(
+            "--locations/--no-locations",
+            help="Read where the patient says it is, unprompted (右上腹, 心口), as a consultation does.",
+        ),
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Simulated patients from the graph: top-1/top-3 accuracy and questions asked, for the configured policy
@@ -191,13 +198,17 @@ def inquiry(
     from wenzhen.agent.config import AgentSettings
     from wenzhen.agent.consultant import inquiry_parameters
     from wenzhen.agent.evaluation import evaluate_inquiry, inquiry_modes, read_cases
+    from wenzhen.agent.locations import BodyLocations
     from wenzhen.agent.simulator import LayWords, lay_patient_path
 
     items = read_cases(cases)
     lay = LayWords.read(lay_words or lay_patient_path()).phrasings
+    places = BodyLocations.load() if locations else None
     profiles, kg = _profiles_and_linker(meaning)
     reports = [
-        evaluate_inquiry(kg, profiles, items, params, seed, words, kg.concepts.concept_of, kg.dictionary)
+        evaluate_inquiry(
+            kg, profiles, items, params, seed, words, kg.concepts.concept_of, kg.dictionary, places
+        )
         for words in (None, lay)
         for params in inquiry_modes(inquiry_parameters(AgentSettings()))
     ]

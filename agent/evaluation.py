@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from wenzhen.agent.findings import Linker, read_message
 from wenzhen.agent.inquiry import DiseaseIndex, InquiryParameters, InquiryPolicy, InquiryState, Ranked
+from wenzhen.agent.locations import BodyLocations
 from wenzhen.agent.questions import template_text
 from wenzhen.agent.simulator import Case, GraphTerms, LayWords, SimulatedPatient
 from wenzhen.agent.triage import Triage
@@ -73,16 +74,21 @@ class InquiryReport:
 
 
 def run_case(
-    policy: InquiryPolicy, linker: Linker, patient: SimulatedPatient
+    policy: InquiryPolicy,
+    linker: Linker,
+    patient: SimulatedPatient,
+    locations: BodyLocations | None = None,
 ) -> tuple[list[Ranked], list[Ranked], int]:
-    """One consultation: (ranking after the opening only, final ranking, questions asked)."""
-    reading = read_message(linker, patient.opening_message(), None)
+    """One consultation: (ranking after the opening only, final ranking, questions asked); the patient's
+    words are read as a consultation reads them (with ``locations``: where they say it is, unprompted)."""
+    parts = policy.index.body_part_names
+    reading = read_message(linker, patient.opening_message(), None, parts, locations)
     state = policy.observe(InquiryState(), *reading.observations)
     baseline = policy.ranking(state, 3)
     while (question := policy.next_question(state)) is not None:
         state = policy.ask(state, question)
         answer = patient.answer(template_text(question))
-        reading = read_message(linker, answer, question, policy.index.body_part_names)
+        reading = read_message(linker, answer, question, parts, locations)
         state = policy.observe(state, *reading.observations)
     return baseline, policy.ranking(state, 3), len(state.asked)
 
@@ -96,6 +102,7 @@ def evaluate_inquiry(
     lay: dict[str, tuple[str, ...]] | None = None,
     concept_of: Callable[[str], str] = str,
     patient_linker: Linker | None = None,
+    locations: BodyLocations | None = None,
 ) -> InquiryReport:
     """Simulated consultations over ``profiles`` (symptoms as concepts; ``concept_of`` maps a case's
     opening symptom to its concept). With ``lay`` (a concept's everyday phrasings) the patients speak them
@@ -112,7 +119,10 @@ def evaluate_inquiry(
             continue
         speech = LayWords(lay, f"{seed}:{case.disease}") if lay is not None else GraphTerms()
         baseline, final, asked = run_case(
-            policy, linker, SimulatedPatient(profile, opening, patient_linker or linker, seed, speech)
+            policy,
+            linker,
+            SimulatedPatient(profile, opening, patient_linker or linker, seed, speech),
+            locations,
         )
         done += 1
         questions += asked

@@ -22,11 +22,13 @@ from wenzhen.agent.inquiry import (
     BodyPartDenied,
     BodyParts,
     BodyPartUnknown,
+    Located,
     NothingElse,
     Observation,
     Question,
     Volunteered,
 )
+from wenzhen.agent.locations import BodyLocations
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import Mention
 
@@ -89,11 +91,16 @@ class Reading:
 
 
 def read_message(
-    linker: Linker, text: str, pending: Question | None, body_parts: Sequence[str] = ()
+    linker: Linker,
+    text: str,
+    pending: Question | None,
+    body_parts: Sequence[str] = (),
+    locations: BodyLocations | None = None,
 ) -> Reading:
     """Observations and facts in one patient message, given the question it answers (if any).
 
-    ``body_parts``: the graph's body-part names, longest first, to read an answer to a body-part question.
+    ``body_parts``: the graph's body-part names, longest first, to read an answer to a body-part question;
+    ``locations``: everyday location words (右上腹, 心口), read wherever they come.
     """
     mentions = tuple(linker.link(text))
     observations: list[Observation] = []
@@ -127,6 +134,11 @@ def read_message(
             elif _NOTHING_ELSE.search(text):
                 observations.append(NothingElse())
                 answered = True
+    placed = any(isinstance(o, BodyParts | BodyPartDenied | BodyPartUnknown) for o in observations)
+    located = locations.find(text) if locations is not None and not placed else ()
+    if located:
+        observations.append(Located(located))
+        answered = answered or (pending is not None and pending.kind == "body_part")
     return Reading(tuple(observations), _facts(text, mentions), mentions, answered)
 
 

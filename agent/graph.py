@@ -31,6 +31,7 @@ from wenzhen.agent.answer import DECLINE, WHAT_NOW, answer_messages, finish, num
 from wenzhen.agent.config import AgentSettings
 from wenzhen.agent.findings import PatientFacts, affirms, read_message
 from wenzhen.agent.inquiry import InquiryPolicy, InquiryState, Question
+from wenzhen.agent.locations import BodyLocations
 from wenzhen.agent.questions import accept_rephrased, rephrase_instruction, template_text
 from wenzhen.agent.session import CandidateScore, ConsultState, Reply, inquiry_state, observation_to_dict
 from wenzhen.agent.tools import ConsultationTools
@@ -63,6 +64,7 @@ class ConsultationGraph:
     ) -> None:
         self.tools, self.policy, self.triage = tools, policy, triage
         self.chat_model, self.settings = chat_model, settings
+        self.locations = BodyLocations.load()
         graph = StateGraph(ConsultState)
         graph.add_node("triage", self.triage_node)
         graph.add_node("understand", self.understand_node)
@@ -116,7 +118,9 @@ class ConsultationGraph:
     def understand_node(self, state: ConsultState) -> dict[str, Any]:
         stored = state.get("pending")
         pending = Question(**stored) if stored else None
-        reading = read_message(self.tools.kg, state["message"], pending, self.policy.index.body_part_names)
+        reading = read_message(
+            self.tools.kg, state["message"], pending, self.policy.index.body_part_names, self.locations
+        )
         facts = PatientFacts.from_dict(state.get("facts", {})).merge(reading.facts)
         observations = [
             *state.get("observations", []),

@@ -62,6 +62,13 @@ class BodyParts:
 
 
 @dataclass(frozen=True)
+class Located:
+    """The patient said where, unprompted, in words that may mean any of ``parts`` (右上腹: 肝, 胆, 腹部)."""
+
+    parts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class BodyPartDenied:
     """The patient said no to "is it at <part>?"."""
 
@@ -74,7 +81,7 @@ class BodyPartUnknown:
 
 
 Objective = Literal["entropy", "top3"]
-Observation = Volunteered | NothingElse | Answered | BodyParts | BodyPartDenied | BodyPartUnknown
+Observation = Volunteered | NothingElse | Answered | BodyParts | Located | BodyPartDenied | BodyPartUnknown
 QuestionKind = Literal["open", "symptom", "body_part", "clarify"]
 
 
@@ -128,6 +135,11 @@ class InquiryParameters:
     """Likelihood of naming a body part the disease does not affect."""
     body_part_unknown: float = 0.2
     """Likelihood of "不清楚" about where, for a disease that affects a known body part."""
+    location_wrong: float = 0.5
+    """Likelihood of an unprompted location none of whose parts the disease affects (mild: everyday words
+    say roughly where, and the graph's body parts are coarse)."""
+    location_unlisted: float = 1.0
+    """Likelihood of an unprompted location for a disease the graph gives no body part (no evidence)."""
     confidence: float = 0.4
     max_questions: int = 6
     open_questions: bool = True
@@ -173,7 +185,9 @@ class _Posterior:
     said: set[str] = field(default_factory=set)
 
     located: bool = False
-    """The patient has said where (or that they cannot say)."""
+    """The patient has said where (or that they cannot say) when asked."""
+    placed: set[str] = field(default_factory=set)
+    """The body parts the patient's own location words may mean (右上腹: 肝, 胆, 腹部)."""
     denied_parts: set[str] = field(default_factory=set)
 
     def probabilities(self) -> FloatArray:
@@ -215,8 +229,11 @@ class InquiryPolicy:
         index = self.index
         post = _Posterior(np.zeros(len(index)), np.zeros(len(index), dtype=np.int64))
         for observation in state.observations:
-            if isinstance(observation, BodyParts | BodyPartDenied | BodyPartUnknown):
+            if isinstance(observation, BodyParts | Located | BodyPartDenied | BodyPartUnknown):
                 post.log += np.log(self._body_part_likelihood(observation))
+                if isinstance(observation, Located):
+                    post.placed |= set(observation.parts)
+                    continue
                 post.located |= not isinstance(observation, BodyPartDenied)
                 if isinstance(observation, BodyPartDenied):
                     post.denied_parts.add(observation.part)
@@ -239,10 +256,17 @@ class InquiryPolicy:
         return post
 
     def _body_part_likelihood(
-        self, observation: BodyParts | BodyPartDenied | BodyPartUnknown, rows: IntArray | None = None
+        self,
+        observation: BodyParts | Located | BodyPartDenied | BodyPartUnknown,
+        rows: IntArray | None = None,
     ) -> FloatArray:
         p = self.parameters
         parts = self.index.body_parts if rows is None else [self.index.body_parts[i] for i in rows]
+        if isinstance(observation, Located):
+            meant = frozenset(observation.parts)
+            return np.array(
+                [1.0 if b & meant else p.location_wrong if b else p.location_unlisted for b in parts]
+            )
         if isinstance(observation, BodyPartUnknown):
             return np.array([p.body_part_unknown if b else 1 - p.body_part_unknown for b in parts])
         if isinstance(observation, BodyPartDenied):
@@ -285,7 +309,7 @@ class InquiryPolicy:
         asked_parts = {q.target for q in state.asked if q.kind == "body_part"}
         if not post.located and None not in asked_parts:
             not_to_ask: set[str | None] = {*post.denied_parts, *asked_parts}
-            options += self._body_part_options(prior, top, not_to_ask)
+            options += self._body_part_options(prior, top, not_to_ask, post.placed)
         if not options:
             return None
         best = min(options, key=lambda option: (option[0], option[1].kind != "open", option[1].target or ""))
@@ -293,10 +317,11 @@ class InquiryPolicy:
         return best[1] if current - best[0] > self.parameters.min_gain else None
 
     def _body_part_options(
-        self, prior: FloatArray, top: IntArray, excluded: set[str | None]
+        self, prior: FloatArray, top: IntArray, excluded: set[str | None], placed: set[str]
     ) -> list[tuple[float, Question]]:
-        """Where is it (with open questions), or is it at <part> (closed only), with their expected losses."""
-        if self.parameters.open_questions:
+        """Where is it (with open questions), or is it at <part> (closed only, or once the patient's own
+        words ``placed`` it: then only the parts those words may mean), with their expected losses."""
+        if self.parameters.open_questions and not placed:
             answers: list[BodyParts | BodyPartUnknown] = [
                 BodyParts(tuple(sorted(parts))) for parts in {self.index.body_parts[i] for i in top} if parts
             ]
@@ -310,6 +335,7 @@ class InquiryPolicy:
                 )
             ]
         parts = sorted({b for i in top for b in self.index.body_parts[i]} - excluded)
+        parts = [part for part in parts if part in placed] if placed else parts
         options = []
         for part in parts:
             yes = self._p_yes(np.array([part in self.index.body_parts[i] for i in top], dtype=bool))

@@ -19,6 +19,7 @@ from wenzhen.agent.inquiry import (
     BodyParts,
     BodyPartUnknown,
     InquiryState,
+    Located,
     NothingElse,
     Observation,
     Question,
@@ -32,6 +33,7 @@ _KINDS: dict[str, type[Observation]] = {
     "nothing_else": NothingElse,
     "answered": Answered,
     "body_parts": BodyParts,
+    "located": Located,
     "body_part_denied": BodyPartDenied,
     "body_part_unknown": BodyPartUnknown,
 }

@@ -120,6 +120,27 @@ def test_a_complaint_nothing_links_to_gets_a_clarifying_question_once(
         assert c.reply(c.start_session(), "乙肝能治好吗").kind == "answer"  # a question, not a complaint
 
 
+def questions_when_denying_everything(c: Consultant, opening: str) -> list[dict[str, Any]]:
+    """The questions of a consultation in which the patient says no to each, until it answers."""
+    session = c.start_session()
+    reply, asked = c.reply(session, opening), list[dict[str, Any]]()
+    while reply.kind == "question" and reply.question is not None and len(asked) < 8:
+        asked.append(reply.question)
+        reply = c.reply(session, "没有了" if reply.question["kind"] == "open" else "没有")
+    return asked
+
+
+def test_a_place_named_in_the_opening_is_not_asked_about_openly(
+    demo_graph: GraphStore, tiny_model_dir: Path, searcher: LiteratureSearcher
+) -> None:
+    with consultant(demo_graph, tiny_model_dir, searcher) as c:
+        placed = questions_when_denying_everything(c, "我最近右上腹隐痛，还乏力")
+        assert placed and {"kind": "body_part", "target": None} not in placed
+        assert all(q["target"] in ("肝", "胆", "腹部") for q in placed if q["kind"] == "body_part")
+        # without a place, "where?" is worth asking
+        assert {"kind": "body_part", "target": None} in questions_when_denying_everything(c, "我最近乏力")
+
+
 def test_triage_screens_first_reads_the_whole_conversation_and_keeps_the_urgency(
     demo_graph: GraphStore, tiny_model_dir: Path, searcher: LiteratureSearcher
 ) -> None:

@@ -13,10 +13,12 @@ from wenzhen.agent.inquiry import (
     BodyPartDenied,
     BodyParts,
     BodyPartUnknown,
+    Located,
     NothingElse,
     Question,
     Volunteered,
 )
+from wenzhen.agent.locations import BodyLocations
 from wenzhen.agent.questions import template_text
 from wenzhen.agent.simulator import NOTHING_ELSE, UNKNOWN, LayWords, SimulatedPatient
 from wenzhen.core.errors import InputError
@@ -90,6 +92,24 @@ def test_answers_about_where() -> None:
     assert read_message(dictionary(), "不是", at_liver, parts).observations == (BodyPartDenied("肝"),)
     assert read_message(dictionary(), "是的", at_liver, parts).observations == (BodyParts(("肝",)),)
     assert read_message(dictionary(), "是胃", at_liver, parts).observations == (BodyParts(("胃",)),)
+
+
+def test_where_the_patient_says_it_is_unprompted_is_read_from_everyday_location_words(
+    tmp_path: Path,
+) -> None:
+    places = BodyLocations.load()
+    opening = read_message(dictionary(), "我最近右上腹隐隐作痛，乏力", None, ["肝"], places)
+    assert opening.observations == (Volunteered("乏力"), Located(("肝", "胆", "腹部")))
+    assert read_message(dictionary(), "乏力两周", None, ["肝"], places).observations == (Volunteered("乏力"),)
+    answer = read_message(dictionary(), "心口那块", Question("body_part"), ["肝", "胃"], places)
+    assert answer.observations == (Located(tuple(sorted(["胃", "腹部", "胰腺", "食管"]))),)
+    assert answer.answered_pending
+    named = read_message(dictionary(), "胃", Question("body_part"), ["肝", "胃"], places)
+    assert named.observations == (BodyParts(("胃",)),)  # the graph's own name wins
+    bad = tmp_path / "places.tsv"
+    bad.write_text("# comment\n右上腹\t肝\n心口\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"places\.tsv:3: expected location words<TAB>body parts"):
+        BodyLocations.load(bad)
 
 
 def test_a_lay_patient_says_everyday_words_and_answers_bare_yes_or_no() -> None:

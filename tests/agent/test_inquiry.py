@@ -13,6 +13,7 @@ from wenzhen.agent.inquiry import (
     InquiryParameters,
     InquiryPolicy,
     InquiryState,
+    Located,
     NothingElse,
     Question,
     Volunteered,
@@ -122,3 +123,13 @@ def test_closed_only_asks_whether_it_is_at_one_place_and_not_again_once_denied()
     follow = p.next_question(state)
     assert follow is not None and follow.target != question.target
     assert p.ranking(state, 4)[-1].disease == {"肝": "肝癌", "胃": "胃癌", "肺": "肺癌"}[str(question.target)]
+
+
+def test_a_place_the_patient_named_unprompted_counts_and_is_not_asked_again_openly() -> None:
+    p = InquiryPolicy(DiseaseIndex(LOCATED), InquiryParameters(confidence=0.99))
+    state = p.observe(InquiryState(), Volunteered("乏力"), Located(("肝", "胆", "腹部")))
+    assert p.ranking(state, 1)[0].disease == "肝癌"  # the only candidate at one of those places
+    assert p.ranking(state, 4)[-1].disease in ("胃癌", "肺癌")  # a listed place elsewhere: least likely
+    question = p.next_question(state)
+    assert question != Question("body_part")  # never "where is it?" after the patient said where
+    assert question is None or question.kind != "body_part" or question.target == "肝"
