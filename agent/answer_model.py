@@ -90,7 +90,7 @@ class AnswerModel:
     @classmethod
     def load(cls, path: Path) -> AnswerModel:
         if not path.is_file():
-            raise ResourceMissing(f"{path}: no answer model there (fit one: wenzhen eval fit-answers)")
+            raise ResourceMissing(f"{path}: no answer model there (fit one: wenzhen inquiry fit)")
         try:
             with np.load(path, allow_pickle=False) as data:
                 return cls(

@@ -6,6 +6,7 @@ wenzhen eval make-cases --n 300 --seed 0 --out cases.jsonl
 wenzhen eval inquiry cases.jsonl
 wenzhen eval triage agent/data/triage_cases.jsonl
 wenzhen eval diagnosis ../shared/data/eval/diagnosis/dxy/train.jsonl [--text]
+wenzhen inquiry fit records.jsonl --out answers.npz [--diseases department.txt]
 wenzhen eval dialogue cmd_samples.json --out cmd.json --limit 10 [--judge-url URL]
 """
 
@@ -68,7 +69,7 @@ def _simulate(consultant: Consultant, disease: str, opening: str | None) -> None
     """A simulated patient with ``disease`` (answers from the graph) consults until the agent answers."""
     from wenzhen.agent.simulator import SimulatedPatient
 
-    profile = next((p for p in consultant.policy.index.profiles if p.disease == disease), None)
+    profile = next((p for p in consultant.tools.kg.concept_profiles() if p.disease == disease), None)
     if profile is None:
         raise InputError(f"no disease named {disease!r} with symptoms in the graph")
     concept = consultant.tools.kg.concepts.concept_of(opening) if opening is not None else profile.symptoms[0]
@@ -269,18 +270,75 @@ def _graph_view(diseases: list[str], text: bool) -> tuple[GraphBelief, ReaderFac
 
     resolved = {d: by_name[name] for d in diseases if (name := graph_name(d)) is not None}
 
-    def concepts_of(symptom: str) -> set[str]:
-        linked = {m.name for m in kg.dictionary.link(symptom) if m.label is Label.SYMPTOM}
-        return linked | {kg.concepts.concept_of(symptom)}
-
     def belief(names: Sequence[str], symptoms: Sequence[str]) -> BoolArray:
-        return graph_belief(names, symptoms, resolved, concepts_of)
+        return graph_belief(names, symptoms, resolved, kg.concepts_named)
 
     def reader(train: list[CaseRecord], symptoms: Sequence[str]) -> Callable[[CaseRecord], dict[str, Answer]]:
-        learnt = StatementReader.learn(train, symptoms, kg.link, concepts_of)
+        learnt = StatementReader.learn(train, symptoms, kg.link, kg.concepts_named)
         return lambda record: learnt.read(record.self_report or "")
 
     return belief, reader if text else None, [d for d in diseases if d not in resolved]
+
+
+def _disease_list(path: Path) -> list[str]:
+    """One disease a line; blank lines and ``#`` comments skipped."""
+    from wenzhen.core.files import decode_file
+
+    names = [line.strip() for line in decode_file(path).text.splitlines()]
+    diseases = list(dict.fromkeys(n for n in names if n and not n.startswith("#")))
+    if not diseases:
+        raise InputError(f"{path}: no disease named (one a line)")
+    return diseases
+
+
+def fit_answers(
+    records: Annotated[
+        list[Path], typer.Argument(help="Case records, JSONL ({disease, explicit_symptoms, …}).", exists=True)
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the model (.npz).")],
+    diseases: Annotated[
+        Path | None,
+        typer.Option(help="Only these diseases, one a line (a department's); default: every one recorded."),
+    ] = None,
+    graph: Annotated[
+        bool, typer.Option("--graph/--no-graph", help="Combine with what the loaded graph lists.")
+    ] = True,
+    smoothing: Annotated[float, typer.Option(help="Pseudo-count per answer.")] = 0.2,
+    graph_weight: Annotated[float, typer.Option(help="How many records the graph's belief is worth.")] = 2.0,
+) -> None:
+    """Fit the inquiry's answer model from case records (and the graph): its priors, and how a patient with
+    each disease states or answers each symptom. Point the consultation at it with WENZHEN_ANSWER_MODEL (or
+    answer_model in the \\[agent] table): it then asks over these diseases and symptoms only.
+
+    Check first how well it would do: wenzhen eval diagnosis RECORDS (cross-validated)."""
+    from wenzhen.agent.answer_model import FitSettings, fit_answer_model
+
+    items = _read_records(records)
+    wanted = _disease_list(diseases) if diseases is not None else sorted({r.disease for r in items})
+    left_out = sum(r.disease not in wanted for r in items)
+    if left_out:
+        err_console.print(f"[dim]{left_out} records of diseases not on the list left out[/dim]")
+    unrecorded = sorted(set(wanted) - {r.disease for r in items})
+    if unrecorded:
+        err_console.print(f"[yellow]diseases on the list with no record: {'，'.join(unrecorded)}[/yellow]")
+    belief = None
+    if graph:
+        belief, _, missing = _graph_view(wanted, text=False)
+        if missing:
+            err_console.print(f"[dim]diseases the graph does not know: {'，'.join(missing)}[/dim]")
+    symptoms = sorted({s for r in items if r.disease in wanted for s in r.symptoms})
+    model = fit_answer_model(
+        items,
+        wanted,
+        symptoms,
+        belief(wanted, symptoms) if belief is not None else None,
+        FitSettings(smoothing=smoothing, graph_weight=graph_weight),
+    )
+    model.save(out)
+    typer.echo(
+        f"{len(items) - left_out} records, {len(model.diseases)} diseases, {len(model.symptoms)} symptoms "
+        f"-> {out}"
+    )
 
 
 def diagnosis(

@@ -10,6 +10,8 @@ Graph, literature index and local model come from their own settings (``[graph]`
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 
 from wenzhen.agent.inquiry import InquiryParameters
@@ -46,6 +48,11 @@ class AgentSettings(WenzhenSettings):
     phrase_questions: bool = Field(
         default=False,
         description="Let the generator rephrase questions.",
+    )
+    answer_model: Path | None = Field(
+        default=None,
+        description="An answer model fitted from case records (wenzhen inquiry fit): ask over its diseases "
+        "and symptoms instead of the whole graph's.",
     )
     literature_k: int = Field(
         default=3,

@@ -36,9 +36,12 @@ from langchain_core.language_models import BaseChatModel
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Checkpointer
 
+from wenzhen.agent.answer_model import AnswerModel
+from wenzhen.agent.answer_policy import AnswerModelPolicy
+from wenzhen.agent.case_inquiry import CaseInquiryParameters
 from wenzhen.agent.config import AgentSettings
 from wenzhen.agent.graph import ConsultationGraph, emergency_reply, symptom_names
-from wenzhen.agent.inquiry import DiseaseIndex, InquiryParameters, InquiryPolicy
+from wenzhen.agent.inquiry import DiseaseIndex, InquiryParameters, InquiryPolicy, Policy
 from wenzhen.agent.session import Reply
 from wenzhen.agent.tools import ConsultationTools
 from wenzhen.agent.triage import Triage, meaning_layer
@@ -137,7 +140,7 @@ class Consultant:
         self.settings = settings or AgentSettings()
         self._stack = ExitStack()
         kg = KGRetriever(store)
-        self.policy = InquiryPolicy(DiseaseIndex(kg.concept_profiles()), inquiry_parameters(self.settings))
+        self.policy = self._policy(kg)
         self.tools = ConsultationTools(kg, self.policy, searcher, self.settings.kg_facts_per_disease)
         retrieval = RetrievalSettings()
         embedder = searcher.model if searcher is not None else load_embedder(retrieval)
@@ -155,6 +158,14 @@ class Consultant:
             self.settings,
             make_checkpointer(self.settings.sessions, self._stack),
         )
+
+    def _policy(self, kg: KGRetriever) -> Policy:
+        """Over the whole graph, or over the fitted answer model the settings name."""
+        if self.settings.answer_model is None:
+            return InquiryPolicy(DiseaseIndex(kg.concept_profiles()), inquiry_parameters(self.settings))
+        model = AnswerModel.load(self.settings.answer_model)
+        parameters = CaseInquiryParameters(max_questions=self.settings.max_questions)
+        return AnswerModelPolicy(model, kg.concepts_named, parameters)
 
     @classmethod
     def from_config(cls, settings: AgentSettings | None = None) -> Consultant:

@@ -30,7 +30,7 @@ from langgraph.types import Checkpointer
 from wenzhen.agent.answer import DECLINE, WHAT_NOW, answer_messages, finish, number_sources, retrieval_query
 from wenzhen.agent.config import AgentSettings
 from wenzhen.agent.findings import PatientFacts, affirms, read_message
-from wenzhen.agent.inquiry import InquiryPolicy, InquiryState, Question
+from wenzhen.agent.inquiry import InquiryState, Policy, Question
 from wenzhen.agent.locations import BodyLocations
 from wenzhen.agent.questions import accept_rephrased, rephrase_instruction, template_text
 from wenzhen.agent.session import CandidateScore, ConsultState, Reply, inquiry_state, observation_to_dict
@@ -56,7 +56,7 @@ class ConsultationGraph:
     def __init__(
         self,
         tools: ConsultationTools,
-        policy: InquiryPolicy,
+        policy: Policy,
         triage: Triage,
         chat_model: BaseChatModel,
         settings: AgentSettings,
@@ -119,7 +119,7 @@ class ConsultationGraph:
         stored = state.get("pending")
         pending = Question(**stored) if stored else None
         reading = read_message(
-            self.tools.kg, state["message"], pending, self.policy.index.body_part_names, self.locations
+            self.tools.kg, state["message"], pending, self.policy.body_part_names, self.locations
         )
         facts = PatientFacts.from_dict(state.get("facts", {})).merge(reading.facts)
         observations = [

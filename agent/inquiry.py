@@ -21,8 +21,9 @@ questions is spent.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -151,6 +152,24 @@ class InquiryParameters:
     """Stop asking when no question is expected to reduce that loss by more than this."""
 
 
+class Policy(Protocol):
+    """What the consultation needs of an inquiry policy: the graph's (:class:`InquiryPolicy`) or one over an
+    answer model fitted from case records (``wenzhen.agent.answer_policy.AnswerModelPolicy``)."""
+
+    @property
+    def body_part_names(self) -> Sequence[str]:
+        """Body-part names to read in an answer to "where?" (longest first; none if it never asks)."""
+        ...
+
+    def observe(self, state: InquiryState, *observations: Observation) -> InquiryState: ...
+
+    def ask(self, state: InquiryState, question: Question) -> InquiryState: ...
+
+    def next_question(self, state: InquiryState) -> Question | None: ...
+
+    def ranking(self, state: InquiryState, limit: int = 10) -> list[Ranked]: ...
+
+
 class DiseaseIndex:
     """Diseases and their symptom sets as arrays: an inverted index symptom -> disease rows."""
 
@@ -203,6 +222,10 @@ class InquiryPolicy:
             )
         self.index = index
         self.parameters = parameters or InquiryParameters()
+
+    @property
+    def body_part_names(self) -> Sequence[str]:
+        return self.index.body_part_names
 
     def observe(self, state: InquiryState, *observations: Observation) -> InquiryState:
         return replace(state, observations=state.observations + observations)

@@ -14,7 +14,7 @@ from typing import Any
 
 from langchain_core.tools import BaseTool, StructuredTool
 
-from wenzhen.agent.inquiry import Answered, InquiryPolicy, InquiryState, Volunteered
+from wenzhen.agent.inquiry import Answered, InquiryState, Policy, Volunteered
 from wenzhen.retrieval.kg import KGRetriever, Triple
 from wenzhen.retrieval.search import LiteratureSearcher
 
@@ -41,7 +41,7 @@ class ConsultationTools:
     def __init__(
         self,
         kg: KGRetriever,
-        policy: InquiryPolicy,
+        policy: Policy,
         searcher: LiteratureSearcher | None,
         facts_per_disease: int = 8,
     ) -> None:

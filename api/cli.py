@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from wenzhen.agent.cli import chat, diagnosis, dialogue, inquiry, make_cases, triage
+from wenzhen.agent.cli import chat, diagnosis, dialogue, fit_answers, inquiry, make_cases, triage
 from wenzhen.core.console import DEBUG_ENV, CommandGroup
 from wenzhen.core.settings import CONFIG_ENV
 from wenzhen.finetune.cli import app as finetune_app
@@ -37,6 +37,11 @@ app.add_typer(kg_app, name="kg")
 app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval")
 app.add_typer(finetune_app, name="finetune")
+inquiry_app = typer.Typer(
+    help="The inquiry's answer model: fit it from case records (and the graph).", no_args_is_help=True
+)
+app.add_typer(inquiry_app, name="inquiry")
+inquiry_app.command("fit")(fit_answers)
 app.command("chat")(chat)
 eval_app.command("retrieval")(eval_retrieval)
 eval_app.command("make-queries")(make_queries)

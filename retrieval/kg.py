@@ -288,6 +288,12 @@ class KGRetriever:
             return mentions
         return sorted([*mentions, *self.meaning(text, mentions)], key=lambda m: m.start)
 
+    def concepts_named(self, name: str) -> set[str]:
+        """The symptom concepts a symptom name (any vocabulary's: 发烧, 稀便, 流涕) stands for: its own
+        concept and those its words link to."""
+        linked = {m.name for m in self.dictionary.link(name) if m.label is Label.SYMPTOM}
+        return linked | {self.concepts.concept_of(name)}
+
     def resolve_disease(self, name: str) -> str | None:
         """The graph's disease for a name or alias."""
         if self.store.read("MATCH (d:Disease {name: $name}) RETURN d.name AS name", {"name": name}):

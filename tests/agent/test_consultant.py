@@ -15,6 +15,8 @@ from typer.testing import CliRunner
 
 from tests.retrieval.conftest import CORPUS, write_corpus
 from wenzhen.agent.answer import DECLINE, DISCLAIMER
+from wenzhen.agent.answer_model import fit_answer_model
+from wenzhen.agent.case_records import CaseRecord
 from wenzhen.agent.config import AgentSettings
 from wenzhen.agent.consultant import Consultant, make_chat_model
 from wenzhen.agent.dialogue import Sample, ScriptedPatient, run_dialogue
@@ -22,7 +24,7 @@ from wenzhen.agent.inquiry import Question
 from wenzhen.agent.questions import template_text
 from wenzhen.agent.session import Reply
 from wenzhen.api.cli import app
-from wenzhen.core.errors import InputError, ServiceUnavailable
+from wenzhen.core.errors import InputError, ResourceMissing, ServiceUnavailable
 from wenzhen.finetune.chat_model import WenzhenChatModel
 from wenzhen.kg_loader.loader import load_file
 from wenzhen.kg_loader.options import LoadOptions
@@ -139,6 +141,28 @@ def test_a_place_named_in_the_opening_is_not_asked_about_openly(
         assert all(q["target"] in ("肝", "胆", "腹部") for q in placed if q["kind"] == "body_part")
         # without a place, "where?" is worth asking
         assert {"kind": "body_part", "target": None} in questions_when_denying_everything(c, "我最近乏力")
+
+
+def test_a_consultation_over_an_answer_model_fitted_from_case_records(
+    demo_graph: GraphStore, tiny_model_dir: Path, searcher: LiteratureSearcher, tmp_path: Path
+) -> None:
+    records = [
+        CaseRecord("肺炎", {"咳嗽": True}, {"发烧": True, "湿啰音": True}),
+        CaseRecord("支气管炎", {"咳嗽": True}, {"发烧": False, "呼吸困难": True}),
+    ] * 10
+    fit_answer_model(records).save(tmp_path / "answers.npz")
+    with consultant(demo_graph, tiny_model_dir, searcher, answer_model=tmp_path / "answers.npz") as c:
+        session = c.start_session()
+        reply = c.reply(session, "孩子咳嗽好几天了")
+        assert reply.question is not None and reply.question["kind"] == "symptom"
+        assert {x.disease for x in reply.candidates} == {"肺炎", "支气管炎"}  # the model's diseases only
+        while reply.kind == "question" and reply.question is not None:
+            assert reply.question["target"] in ("发烧", "湿啰音", "呼吸困难")  # never 咳嗽 again
+            reply = c.reply(session, "没有" if reply.question["target"] == "呼吸困难" else "有的")
+        assert reply.kind == "answer" and reply.candidates[0].disease == "肺炎"
+    missing = AgentSettings(answer_model=tmp_path / "none.npz")
+    with pytest.raises(ResourceMissing, match="wenzhen inquiry fit"):
+        Consultant(demo_graph, WenzhenChatModel(model=str(tiny_model_dir)), searcher, missing)
 
 
 def test_triage_screens_first_reads_the_whole_conversation_and_keeps_the_urgency(

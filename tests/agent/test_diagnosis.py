@@ -209,3 +209,13 @@ def test_wenzhen_eval_diagnosis_runs_every_variant_and_the_text_protocol(
     assert "records  (text) accuracy 1.000" in text.stdout
     wrong = runner.invoke(app, ["eval", "diagnosis", str(records), "--variant", "llm"])
     assert wrong.exit_code == 2 and "--variant must be one of graph, records, both" in wrong.output
+    department = tmp_path / "department.txt"
+    department.write_text("# 呼吸科\n肺炎\n支气管炎\n", encoding="utf-8")
+    out = tmp_path / "answers.npz"
+    fit = runner.invoke(
+        app, ["inquiry", "fit", str(records), "--out", str(out), "--diseases", str(department)]
+    )
+    assert fit.exit_code == 0, fit.output
+    assert "8 records of diseases not on the list left out" in fit.stderr
+    assert f"16 records, 2 diseases, 5 symptoms -> {out}" in fit.stdout
+    assert AnswerModel.load(out).diseases == ("肺炎", "支气管炎")

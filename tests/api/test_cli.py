@@ -33,14 +33,14 @@ def wenzhen(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 def test_python_dash_m_wenzhen_is_the_command_line() -> None:
     result = wenzhen("--help")
     assert result.returncode == 0, result.stderr
-    for group in ("kg", "index", "eval", "finetune", "chat", "--debug", "--config"):
+    for group in ("kg", "index", "eval", "finetune", "inquiry", "chat", "--debug", "--config"):
         assert group in result.stdout
 
 
 def test_eval_is_one_group_with_every_evaluation() -> None:
     result = runner.invoke(app, ["eval", "--help"])
     assert result.exit_code == 0, result.output
-    for command in ("retrieval", "make-queries", "inquiry", "triage", "make-cases", "dialogue"):
+    for command in ("retrieval", "make-queries", "inquiry", "triage", "make-cases", "dialogue", "diagnosis"):
         assert command in result.output
     retrieval = runner.invoke(app, ["eval", "retrieval", "--help"])
     assert "{query, relevant: [doc ids]}" in " ".join(retrieval.output.split())
@@ -52,6 +52,8 @@ def test_every_help_page_opens() -> None:
         "index": ["build", "add", "delete", "query", "stats"],
     }
     groups["finetune"] = ["train", "merge", "infer"]
+    groups["inquiry"] = ["fit"]
+    groups["eval"] = ["diagnosis", "inquiry", "triage"]
     for group, commands in groups.items():
         for command in [None, *commands]:
             args = [group, *([command] if command else []), "--help"]
