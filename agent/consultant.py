@@ -15,12 +15,13 @@ index, model folder or OpenAI-compatible server come from the settings (``[graph
 from __future__ import annotations
 
 import sqlite3
+import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Generator, Iterator
+from contextlib import ExitStack, closing, contextmanager, nullcontext
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.exceptions import (
     ModelAPIError,
@@ -33,13 +34,14 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 from langchain_core.language_models import BaseChatModel
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.types import Checkpointer
 
 from wenzhen.agent.answer_model import AnswerModel
 from wenzhen.agent.answer_policy import AnswerModelPolicy
 from wenzhen.agent.case_inquiry import CaseInquiryParameters
 from wenzhen.agent.config import AgentSettings
+from wenzhen.agent.gate import GenerationGate
 from wenzhen.agent.graph import ConsultationGraph, emergency_reply, symptom_names
 from wenzhen.agent.inquiry import DiseaseIndex, InquiryParameters, InquiryPolicy, Policy
 from wenzhen.agent.session import Reply
@@ -116,13 +118,16 @@ def open_literature(settings: RetrievalSettings) -> LiteratureSearcher | None:
     return LiteratureSearcher(LiteratureIndex.open(settings.index_dir), load_embedder(settings))
 
 
-def make_checkpointer(sessions: str, stack: ExitStack) -> Checkpointer:
+def make_checkpointer(sessions: str, stack: ExitStack) -> BaseCheckpointSaver[Any]:
+    """In memory, or in a SQLite file whose deleted pages are overwritten (a deleted session is gone)."""
     if sessions == "memory":
         return InMemorySaver()
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     Path(sessions).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    connection = stack.enter_context(sqlite3.connect(Path(sessions).expanduser(), check_same_thread=False))
+    path = Path(sessions).expanduser()
+    connection = stack.enter_context(closing(sqlite3.connect(path, check_same_thread=False)))
+    connection.execute("PRAGMA secure_delete = ON")
     return SqliteSaver(connection)
 
 
@@ -136,6 +141,7 @@ class Consultant:
         searcher: LiteratureSearcher | None = None,
         settings: AgentSettings | None = None,
         triage: Triage | None = None,
+        gate: GenerationGate | None = None,
     ) -> None:
         self.settings = settings or AgentSettings()
         self._stack = ExitStack()
@@ -150,13 +156,10 @@ class Consultant:
         self.triage = triage or Triage.load(
             symptoms=symptom_names(self.tools), meaning=meaning_layer(retrieval, embedder)
         )
+        self.checkpointer = make_checkpointer(self.settings.sessions, self._stack)
+        self.gate = gate or GenerationGate()
         self.graph = ConsultationGraph(
-            self.tools,
-            self.policy,
-            self.triage,
-            chat_model,
-            self.settings,
-            make_checkpointer(self.settings.sessions, self._stack),
+            self.tools, self.policy, self.triage, chat_model, self.settings, self.checkpointer, self.gate
         )
 
     def _policy(self, kg: KGRetriever) -> Policy:
@@ -168,12 +171,16 @@ class Consultant:
         return AnswerModelPolicy(model, kg.concepts_named, parameters)
 
     @classmethod
-    def from_config(cls, settings: AgentSettings | None = None) -> Consultant:
+    def from_config(
+        cls, settings: AgentSettings | None = None, gate: GenerationGate | None = None
+    ) -> Consultant:
         """Everything from settings (init arguments, environment, config file); no configuration: demo."""
         settings = settings or AgentSettings()
         store = connect(GraphSettings())
         try:
-            consultant = cls(store, make_chat_model(settings), open_literature(RetrievalSettings()), settings)
+            consultant = cls(
+                store, make_chat_model(settings), open_literature(RetrievalSettings()), settings, gate=gate
+            )
         except BaseException:
             store.close()
             raise
@@ -183,18 +190,22 @@ class Consultant:
     def start_session(self) -> str:
         return uuid.uuid4().hex
 
-    def reply(self, session_id: str, text: str) -> Reply:
-        """One patient message in; a question, an answer, an emergency notice or a decline out."""
+    def reply(self, session_id: str, text: str, cancel: threading.Event | None = None) -> Reply:
+        """One patient message in; a question, an answer, an emergency notice or a decline out. A turn that
+        fails (or is cancelled through ``cancel``) leaves the session as it was before the message."""
         message = self._checked(session_id, text)
         if isinstance(message, Reply):
             return message
-        with generator_errors(self.settings.openai_base_url):
-            state = self.graph.compiled.invoke({"message": message}, self._config(session_id))
+        with self._turn(session_id), generator_errors(self.settings.openai_base_url):
+            state = self.graph.compiled.invoke({"message": message}, self._config(session_id, cancel))
         return Reply.model_validate(state["reply"])
 
-    def stream(self, session_id: str, text: str) -> Iterator[str | Reply]:
+    def stream(
+        self, session_id: str, text: str, cancel: threading.Event | None = None
+    ) -> Iterator[str | Reply]:
         """Answer tokens as they are generated, then the rest of the reply's text (the disclaimer), then the
-        Reply; questions and notices arrive whole. The pieces joined are the reply's text."""
+        Reply; questions and notices arrive whole. The pieces joined are the reply's text. Closing the
+        iterator early cancels the turn."""
         message = self._checked(session_id, text)
         if isinstance(message, Reply):
             yield message.text
@@ -202,15 +213,21 @@ class Consultant:
             return
         streamed = ""
         final: dict[str, Any] = {}
-        with generator_errors(self.settings.openai_base_url):
-            for mode, data in self.graph.compiled.stream(
-                {"message": message}, self._config(session_id), stream_mode=["custom", "values"]
-            ):
-                if mode == "custom":
-                    streamed += str(data)
-                    yield str(data)
-                elif isinstance(data, dict):
-                    final = data
+        cancel = cancel or threading.Event()
+        with self._turn(session_id, cancel), generator_errors(self.settings.openai_base_url):
+            parts = cast(
+                Generator[tuple[str, Any]],
+                self.graph.compiled.stream(
+                    {"message": message}, self._config(session_id, cancel), stream_mode=["custom", "values"]
+                ),
+            )
+            with closing(parts):
+                for mode, data in parts:
+                    if mode == "custom":
+                        streamed += str(data)
+                        yield str(data)
+                    elif isinstance(data, dict):
+                        final = data
         reply = Reply.model_validate(final["reply"])
         shown = streamed.rstrip()
         yield reply.text[len(shown) :] if reply.text.startswith(shown) else "\n" + reply.text
@@ -219,6 +236,15 @@ class Consultant:
     def history(self, session_id: str) -> list[dict[str, str]]:
         values = self.graph.compiled.get_state(self._config(session_id)).values
         return list(values.get("history", []))
+
+    def delete_session(self, session_id: str) -> None:
+        """Remove everything kept about a session: its rows, and in a SQLite file the pages and the
+        write-ahead log that held them."""
+        self.checkpointer.delete_thread(session_id)
+        connection = getattr(self.checkpointer, "conn", None)
+        if isinstance(connection, sqlite3.Connection):
+            with getattr(self.checkpointer, "lock", nullcontext()):
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         self._stack.close()
@@ -245,9 +271,25 @@ class Consultant:
             return emergency_reply(result)
         raise InputError(f"message too long: {len(text)} characters (at most {MAX_MESSAGE_CHARS})")
 
+    @contextmanager
+    def _turn(self, session_id: str, cancel: threading.Event | None = None) -> Iterator[None]:
+        """Undo a turn that does not complete: its generation stops (``cancel`` is set) and the session goes
+        back to its state before the message."""
+        before = self.graph.compiled.get_state(self._config(session_id)).config
+        try:
+            yield
+        except BaseException:
+            if cancel is not None:
+                cancel.set()
+            if before.get("configurable", {}).get("checkpoint_id"):
+                self.graph.compiled.update_state(before, None)
+            else:
+                self.checkpointer.delete_thread(session_id)
+            raise
+
     @staticmethod
-    def _config(session_id: str) -> Any:
-        return {"configurable": {"thread_id": session_id}}
+    def _config(session_id: str, cancel: threading.Event | None = None) -> Any:
+        return {"configurable": {"thread_id": session_id, "cancel": cancel}}
 
 
 MAX_MESSAGE_CHARS = 2000

@@ -13,16 +13,19 @@ consultation's urgency at "urgent".
 
 The session's state (history, observations, questions asked, pending question, findings) lives in the
 checkpointer under the session id (``thread_id``), so a turn is ``graph.invoke({"message": text}, config)``.
-The answer node streams the generator's tokens through LangGraph's custom stream.
+The answer node streams the generator's tokens through LangGraph's custom stream; it holds a slot of the
+generation gate while it generates and stops when the turn's ``cancel`` event (in ``configurable``) is set.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import asdict
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import RunnableConfig
 from langgraph.config import get_stream_writer
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Checkpointer
@@ -30,6 +33,7 @@ from langgraph.types import Checkpointer
 from wenzhen.agent.answer import DECLINE, WHAT_NOW, answer_messages, finish, number_sources, retrieval_query
 from wenzhen.agent.config import AgentSettings
 from wenzhen.agent.findings import PatientFacts, affirms, read_message
+from wenzhen.agent.gate import GenerationGate, TurnCancelled
 from wenzhen.agent.inquiry import InquiryState, Policy, Question
 from wenzhen.agent.locations import BodyLocations
 from wenzhen.agent.questions import accept_rephrased, rephrase_instruction, template_text
@@ -61,9 +65,11 @@ class ConsultationGraph:
         chat_model: BaseChatModel,
         settings: AgentSettings,
         checkpointer: Checkpointer,
+        gate: GenerationGate | None = None,
     ) -> None:
         self.tools, self.policy, self.triage = tools, policy, triage
         self.chat_model, self.settings = chat_model, settings
+        self.gate = gate or GenerationGate()
         self.locations = BodyLocations.load()
         graph = StateGraph(ConsultState)
         graph.add_node("triage", self.triage_node)
@@ -185,7 +191,7 @@ class ConsultationGraph:
             "pending": asdict(question),
         }
 
-    def answer_node(self, state: ConsultState) -> dict[str, Any]:
+    def answer_node(self, state: ConsultState, config: RunnableConfig) -> dict[str, Any]:
         inquiry = inquiry_state(state)
         candidates = self._candidates(inquiry) if inquiry.present else []
         leading = [c.disease for c in candidates[:3]]
@@ -203,12 +209,15 @@ class ConsultationGraph:
         notice = state.get("notice") if state.get("urgency") == "urgent" else None
         if notice:  # _replied puts it before the answer: stream it first, so the pieces add up to the reply
             writer(f"{notice}\n\n")
+        cancel: threading.Event | None = config.get("configurable", {}).get("cancel")
         pieces = []
-        for chunk in self.chat_model.stream(messages, max_tokens=self.settings.max_new_tokens):
-            piece = chunk.text
-            if piece:
-                pieces.append(piece)
-                writer(piece)
+        with self.gate.slot(cancel):
+            for chunk in self.chat_model.stream(messages, max_tokens=self.settings.max_new_tokens):
+                if cancel is not None and cancel.is_set():
+                    raise TurnCancelled("cancelled while generating")
+                if chunk.text:
+                    pieces.append(chunk.text)
+                    writer(chunk.text)
         reply = Reply(kind="answer", text=finish("".join(pieces)), candidates=candidates, citations=citations)
         return self._replied(state["history"], reply, state)
 

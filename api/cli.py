@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from wenzhen.agent.cli import chat, diagnosis, dialogue, fit_answers, inquiry, make_cases, triage
+from wenzhen.api.serve import keys_app, serve
 from wenzhen.core.console import DEBUG_ENV, CommandGroup
 from wenzhen.core.settings import CONFIG_ENV
 from wenzhen.finetune.cli import app as finetune_app
@@ -43,6 +44,8 @@ inquiry_app = typer.Typer(
 app.add_typer(inquiry_app, name="inquiry")
 inquiry_app.command("fit")(fit_answers)
 app.command("chat")(chat)
+app.command("serve")(serve)
+app.add_typer(keys_app, name="keys")
 eval_app.command("retrieval")(eval_retrieval)
 eval_app.command("make-queries")(make_queries)
 eval_app.command("inquiry")(inquiry)

@@ -92,7 +92,7 @@ class LocalGenerator:
 
     def stream(self, messages: list[ChatMessage], config: GenerationConfig | None = None) -> Iterator[str]:
         """Text pieces as they are generated (transformers' TextIteratorStreamer, generation on a thread)."""
-        from transformers import TextIteratorStreamer
+        from transformers import StoppingCriteriaList, TextIteratorStreamer
 
         config = config or GenerationConfig()
         inputs = self._inputs(messages, config)
@@ -103,6 +103,9 @@ class LocalGenerator:
             "attention_mask": torch.ones_like(inputs),
         }
 
+        closed = threading.Event()  # the consumer stopped reading: stop generating too
+        kwargs["stopping_criteria"] = StoppingCriteriaList([_Closed(closed)])
+
         def run() -> None:
             with self._lock, torch.no_grad():
                 self.model.generate(inputs, **kwargs)
@@ -110,23 +113,26 @@ class LocalGenerator:
         worker = threading.Thread(target=run, daemon=True)
         worker.start()
         stops, emitted, pending = self._stops(config), "", ""
-        for piece in streamer:
-            pending += piece
-            text = cut_at_stop(emitted + pending, stops)
-            if len(text) < len(emitted + pending):  # a stop string appeared: emit up to it and finish
-                if text[len(emitted) :]:
-                    yield text[len(emitted) :]
-                break
-            hold = max((len(s) - 1 for s in stops), default=0)  # a stop string may be starting
-            ready = pending[: max(0, len(pending) - hold)]
-            if ready:
-                yield ready
-                emitted += ready
-                pending = pending[len(ready) :]
-        else:
-            if pending:
-                yield pending
-        worker.join()
+        try:
+            for piece in streamer:
+                pending += piece
+                text = cut_at_stop(emitted + pending, stops)
+                if len(text) < len(emitted + pending):  # a stop string appeared: emit up to it and finish
+                    if text[len(emitted) :]:
+                        yield text[len(emitted) :]
+                    break
+                hold = max((len(s) - 1 for s in stops), default=0)  # a stop string may be starting
+                ready = pending[: max(0, len(pending) - hold)]
+                if ready:
+                    yield ready
+                    emitted += ready
+                    pending = pending[len(ready) :]
+            else:
+                if pending:
+                    yield pending
+        finally:
+            closed.set()
+            worker.join()
 
     def generate_batch(
         self,
@@ -154,3 +160,15 @@ class LocalGenerator:
                 text = self.tokenizer.decode(row, skip_special_tokens=True)
                 replies.append(cut_at_stop(text, self._stops(config)).strip())
         return replies
+
+
+class _Closed:
+    """A stopping criterion: stop once ``event`` is set."""
+
+    def __init__(self, event: threading.Event) -> None:
+        self.event = event
+
+    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor, **kwargs: Any) -> torch.Tensor:
+        return torch.full(
+            (input_ids.shape[0],), self.event.is_set(), dtype=torch.bool, device=input_ids.device
+        )

@@ -33,7 +33,8 @@ def wenzhen(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 def test_python_dash_m_wenzhen_is_the_command_line() -> None:
     result = wenzhen("--help")
     assert result.returncode == 0, result.stderr
-    for group in ("kg", "index", "eval", "finetune", "inquiry", "chat", "--debug", "--config"):
+    groups = ("kg", "index", "eval", "finetune", "inquiry", "chat", "serve", "keys", "--debug", "--config")
+    for group in groups:
         assert group in result.stdout
 
 
@@ -93,3 +94,24 @@ def test_unset_options_leave_the_model_to_the_environment(tmp_path: Path) -> Non
     result = wenzhen("finetune", "merge", "--adapter", str(adapter), "--out", str(tmp_path / "out"), env=env)
     assert result.returncode == 4  # a missing model: the one WENZHEN_MODEL names, since --model was not given
     assert f"model '{tmp_path / 'no-such-model'}' is not a local Hugging Face folder" in result.stderr
+
+
+def test_api_keys_are_made_listed_and_revoked_and_serve_refuses_unsafe_settings(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    env = {**cli_env, "WENZHEN_API_KEYS_FILE": str(tmp_path / "keys.json")}
+    open_to_all = wenzhen("serve", "--host", "0.0.0.0", env={**env, "WENZHEN_AUTH": "off"})
+    assert open_to_all.returncode == 2
+    assert "error: auth = off while listening on 0.0.0.0" in open_to_all.stderr
+    no_keys = wenzhen("serve", "--host", "0.0.0.0", env=env)
+    assert no_keys.returncode == 2 and "holds none; add one: wenzhen keys add NAME" in no_keys.stderr
+    made = wenzhen("keys", "add", "clinic-a", env=env)
+    key = made.stdout.strip()
+    assert made.returncode == 0 and key.startswith("wz-") and len(key) > 30
+    listed = wenzhen("keys", "list", env=env)
+    assert "clinic-a" in listed.stdout and key not in listed.stdout
+    assert key not in (tmp_path / "keys.json").read_text()
+    again = wenzhen("keys", "add", "clinic-a", env=env)
+    assert again.returncode == 2 and "exists" in again.stderr
+    assert wenzhen("keys", "revoke", "clinic-a", env=env).returncode == 0
+    assert "clinic-a" not in wenzhen("keys", "list", env=env).stdout
