@@ -119,16 +119,49 @@ def open_literature(settings: RetrievalSettings) -> LiteratureSearcher | None:
 
 
 def make_checkpointer(sessions: str, stack: ExitStack) -> BaseCheckpointSaver[Any]:
-    """In memory, or in a SQLite file whose deleted pages are overwritten (a deleted session is gone)."""
+    """In memory; in PostgreSQL (``postgresql://…``, shared by every process that names it); or in a
+    SQLite file whose deleted pages are overwritten (a deleted session is gone)."""
     if sessions == "memory":
         return InMemorySaver()
+    if sessions.startswith(("postgresql://", "postgres://")):
+        return _postgres_checkpointer(sessions, stack)
     from langgraph.checkpoint.sqlite import SqliteSaver
 
-    Path(sessions).expanduser().parent.mkdir(parents=True, exist_ok=True)
     path = Path(sessions).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
     connection = stack.enter_context(closing(sqlite3.connect(path, check_same_thread=False)))
     connection.execute("PRAGMA secure_delete = ON")
     return SqliteSaver(connection)
+
+
+def _postgres_checkpointer(url: str, stack: ExitStack) -> BaseCheckpointSaver[Any]:
+    try:
+        from langgraph.checkpoint.postgres import PostgresSaver
+        from psycopg import OperationalError
+        from psycopg.rows import dict_row
+        from psycopg_pool import ConnectionPool, PoolTimeout
+    except ImportError as err:
+        raise ConfigError(
+            f"sessions in PostgreSQL need the postgres extra: pip install 'wenzhen[postgres]' ({err})"
+        ) from err
+    pool = ConnectionPool(
+        url,
+        min_size=1,
+        max_size=8,
+        open=False,
+        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+    )
+    try:
+        pool.open(wait=True, timeout=15)
+        saver = PostgresSaver(pool)  # type: ignore[arg-type]
+        saver.setup()  # creates or migrates its tables; safe to run from every worker
+    except (OperationalError, PoolTimeout) as err:
+        pool.close()
+        raise ServiceUnavailable(
+            f"cannot reach the sessions database ({err}); is PostgreSQL running?"
+        ) from err
+    stack.callback(pool.close)
+    return saver
 
 
 class Consultant:

@@ -42,6 +42,15 @@ class GenerationGate:
         self._condition = threading.Condition()
         self._running = 0
         self._waiting = 0
+        self.generated_tokens = 0
+        """Pieces of text generated through the gate (about one per token), for the server's metrics."""
+        self.generation_seconds = 0.0
+        """Time spent generating them."""
+
+    def record(self, tokens: int, seconds: float) -> None:
+        with self._condition:
+            self.generated_tokens += tokens
+            self.generation_seconds += seconds
 
     @property
     def depth(self) -> int:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from dataclasses import asdict
 from typing import Any
 
@@ -212,12 +213,14 @@ class ConsultationGraph:
         cancel: threading.Event | None = config.get("configurable", {}).get("cancel")
         pieces = []
         with self.gate.slot(cancel):
+            started = time.perf_counter()
             for chunk in self.chat_model.stream(messages, max_tokens=self.settings.max_new_tokens):
                 if cancel is not None and cancel.is_set():
                     raise TurnCancelled("cancelled while generating")
                 if chunk.text:
                     pieces.append(chunk.text)
                     writer(chunk.text)
+            self.gate.record(len(pieces), time.perf_counter() - started)
         reply = Reply(kind="answer", text=finish("".join(pieces)), candidates=candidates, citations=citations)
         return self._replied(state["history"], reply, state)
 

@@ -12,7 +12,8 @@
 - ``POST /v1/chat/completions`` (stream or not) and ``GET /v1/models``, for the ``openai`` client and
   LangChain's ``ChatOpenAI``: the session is the ``X-Session-Id`` header, or the conversation the client
   resends; the reply, candidates and citations travel in the extra field ``wenzhen``.
-- ``/healthz`` (the process is up), ``/readyz`` (graph reachable, generator loaded).
+- ``/healthz`` (the process is up), ``/readyz`` (graph reachable, generator loaded), ``/metrics``
+  (Prometheus: requests, latency, turn kinds, the generation queue, generated tokens).
 
 Every error is JSON ``{"error", "detail", "request_id"}``, never a traceback. Message text is not logged
 unless ``log_messages`` is set.
@@ -41,6 +42,7 @@ from wenzhen.agent.session import Reply
 from wenzhen.api.config import ServerSettings
 from wenzhen.api.keys import KeyStore
 from wenzhen.api.limits import BodyLimit, RateLimiter
+from wenzhen.api.metrics import CONTENT_TYPE, ServerMetrics
 from wenzhen.api.registry import SessionRegistry
 from wenzhen.api.schemas import (
     ChatCompletionRequest,
@@ -71,6 +73,7 @@ class Server:
     keys: KeyStore
     runner: TurnRunner
     limiter: RateLimiter
+    metrics: ServerMetrics
     started: float = field(default_factory=time.time)
     ready: dict[str, str] = field(default_factory=dict)
     """Component -> what keeps it from being ready; empty when ready."""
@@ -95,6 +98,7 @@ def create_app(
             keys,
             TurnRunner(built),
             RateLimiter(settings.rate_limit),
+            ServerMetrics(built.gate),
             ready={"generator": "loading"},
         )
         app.state.server = server
@@ -207,6 +211,12 @@ def _request_log(
         started = time.perf_counter()
         response = await call_next(request)
         response.headers["X-Request-Id"] = request.state.request_id
+        elapsed = time.perf_counter() - started
+        route = getattr(request.scope.get("route"), "path", "(unrouted)")  # a template: no session ids
+        server: Server | None = getattr(request.app.state, "server", None)
+        if server is not None:
+            server.metrics.requests.labels(request.method, route, str(response.status_code)).inc()
+            server.metrics.latency.labels(route).observe(elapsed)
         log.info(
             json.dumps(
                 {
@@ -215,7 +225,7 @@ def _request_log(
                     "method": request.method,
                     "path": request.url.path,
                     "status": response.status_code,
-                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                    "ms": round(elapsed * 1000, 1),
                     "caller": getattr(request.state, "caller", None),
                 }
             )
@@ -299,6 +309,11 @@ def _taking(request: Request, session_id: str, caller: str, text: str) -> Server
     return server
 
 
+def _replied(server: Server, session_id: str, reply: Reply) -> None:
+    server.registry.touch(session_id)
+    server.metrics.turns.labels(reply.kind).inc()
+
+
 def _sse(event: str, data: dict[str, Any]) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
@@ -333,7 +348,7 @@ def _add_routes(app: FastAPI) -> None:
     ) -> Reply:
         server = _taking(request, session_id, caller, message.text)
         reply = await server.runner.reply(session_id, message.text, request.is_disconnected)
-        server.registry.touch(session_id)
+        _replied(server, session_id, reply)
         return reply
 
     @app.post("/v1/sessions/{session_id}/messages/stream")
@@ -346,7 +361,7 @@ def _add_routes(app: FastAPI) -> None:
         async def events() -> AsyncIterator[str]:
             async for piece in pieces:
                 if isinstance(piece, Reply):
-                    server.registry.touch(session_id)
+                    _replied(server, session_id, piece)
                     yield _sse("reply", piece.model_dump(mode="json"))
                 elif piece:
                     yield _sse("token", {"text": piece})
@@ -369,6 +384,10 @@ def _add_routes(app: FastAPI) -> None:
         await asyncio.to_thread(server.consultant.delete_session, session_id)
         await asyncio.to_thread(server.registry.delete, session_id)
         return Response(status_code=204)
+
+    @app.get("/metrics")
+    async def metrics(request: Request, caller: Caller) -> Response:
+        return Response(_server(request).metrics.exposition(), media_type=CONTENT_TYPE)
 
     @app.get("/v1/models")
     async def models(request: Request, caller: Caller) -> dict[str, Any]:
@@ -394,7 +413,7 @@ def _add_routes(app: FastAPI) -> None:
         headers = {"X-Session-Id": session_id}
 
         def finished(reply: Reply) -> Extra:
-            server.registry.touch(session_id)
+            _replied(server, session_id, reply)
             server.registry.remember(
                 conversation_digest(caller, [*said, ("assistant", reply.text)]), session_id
             )

@@ -48,7 +48,8 @@ class ServerSettings(WenzhenSettings):
         description="Hashed API keys (wenzhen keys add); default <data dir>/api_keys.json.",
     )
     sessions: str | None = Field(
-        default=None, description="SQLite file of sessions; default <data dir>/sessions.sqlite."
+        default=None,
+        description="A SQLite file (default <data dir>/sessions.sqlite) or a postgresql:// URL.",
     )
     retention_hours: float = Field(
         default=24 * 30, gt=0, description="Sessions untouched this long are deleted."

@@ -3,7 +3,13 @@ the session starts in a temporary data directory (never the user's own graph).""
 
 from __future__ import annotations
 
+import functools
 import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,7 +63,7 @@ def store(session_store: GraphStore, graph_settings: GraphSettings) -> GraphStor
 
 
 # What a test needs, from the fixtures it uses (directly or through other fixtures).
-NEEDS = {"session_store": "e2e", "embedder": "model", "qwen_tokenizer": "model"}
+NEEDS = {"session_store": "e2e", "postgres_url": "e2e", "embedder": "model", "qwen_tokenizer": "model"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -148,3 +154,52 @@ def searcher(embedder: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
     corpus = write_corpus(folder, [*CORPUS, INJECTION])
     index_sources([corpus], settings, embedder, JsonMapping(text=("text",), id="id").read, replace=True)
     return LiteratureSearcher(LiteratureIndex.open(settings.index_dir), embedder)
+
+
+def postgres_programs() -> Path:
+    """The folder of PostgreSQL's server programs (initdb, pg_ctl): on PATH, or Debian's."""
+    found = shutil.which("initdb")
+    folders = [Path(found).parent] if found else sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+    if not folders:
+        raise RuntimeError("PostgreSQL's server programs are not installed (apt-get install postgresql)")
+    return folders[-1]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster on a free loopback port (run as the postgres user when we are root,
+    which initdb refuses to be), stopped and removed at the end of the session."""
+    programs = postgres_programs()
+    folder = Path(tempfile.mkdtemp(prefix="wenzhen-pg-"))
+    as_owner: list[str] = []
+    if os.geteuid() == 0:
+        owner = pwd.getpwnam("postgres")
+        os.chown(folder, owner.pw_uid, owner.pw_gid)
+        as_owner = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    data = folder / "data"
+    run = functools.partial(subprocess.run, check=True, capture_output=True, timeout=120)
+    run(
+        [
+            *as_owner,
+            programs / "initdb",
+            "-D",
+            data,
+            "-A",
+            "trust",
+            "-U",
+            "wenzhen",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ]
+    )
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off"
+    run([*as_owner, programs / "pg_ctl", "-D", data, "-o", options, "-l", folder / "log", "-w", "start"])
+    try:
+        yield f"postgresql://wenzhen@127.0.0.1:{port}/postgres"
+    finally:
+        run([*as_owner, programs / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop"])
+        shutil.rmtree(folder, ignore_errors=True)

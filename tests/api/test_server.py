@@ -5,6 +5,7 @@ random) causal LM, SQLite sessions; clients are httpx, the official ``openai`` c
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -128,6 +129,15 @@ def test_a_consultation_over_http_sessions(
         tokens = "".join(data["text"] for event, data in events if event == "token")
         assert [event for event, _ in events][-1] == "reply" and len(events) > 3
         assert events[-1][1]["kind"] == "answer" and tokens.rstrip() == events[-1][1]["text"]
+
+        metrics = http.get("/metrics").text
+        assert f'wenzhen_turns_total{{kind="question"}} {turns}.0' in metrics
+        assert 'wenzhen_turns_total{kind="answer"} 2.0' in metrics
+        posted = 'method="POST",route="/v1/sessions/{session_id}/messages",status="200"'
+        assert f"wenzhen_http_requests_total{{{posted}}} {turns + 1}.0" in metrics
+        assert session not in metrics and "wenzhen_generation_queue_depth 0.0" in metrics
+        generated = re.search(r"^wenzhen_generated_tokens_total (\S+)$", metrics, re.M)
+        assert generated and float(generated.group(1)) > 0
 
         assert http.delete(f"/v1/sessions/{session}").status_code == 204
         gone = http.get(f"/v1/sessions/{session}")
