@@ -41,10 +41,11 @@ from wenzhen.agent.answer_model import AnswerModel
 from wenzhen.agent.answer_policy import AnswerModelPolicy
 from wenzhen.agent.case_inquiry import CaseInquiryParameters
 from wenzhen.agent.config import AgentSettings
+from wenzhen.agent.evidence import EvidenceGraph, evidence_graph
 from wenzhen.agent.gate import GenerationGate
 from wenzhen.agent.graph import ConsultationGraph, emergency_reply, symptom_names
 from wenzhen.agent.inquiry import DiseaseIndex, InquiryParameters, InquiryPolicy, Policy
-from wenzhen.agent.session import Reply
+from wenzhen.agent.session import ConsultState, Reply, inquiry_state
 from wenzhen.agent.tools import ConsultationTools
 from wenzhen.agent.triage import Triage, meaning_layer
 from wenzhen.core.errors import ConfigError, InputError, ServiceUnavailable
@@ -269,6 +270,14 @@ class Consultant:
     def history(self, session_id: str) -> list[dict[str, str]]:
         values = self.graph.compiled.get_state(self._config(session_id)).values
         return list(values.get("history", []))
+
+    def evidence(self, session_id: str, limit: int = 3) -> EvidenceGraph:
+        """The graph behind the session's current ranking (its ``limit`` leading diseases), to draw."""
+        values = cast(ConsultState, self.graph.compiled.get_state(self._config(session_id)).values)
+        inquiry = inquiry_state(values)
+        ranking = self.policy.ranking(inquiry, limit) if inquiry.present else []
+        kg = self.tools.kg
+        return evidence_graph(ranking, inquiry.present, inquiry.absent, kg.facts, kg.concepts_named)
 
     def delete_session(self, session_id: str) -> None:
         """Remove everything kept about a session: its rows, and in a SQLite file the pages and the

@@ -208,6 +208,8 @@ class _Posterior:
     placed: set[str] = field(default_factory=set)
     """The body parts the patient's own location words may mean (右上腹: 肝, 胆, 腹部)."""
     denied_parts: set[str] = field(default_factory=set)
+    nothing_else: bool = False
+    """The patient has said there is nothing else."""
 
     def probabilities(self) -> FloatArray:
         weights = np.exp(self.log - self.log.max())
@@ -263,6 +265,7 @@ class InquiryPolicy:
                 continue
             if isinstance(observation, NothingElse):
                 post.log += np.log(self._p_nothing_else(index.sizes - post.mentioned))
+                post.nothing_else = True
                 continue
             symptom = observation.symptom
             if symptom in post.said and (isinstance(observation, Volunteered) or observation.present):
@@ -326,7 +329,7 @@ class InquiryPolicy:
         options: list[tuple[float, Question]] = []
         closed = self._closed_entropies(prior, has)
         options += [(float(e), Question("symptom", s)) for e, s in zip(closed, columns, strict=True)]
-        if self.parameters.open_questions:
+        if self.parameters.open_questions and not post.nothing_else:  # asked and answered: not again
             remaining = (self.index.sizes[top] - post.mentioned[top]).astype(np.float64)
             options.append((self._open_entropy(prior, has, remaining), Question("open")))
         asked_parts = {q.target for q in state.asked if q.kind == "body_part"}

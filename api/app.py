@@ -12,6 +12,7 @@
 - ``POST /v1/chat/completions`` (stream or not) and ``GET /v1/models``, for the ``openai`` client and
   LangChain's ``ChatOpenAI``: the session is the ``X-Session-Id`` header, or the conversation the client
   resends; the reply, candidates and citations travel in the extra field ``wenzhen``.
+- ``GET /v1/sessions/{id}/evidence``: the graph behind the ranking, to draw; ``/``: the consultation page.
 - ``/healthz`` (the process is up), ``/readyz`` (graph reachable, generator loaded), ``/metrics``
   (Prometheus: requests, latency, turn kinds, the generation queue, generated tokens).
 
@@ -29,14 +30,17 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from fastapi.staticfiles import StaticFiles
 
 from wenzhen.agent.consultant import Consultant
+from wenzhen.agent.evidence import EvidenceGraph
 from wenzhen.agent.gate import Busy, TurnCancelled
 from wenzhen.agent.session import Reply
 from wenzhen.api.config import ServerSettings
@@ -49,6 +53,7 @@ from wenzhen.api.schemas import (
     Extra,
     HistoryMessage,
     PatientMessage,
+    Problem,
     SessionCreated,
     SessionHistory,
     completion,
@@ -60,6 +65,8 @@ from wenzhen.api.turns import SessionBusy, TurnRunner
 from wenzhen.core.errors import ConfigError, InputError, ResourceMissing, ServiceUnavailable, WenzhenError
 
 log = logging.getLogger("wenzhen.api")
+WEB = Path(__file__).parent / "web"
+"""The consultation page (``/``) and its files (``/static/…``)."""
 LOCAL_CALLER = "local"
 
 
@@ -118,6 +125,7 @@ def create_app(
         title="Wenzhen (问诊)",
         summary="Knowledge-graph and literature grounded Chinese medical consultation.",
         lifespan=lifespan,
+        responses=ERRORS,
     )
     _install_errors(app)
     app.middleware("http")(_request_log(settings))
@@ -131,6 +139,7 @@ def create_app(
         )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     _add_routes(app)
+    app.mount("/static", StaticFiles(directory=WEB), name="static")
     return app
 
 
@@ -234,6 +243,24 @@ def _request_log(
 
     return log_request
 
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "description": description}
+    for status, description in (
+        (400, "Bad input (e.g. a message over 2,000 characters)"),
+        (401, "No or an invalid API key"),
+        (404, "No such session (or another key's)"),
+        (409, "A turn of this session is in progress"),
+        (413, "Request body too large"),
+        (422, "Request that does not validate"),
+        (429, "Rate limit reached (Retry-After)"),
+        (503, "Generator busy (Retry-After) or a server unavailable"),
+    )
+}
+"""Every error, documented for every route: JSON ``{"error", "detail", "request_id"}``."""
+EVENTS: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/event-stream": {}}, "description": "Server-sent events"}
+}
 
 _STATUS: list[tuple[type[Exception], int, str]] = [
     (Busy, 503, "busy"),
@@ -351,7 +378,7 @@ def _add_routes(app: FastAPI) -> None:
         _replied(server, session_id, reply)
         return reply
 
-    @app.post("/v1/sessions/{session_id}/messages/stream")
+    @app.post("/v1/sessions/{session_id}/messages/stream", response_class=StreamingResponse, responses=EVENTS)
     async def stream_message(
         request: Request, session_id: str, message: PatientMessage, caller: Caller
     ) -> StreamingResponse:
@@ -385,7 +412,22 @@ def _add_routes(app: FastAPI) -> None:
         await asyncio.to_thread(server.registry.delete, session_id)
         return Response(status_code=204)
 
-    @app.get("/metrics")
+    @app.get("/v1/sessions/{session_id}/evidence")
+    async def evidence(request: Request, session_id: str, caller: Caller) -> EvidenceGraph:
+        """The graph behind the ranking: leading diseases, reported symptoms, checks, departments."""
+        server = _server(request)
+        _owned(server, session_id, caller)
+        return await asyncio.to_thread(server.consultant.evidence, session_id)
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(WEB / "index.html")
+
+    @app.get(
+        "/metrics",
+        response_class=Response,
+        responses={200: {"content": {"text/plain": {}}, "description": "Prometheus exposition"}},
+    )
     async def metrics(request: Request, caller: Caller) -> Response:
         return Response(_server(request).metrics.exposition(), media_type=CONTENT_TYPE)
 
@@ -394,7 +436,11 @@ def _add_routes(app: FastAPI) -> None:
         server = _server(request)
         return model_list(server.settings.model_name, int(server.started))
 
-    @app.post("/v1/chat/completions", response_model=None)
+    @app.post(
+        "/v1/chat/completions",
+        response_model=None,
+        responses={200: {"content": {"application/json": {}, "text/event-stream": {}}}},
+    )
     async def chat_completions(
         request: Request,
         body: ChatCompletionRequest,

@@ -15,6 +15,7 @@ from wenzhen.agent.inquiry import (
     InquiryState,
     Located,
     NothingElse,
+    Observation,
     Question,
     Volunteered,
 )
@@ -60,6 +61,18 @@ def test_the_first_question_is_open_when_open_questions_are_allowed() -> None:
     p = policy(confidence=0.99)
     state = p.observe(InquiryState(), Volunteered("黄疸"))
     assert p.next_question(state) == Question("open")
+
+
+def test_once_the_patient_says_there_is_nothing_else_it_never_asks_that_again() -> None:
+    p = policy(confidence=0.99)
+    state = p.observe(InquiryState(), Volunteered("黄疸"))
+    for _ in range(3):  # the patient denies whatever is asked; "anything else?" was answered once
+        question = p.next_question(state)
+        assert question is not None
+        state = p.ask(state, question)
+        answers: dict[str, Observation] = {"open": NothingElse(), "body_part": BodyPartUnknown()}
+        state = p.observe(state, answers.get(question.kind, Answered(str(question.target), False)))
+    assert [q.kind for q in state.asked].count("open") == 1
 
 
 def test_closed_only_asks_a_symptom_that_splits_the_candidates_and_never_one_already_known() -> None:
