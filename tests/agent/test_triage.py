@@ -63,6 +63,13 @@ def test_the_meaning_layer_names_a_red_flag_no_rule_foresaw(triage: Triage, with
     assert with_meaning.check("我最近右上腹隐痛，还乏力") is None
 
 
+def test_a_relative_telling_an_ordinary_complaint_is_no_emergency(with_meaning: Triage) -> None:
+    assert with_meaning.check("我爸这几天皮肤发黄，总说没劲，右上腹隐隐作痛") is None  # was: heart attack
+    assert with_meaning.check("我妈老是觉得累，脸色发黄，吃饭也不香") is None
+    stroke = with_meaning.check("我爸刚才说话突然含糊了，一边嘴角往下耷拉")  # a relative's emergency still is
+    assert stroke is not None and stroke.level == "emergency"
+
+
 def test_an_emergency_reply_names_the_red_flag_and_what_to_do(triage: Triage) -> None:
     result = triage.check("我爸突然嘴歪了，说话也不清楚")
     assert result is not None and result.level == "emergency" and result.rule.id == "stroke_signs"
