@@ -132,6 +132,7 @@ def make_checkpointer(sessions: str, stack: ExitStack) -> BaseCheckpointSaver[An
     path.parent.mkdir(parents=True, exist_ok=True)
     connection = stack.enter_context(closing(sqlite3.connect(path, check_same_thread=False)))
     connection.execute("PRAGMA secure_delete = ON")
+    connection.execute("PRAGMA synchronous = NORMAL")  # WAL: durable but for the last turns on power loss
     return SqliteSaver(connection)
 
 

@@ -27,7 +27,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +38,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wenzhen.agent.consultant import Consultant
 from wenzhen.agent.evidence import EvidenceGraph
@@ -128,7 +130,7 @@ def create_app(
         responses=ERRORS,
     )
     _install_errors(app)
-    app.middleware("http")(_request_log(settings))
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -137,7 +139,7 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "X-Session-Id", "X-Api-Key"],
             expose_headers=["X-Session-Id", "X-Request-Id"],
         )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestLog)  # added last: outermost, so every response has a request id
     _add_routes(app)
     app.mount("/static", StaticFiles(directory=WEB), name="static")
     return app
@@ -169,7 +171,7 @@ async def _purge_forever(server: Server) -> None:
         removed = await asyncio.to_thread(_purge, server, time.time() - retention)
         if removed:
             log.info(json.dumps({"event": "sessions_expired", "count": removed}))
-        await asyncio.sleep(min(600.0, retention / 10))
+        await asyncio.sleep(max(1.0, min(600.0, retention / 10)))
 
 
 def _purge(server: Server, before: float) -> int:
@@ -211,37 +213,52 @@ def _caller(
 Caller = Annotated[str, Depends(_caller)]
 
 
-def _request_log(
-    settings: ServerSettings,
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    async def log_request(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        given = request.headers.get("x-request-id", "")
-        request.state.request_id = given if given.isalnum() and len(given) <= 64 else uuid.uuid4().hex
-        started = time.perf_counter()
-        response = await call_next(request)
-        response.headers["X-Request-Id"] = request.state.request_id
-        elapsed = time.perf_counter() - started
-        route = getattr(request.scope.get("route"), "path", "(unrouted)")  # a template: no session ids
-        server: Server | None = getattr(request.app.state, "server", None)
-        if server is not None:
-            server.metrics.requests.labels(request.method, route, str(response.status_code)).inc()
-            server.metrics.latency.labels(route).observe(elapsed)
-        log.info(
-            json.dumps(
-                {
-                    "event": "request",
-                    "request_id": request.state.request_id,
-                    "method": request.method,
-                    "path": request.url.path,
-                    "status": response.status_code,
-                    "ms": round(elapsed * 1000, 1),
-                    "caller": getattr(request.state, "caller", None),
-                }
-            )
-        )
-        return response
+class RequestLog:
+    """ASGI middleware: a request id (the client's ``X-Request-Id`` if sane) in ``request.state`` and the
+    response, one JSON log line per request, and the request metrics by route template."""
 
-    return log_request
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = Headers(scope=scope).get("x-request-id", "")
+        request_id = given if given.isalnum() and len(given) <= 64 else uuid.uuid4().hex
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        started, status = time.perf_counter(), 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).append("X-Request-Id", request_id)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            self._record(scope, state, request_id, status, time.perf_counter() - started)
+
+    @staticmethod
+    def _record(scope: Scope, state: dict[str, Any], request_id: str, status: int, elapsed: float) -> None:
+        route = getattr(scope.get("route"), "path", "(unrouted)")  # a template: no session ids
+        server: Server | None = getattr(scope["app"].state, "server", None)
+        if server is not None:
+            server.metrics.requests.labels(scope["method"], route, str(status)).inc()
+            server.metrics.latency.labels(route).observe(elapsed)
+        line = {
+            "event": "request",
+            "request_id": request_id,
+            "method": scope["method"],
+            "path": scope["path"],
+            "status": status,
+            "ms": round(elapsed * 1000, 1),
+            "caller": state.get("caller"),
+        }
+        log.info(json.dumps(line))
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {

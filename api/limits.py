@@ -51,7 +51,7 @@ class BodyLimit:
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
         received = 0
         started = False
@@ -74,13 +74,13 @@ class BodyLimit:
             await self.app(scope, counted, tracked)
         except _TooLarge:
             if not started:
-                await self._refuse(send)
+                await self._refuse(scope, send)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, scope: Scope, send: Send) -> None:
         body: dict[str, Any] = {
             "error": "too_large",
             "detail": f"request body over {self.max_bytes} bytes",
-            "request_id": "",
+            "request_id": scope.get("state", {}).get("request_id", ""),
         }
         await send(
             {

@@ -41,6 +41,7 @@ class _Sqlite:
         self._connection = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
         self._connection.execute("PRAGMA foreign_keys = ON")
         self._connection.execute("PRAGMA secure_delete = ON")
+        self._connection.execute("PRAGMA synchronous = NORMAL")
         self._lock = threading.Lock()
         for statement in _SCHEMA:
             self.rows(statement)

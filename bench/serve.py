@@ -5,8 +5,9 @@
 Loads the demo KG into a fresh embedded store (a temporary data directory), then, on the demo model:
 
 1. Server overhead: the same question turns (a new session's opening report) through ``Consultant.reply``
-   in this process, then through ``POST /v1/sessions/{id}/messages`` of a ``wenzhen serve`` process on
-   loopback, one client. Prints the medians and their ratio (target <= 1.2).
+   in this process (sessions in SQLite, as the server keeps them), then through
+   ``POST /v1/sessions/{id}/messages`` of a ``wenzhen serve`` process on loopback, one client. Prints the
+   medians and their ratio (target <= 1.2).
 2. Load: ``--patients`` simulated patients at once, each opening a session, reporting and answering the
    first follow-up question ("没有"). Throughput, p50/p99 per turn, errors (target 0).
 3. Answers generating: two patients' answers stream from the demo model while other sessions' question
@@ -21,6 +22,7 @@ import os
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -32,10 +34,11 @@ REPORTS = [
     "我右上腹疼，吃完饭腹胀",
     "最近总是恶心，没有食欲",
     "孩子发烧两天了，还咳嗽",
-    "我经常头晕，心慌",
-    "这几天喘不上气，胸口闷",
+    "最近总是胃胀，老打嗝",
+    "这几天腰酸，小便有点黄",
     "嗓子疼，流鼻涕",
 ]
+WENZHEN = [sys.executable, "-m", "wenzhen"]
 ANSWER_QUESTIONS = ["肝硬化患者饮食要注意什么", "乙肝患者平时要注意什么"]
 
 
@@ -44,10 +47,11 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def in_process(cases: list[str]) -> list[float]:
+def in_process(cases: list[str], sessions: str) -> list[float]:
+    from wenzhen.agent.config import AgentSettings
     from wenzhen.agent.consultant import Consultant
 
-    with Consultant.from_config() as consultant:
+    with Consultant.from_config(AgentSettings(sessions=sessions)) as consultant:  # as the server keeps them
         consultant.reply(consultant.start_session(), cases[0])  # warm up
         seconds = []
         for text in cases:
@@ -60,7 +64,7 @@ def in_process(cases: list[str]) -> list[float]:
 
 def start_server(port: int) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(
-        ["wenzhen", "serve", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [*WENZHEN, "serve", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
@@ -170,8 +174,8 @@ def main() -> None:
             WENZHEN_GENERATION_QUEUE="64",
             WENZHEN_RATE_LIMIT="100000",
         )
-        subprocess.run(["wenzhen", "kg", "load", "--demo"], check=True, capture_output=True)
-        local = in_process(cases)
+        subprocess.run([*WENZHEN, "kg", "load", "--demo"], check=True, capture_output=True)
+        local = in_process(cases, os.path.join(tmp, "in-process.sqlite"))
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]

@@ -218,6 +218,7 @@ def test_keys_limits_and_errors(
 
         big = http.post(f"/v1/sessions/{session}/messages", json={"text": "痛" * 3000})
         assert big.status_code == 413 and big.json()["error"] == "too_large"
+        assert big.json()["request_id"] == big.headers["x-request-id"]
         long = http.post(f"/v1/sessions/{session}/messages", json={"text": "痛" * 2500})
         assert long.status_code == 400 and "too long" in long.json()["detail"]
         malformed = http.post(
@@ -310,3 +311,27 @@ def test_the_readme_openai_example_runs(
         namespace: dict[str, Any] = {}
         exec(compile(example.replace("http://127.0.0.1:8000", url), "README.md", "exec"), namespace)
         assert namespace["reply"].model_extra["wenzhen"]["reply"]["kind"] == "question"
+
+
+def test_sessions_expire_after_the_retention_time_and_cors_is_by_configuration(
+    demo_graph: GraphStore, tiny_model_dir: Path, searcher: LiteratureSearcher, tmp_path: Path
+) -> None:
+    origin = "https://clinic.example"
+    settings = settings_for(tmp_path, retention_hours=2 / 3600, cors_origins=[origin])  # two seconds
+    with (
+        served(demo_graph, tiny_model_dir, searcher, settings) as (c, url),
+        httpx.Client(base_url=url, timeout=60) as http,
+    ):
+        session = http.post("/v1/sessions").json()["session_id"]
+        assert http.post(f"/v1/sessions/{session}/messages", json={"text": QUESTION_TURN}).status_code == 200
+        assert len(c.history(session)) == 2
+        deadline = time.monotonic() + 30
+        while http.get(f"/v1/sessions/{session}").status_code == 200 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert http.get(f"/v1/sessions/{session}").status_code == 404 and c.history(session) == []
+
+        preflight = {"Origin": origin, "Access-Control-Request-Method": "POST"}
+        allowed = http.options("/v1/sessions", headers=preflight)
+        assert allowed.headers["access-control-allow-origin"] == origin
+        elsewhere = http.options("/v1/sessions", headers={**preflight, "Origin": "https://other.example"})
+        assert "access-control-allow-origin" not in elsewhere.headers
