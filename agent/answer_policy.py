@@ -69,7 +69,8 @@ class AnswerModelPolicy:
         for observation in state.observations:
             if not isinstance(observation, Volunteered | Answered):
                 continue
-            present = isinstance(observation, Volunteered) or observation.present
+            said = isinstance(observation, Volunteered) or observation.present
+            present: Answer = said if observation.certain else None  # hedged: the records' "not sure"
             for symptom in self.symptoms_of.get(observation.symptom, ()):
                 if isinstance(observation, Answered) and symptom in asked:
                     answers.append((symptom, present))

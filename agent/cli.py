@@ -208,7 +208,16 @@ def inquiry(
     profiles, kg = _profiles_and_linker(meaning)
     reports = [
         evaluate_inquiry(
-            kg, profiles, items, params, seed, words, kg.concepts.concept_of, kg.dictionary, places
+            kg,
+            profiles,
+            items,
+            params,
+            seed,
+            words,
+            kg.concepts.concept_of,
+            kg.dictionary,
+            places,
+            kg.concepts.with_broader,
         )
         for words in (None, lay)
         for params in inquiry_modes(inquiry_parameters(AgentSettings()))

@@ -200,7 +200,8 @@ class Consultant:
     def _policy(self, kg: KGRetriever) -> Policy:
         """Over the whole graph, or over the fitted answer model the settings name."""
         if self.settings.answer_model is None:
-            return InquiryPolicy(DiseaseIndex(kg.concept_profiles()), inquiry_parameters(self.settings))
+            index = DiseaseIndex(kg.concept_profiles())
+            return InquiryPolicy(index, inquiry_parameters(self.settings), kg.concepts.with_broader)
         model = AnswerModel.load(self.settings.answer_model)
         parameters = CaseInquiryParameters(max_questions=self.settings.max_questions)
         return AnswerModelPolicy(model, kg.concepts_named, parameters)

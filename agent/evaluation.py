@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -103,14 +103,15 @@ def evaluate_inquiry(
     concept_of: Callable[[str], str] = str,
     patient_linker: Linker | None = None,
     locations: BodyLocations | None = None,
+    broader: Callable[[str], Sequence[str]] | None = None,
 ) -> InquiryReport:
     """Simulated consultations over ``profiles`` (symptoms as concepts; ``concept_of`` maps a case's
     opening symptom to its concept). With ``lay`` (a concept's everyday phrasings) the patients speak them
     and answer closed questions with a bare yes or no; else they speak the graph's terms. The patients read
     the doctor's questions with ``patient_linker`` (default: ``linker``): the graph's names, which questions
-    use, without the agent's linking by meaning."""
+    use, without the agent's linking by meaning. ``broader``: as the consultation's policy has it."""
     by_name = {p.disease: p for p in profiles}
-    policy = InquiryPolicy(DiseaseIndex(profiles), parameters)
+    policy = InquiryPolicy(DiseaseIndex(profiles), parameters, broader)
     top1 = top3 = base1 = base3 = questions = done = 0
     for case in cases:
         profile = by_name.get(case.disease)

@@ -31,23 +31,27 @@ from wenzhen.agent.inquiry import (
 from wenzhen.agent.locations import BodyLocations
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import Mention
+from wenzhen.retrieval.negation import DOUBT_CUES
 
 _AGE = re.compile(r"(\d{1,3})\s*(?:周岁|岁)")
 _SEX = re.compile(r"(?:^|[，,。；;\s我是性别：:])(男|女)(?:性|的|生|孩|士|宝宝|[，,。；;\s]|$)")
 _DURATION = re.compile(r"((?:\d+|[一二两三四五六七八九十半几多]+)\s*(?:个多?)?(?:小时|天|日|周|星期|月|年))")
 _YES = re.compile(r"^\s*(?:是|有|对|嗯|会|经常|偶尔|yes)", re.IGNORECASE)
+_DOUBT = re.compile(r"^\s*(?:{})".format("|".join(DOUBT_CUES)))
 _NO = re.compile(r"^\s*(?:没|无|不|否|从来没|no\b)", re.IGNORECASE)
 _UNSURE = re.compile(r"不清楚|不知道|说不清|说不好|不确定")
 _NOTHING_ELSE = re.compile(r"没有了|没了|没有别的|没有其他|没其他|就这些|就这样|别的没有|其他没有")
 
 
 def affirms(text: str) -> bool:
-    """A short answer that says yes (有、是、对、嗯 …), not no.
+    """A short answer that says yes (有、是、对、嗯 …), not no; a hedged yes (好像有) too: a screening
+    question must not let a doubtful yes pass as a no.
 
-    >>> affirms("有的，出了好多汗"), affirms("没有"), affirms("不是")
-    (True, False, False)
+    >>> affirms("有的，出了好多汗"), affirms("没有"), affirms("不是"), affirms("好像有")
+    (True, False, False, True)
     """
-    return bool(_YES.search(text)) and not _NO.search(text)
+    reply = _DOUBT.sub("", text)
+    return bool(_YES.search(reply)) and not _NO.search(reply)
 
 
 class Linker(Protocol):
@@ -108,20 +112,23 @@ def read_message(
     for m in mentions:
         if m.label is not Label.SYMPTOM:
             continue
+        sure = not m.doubtful
         if pending is not None and pending.kind == "symptom" and m.name == pending.target:
             answered = True
-            observations.append(Answered(m.name, not m.negated))
+            observations.append(Answered(m.name, not m.negated, sure))
         elif m.negated:
-            observations.append(Answered(m.name, False))
+            observations.append(Answered(m.name, False, sure))
         else:
-            observations.append(Volunteered(m.name))
+            observations.append(Volunteered(m.name, sure))
     if pending is not None and not answered:
         if pending.kind == "symptom" and pending.target is not None:
-            if _NO.search(text):
-                observations.insert(0, Answered(pending.target, False))
+            reply = _DOUBT.sub("", text)  # 好像有 / 可能没有: an answer, not a sure one
+            sure = reply == text
+            if _NO.search(reply):
+                observations.insert(0, Answered(pending.target, False, sure))
                 answered = True
-            elif _YES.search(text):
-                observations.insert(0, Answered(pending.target, True))
+            elif _YES.search(reply):
+                observations.insert(0, Answered(pending.target, True, sure))
                 answered = True
         elif pending.kind == "body_part":
             observation = _where(text, pending.target, body_parts)

@@ -21,7 +21,7 @@ questions is spent.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
@@ -37,9 +37,11 @@ IntArray = npt.NDArray[np.int64]
 
 @dataclass(frozen=True)
 class Volunteered:
-    """The patient named ``symptom`` unprompted (opening complaint or answer to an open question)."""
+    """The patient named ``symptom`` unprompted (opening complaint or answer to an open question);
+    ``certain`` False when they hedged it (好像发烧)."""
 
     symptom: str
+    certain: bool = True
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,12 @@ class NothingElse:
 
 @dataclass(frozen=True)
 class Answered:
-    """The patient answered yes (``present``) or no to a closed question about ``symptom``."""
+    """The patient answered yes (``present``) or no to a closed question about ``symptom``; ``certain``
+    False for a hedged answer (好像有)."""
 
     symptom: str
     present: bool
+    certain: bool = True
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,8 @@ class InquiryParameters:
     """What a question is chosen to reduce: the posterior's entropy, or the mass outside the top three."""
     min_gain: float = 0.1
     """Stop asking when no question is expected to reduce that loss by more than this."""
+    doubt_weight: float = 0.5
+    """How much a hedged report (好像发烧, 好像有) weighs against a sure one: its evidence, tempered."""
 
 
 class Policy(Protocol):
@@ -217,13 +223,21 @@ class _Posterior:
 
 
 class InquiryPolicy:
-    def __init__(self, index: DiseaseIndex, parameters: InquiryParameters | None = None) -> None:
+    def __init__(
+        self,
+        index: DiseaseIndex,
+        parameters: InquiryParameters | None = None,
+        broader: Callable[[str], Sequence[str]] | None = None,
+    ) -> None:
+        """``broader``: a symptom concept's broader ones (``SymptomConcepts.with_broader``): a patient who
+        has 右上腹痛 has 腹痛, so it is not asked about."""
         if not len(index):
             raise ResourceMissing(
                 "the knowledge graph has no disease with a symptom: load one (wenzhen kg load)"
             )
         self.index = index
         self.parameters = parameters or InquiryParameters()
+        self.broader = broader or (lambda symptom: (symptom,))
 
     @property
     def body_part_names(self) -> Sequence[str]:
@@ -271,11 +285,12 @@ class InquiryPolicy:
             if symptom in post.said and (isinstance(observation, Volunteered) or observation.present):
                 continue
             has = index.has(symptom)
+            weight = 1.0 if observation.certain else self.parameters.doubt_weight
             if isinstance(observation, Volunteered):
-                post.log += np.log(self._p_named(has, index.sizes - post.mentioned))
+                post.log += weight * np.log(self._p_named(has, index.sizes - post.mentioned))
             else:
                 yes = self._p_yes(has)
-                post.log += np.log(yes if observation.present else 1 - yes)
+                post.log += weight * np.log(yes if observation.present else 1 - yes)
             if isinstance(observation, Volunteered) or observation.present:
                 post.said.add(symptom)
                 post.mentioned += has
@@ -318,7 +333,8 @@ class InquiryPolicy:
         top = np.argsort(-probabilities, kind="stable")[: self.parameters.candidates]
         prior = probabilities[top] / probabilities[top].sum()
         asked = {q.target for q in state.asked if q.kind == "symptom"}
-        excluded = post.said | set(state.absent) | asked
+        implied = {b for said in post.said for b in self.broader(said)}
+        excluded = post.said | implied | set(state.absent) | asked
         columns = sorted({s for i in top for s in self.index.profiles[i].symptoms} - excluded)
         has = np.zeros((len(top), len(columns)), dtype=bool)
         position = {s: j for j, s in enumerate(columns)}

@@ -1,7 +1,9 @@
 """A consultation's state as plain data (what the LangGraph checkpointer stores), and the typed reply.
 
->>> observation_from_dict(observation_to_dict(Answered("腹胀", False)))
-Answered(symptom='腹胀', present=False)
+>>> observation_from_dict(observation_to_dict(Answered("腹胀", False, certain=False)))
+Answered(symptom='腹胀', present=False, certain=False)
+>>> observation_from_dict({"kind": "answered", "symptom": "腹胀", "present": True})  # stored before hedges
+Answered(symptom='腹胀', present=True, certain=True)
 >>> observation_from_dict({"kind": "body_parts", "parts": ["肝", "腹部"]})
 BodyParts(parts=('肝', '腹部'))
 """

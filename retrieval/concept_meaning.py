@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import Mention, SymptomConcepts
+from wenzhen.retrieval.negation import hedge_before
 from wenzhen.retrieval.patterns import is_pattern
 
 THRESHOLD = 0.945
@@ -114,7 +115,7 @@ class ConceptMeaning:
             nearest = self.concept_of(core)
             if nearest is not None:
                 begin = offset + core_start
-                found.append(
-                    Mention(nearest[0], Label.SYMPTOM, begin, begin + len(core), core, bool(negation))
-                )
+                end = begin + len(core)
+                hedge = hedge_before(text, end)  # the clause is the mention: a hedge may open it
+                found.append(Mention(nearest[0], Label.SYMPTOM, begin, end, core, bool(negation), hedge))
         return found

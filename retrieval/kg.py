@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from wenzhen.kg_loader.schema import RELATION_TYPES, Label
-from wenzhen.retrieval.negation import negated_before
+from wenzhen.retrieval.negation import doubtful, hedge_before, negated_before
 from wenzhen.retrieval.patterns import compile_term, fold_keeping_length, is_pattern
 
 if TYPE_CHECKING:  # the caller connects; linking and profiles need no driver
@@ -151,7 +151,8 @@ class Triple:
 
 @dataclass(frozen=True)
 class Mention:
-    """A KG entity named in text: its label, the graph name (aliases resolved), span, negation."""
+    """A KG entity named in text: its label, the graph name (aliases resolved), span, negation, and the hedge
+    before it, if any: doubt (好像, 可能 …) or mildness (有点, 稍微 …)."""
 
     name: str
     label: Label
@@ -159,6 +160,12 @@ class Mention:
     end: int
     surface: str
     negated: bool = False
+    hedge: str | None = None
+
+    @property
+    def doubtful(self) -> bool:
+        """The patient is not sure of it (好像发烧)."""
+        return doubtful(self.hedge)
 
 
 @dataclass(frozen=True)
@@ -225,16 +232,18 @@ class EntityDictionary:
 
     def link(self, text: str) -> list[Mention]:
         """Longest-match scan, left to right, then the patterns over what is left; a mention preceded
-        closely by 没有/无/不/否认… is negated."""
+        closely by 没有/无/不/否认… is negated; a hedge before it (好像, 有点) is kept."""
         mentions = self._exact(text)
         folded = fold_keeping_length(text)
         for pattern, concept in self.patterns:
             for found in pattern.finditer(folded):
                 if any(m.start < found.end() and found.start() < m.end for m in mentions):
                     continue
-                negated = negated_before(text, found.start())
+                start = found.start()
+                hedge = hedge_before(text, start)
+                negated = negated_before(text, start)
                 mentions.append(
-                    Mention(concept, Label.SYMPTOM, found.start(), found.end(), found.group(), negated)
+                    Mention(concept, Label.SYMPTOM, start, found.end(), found.group(), negated, hedge)
                 )
         return sorted(mentions, key=lambda m: m.start)
 
@@ -245,10 +254,9 @@ class EntityDictionary:
                 surface = text[position : position + length]
                 entry = self.entries.get(surface)
                 if entry is not None:
-                    negated = negated_before(text, position)
-                    mentions.append(
-                        Mention(entry[1], entry[0], position, position + length, surface, negated)
-                    )
+                    negated, hedge = negated_before(text, position), hedge_before(text, position)
+                    end = position + length
+                    mentions.append(Mention(entry[1], entry[0], position, end, surface, negated, hedge))
                     position += length
                     break
             else:

@@ -1,7 +1,10 @@
-"""Chinese negation cues before a mention: 没有/无/不/否认… just before it, or a few characters before.
+"""Chinese negation cues before a mention: 没有/无/不/否认… just before it, or a few characters before; and
+hedges: doubt (好像, 可能 …) or mildness (有点, 稍微 …).
 
 >>> negated_before("没有发热", 2), negated_before("不怎么发热", 3), negated_before("不怎么发热", 3, max_gap=0)
 (True, True, False)
+>>> hedge_before("好像有点发烧", 4), hedge_before("有点发烧", 2), hedge_before("发烧，好像", 0)
+('好像', '有点', None)
 
 The entity linker allows a short gap ("没有明显腹痛": 明显 between cue and symptom) so that what the patient
 denies is not taken as present. Triage allows none: a red flag counts unless the cue is right before it,
@@ -26,3 +29,20 @@ def negated_before(text: str, start: int, max_gap: int = 3) -> bool:
     """Whether a negation cue ends at most ``max_gap`` characters (no punctuation) before ``text[start]``."""
     window = text[max(0, start - _LONGEST_CUE - max_gap) : start]
     return _cue_then_gap(max_gap).search(window) is not None
+
+
+DOUBT_CUES = ("好像", "似乎", "可能", "也许", "大概", "貌似", "估计", "说不准", "不确定", "不太确定")
+"""The patient is not sure: the symptom counts as weaker evidence."""
+MILD_CUES = ("有点", "有些", "稍微", "稍有", "轻微", "略微", "略有")
+"""The symptom is there, mildly: it counts as present."""
+
+
+def hedge_before(text: str, start: int, max_gap: int = 4) -> str | None:
+    """The doubt cue (in preference) or mildness cue in the few characters of the clause before
+    ``text[start]``."""
+    clause = re.split(r"[，。,；;！？!?]", text[max(0, start - 5 - max_gap) : start])[-1]
+    return next((cue for cue in (*DOUBT_CUES, *MILD_CUES) if cue in clause), None)
+
+
+def doubtful(hedge: str | None) -> bool:
+    return hedge in DOUBT_CUES

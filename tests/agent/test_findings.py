@@ -52,6 +52,17 @@ def test_short_answers_answer_the_pending_closed_question() -> None:
     assert reading.observations == (Answered("黄疸", False), Volunteered("乏力")) and reading.answered_pending
 
 
+def test_doubt_is_kept_and_mildness_is_present() -> None:
+    hedged = read_message(dictionary(), "好像有点发热，乏力倒是有点", None)
+    assert hedged.observations == (Volunteered("发热", certain=False), Volunteered("乏力"))
+    assert [m.hedge for m in hedged.mentions] == ["好像", None]
+    assert read_message(dictionary(), "有点乏力", None).observations == (Volunteered("乏力"),)  # mild: there
+    assert read_message(dictionary(), "可能没有发热", None).observations == (Answered("发热", False, False),)
+    pending = Question("symptom", "黄疸")
+    assert read_message(dictionary(), "好像有", pending).observations == (Answered("黄疸", True, False),)
+    assert read_message(dictionary(), "好像没有", pending).observations == (Answered("黄疸", False, False),)
+
+
 def test_answers_to_the_open_question() -> None:
     pending = Question("open")
     assert read_message(dictionary(), "还有腹水", pending).observations == (Volunteered("腹水"),)

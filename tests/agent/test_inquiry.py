@@ -17,6 +17,7 @@ from wenzhen.agent.inquiry import (
     NothingElse,
     Observation,
     Question,
+    Ranked,
     Volunteered,
 )
 from wenzhen.core.errors import ResourceMissing
@@ -51,6 +52,18 @@ def test_answers_move_the_posterior() -> None:
     assert state.present == ["黄疸", "消瘦"] and state.absent == ["腹水"]
 
 
+def test_a_hedged_report_moves_the_posterior_less_than_a_sure_one() -> None:
+    p = policy()
+    start = p.ranking(p.observe(InquiryState(), Volunteered("黄疸")), 10)
+    sure = p.ranking(p.observe(InquiryState(), Volunteered("黄疸"), Answered("腹水", True)), 10)
+    hedged = p.ranking(p.observe(InquiryState(), Volunteered("黄疸"), Answered("腹水", True, False)), 10)
+
+    def share(ranking: list[Ranked]) -> float:
+        return next(r.probability for r in ranking if r.disease == "肝硬化")
+
+    assert share(start) < share(hedged) < share(sure)
+
+
 def test_nothing_else_favours_diseases_whose_symptoms_are_all_mentioned() -> None:
     p = policy()
     state = p.observe(InquiryState(), Volunteered("上腹痛"), Volunteered("恶心"), NothingElse())
@@ -73,6 +86,33 @@ def test_once_the_patient_says_there_is_nothing_else_it_never_asks_that_again() 
         answers: dict[str, Observation] = {"open": NothingElse(), "body_part": BodyPartUnknown()}
         state = p.observe(state, answers.get(question.kind, Answered(str(question.target), False)))
     assert [q.kind for q in state.asked].count("open") == 1
+
+
+def test_a_broader_symptom_of_one_the_patient_has_is_not_asked_about() -> None:
+    profiles = [  # as the graph's concept profiles have them: 右上腹痛 with its broader 腹痛
+        DiseaseProfile("胆囊炎", ("右上腹痛", "腹痛", "发热", "黄疸")),
+        DiseaseProfile("肝炎", ("右上腹痛", "腹痛", "乏力", "黄疸")),
+        DiseaseProfile("溶血", ("黄疸", "贫血", "乏力")),
+        DiseaseProfile("新生儿黄疸", ("黄疸", "发热")),
+    ]
+    broader = {"右上腹痛": ("右上腹痛", "腹痛")}
+    p = InquiryPolicy(
+        DiseaseIndex(profiles),
+        InquiryParameters(open_questions=False, confidence=0.999),
+        lambda s: broader.get(s, (s,)),
+    )
+    state = p.observe(InquiryState(), Volunteered("黄疸"), Volunteered("右上腹痛"))
+    while (question := p.next_question(state)) is not None:
+        assert question.target != "腹痛"
+        state = p.observe(p.ask(state, question), Answered(str(question.target), False))
+    assert state.asked  # it asked, just not that
+    without = InquiryPolicy(DiseaseIndex(profiles), InquiryParameters(open_questions=False, confidence=0.999))
+    stateless = without.observe(InquiryState(), Volunteered("黄疸"), Volunteered("右上腹痛"))
+    asked = []
+    while (question := without.next_question(stateless)) is not None:
+        asked.append(question.target)
+        stateless = without.observe(without.ask(stateless, question), Answered(str(question.target), False))
+    assert "腹痛" in asked  # what the broader relation saves
 
 
 def test_closed_only_asks_a_symptom_that_splits_the_candidates_and_never_one_already_known() -> None:
