@@ -62,12 +62,12 @@ def _first_json_object(head: str) -> dict[str, object] | None:
         try:
             value, _ = decoder.raw_decode(body)
             return value if isinstance(value, dict) else None
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             return None
     for candidate in candidates:
         try:
             value = json.loads(candidate)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             continue
         if isinstance(value, dict):
             return value

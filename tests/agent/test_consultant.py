@@ -66,6 +66,10 @@ def test_emergencies_out_of_scope_and_knowledge_questions(
         emergency = c.reply(c.start_session(), "肝硬化好几年了，今天吐了好多血")
         assert emergency.kind == "emergency" and "120" in emergency.text and not emergency.citations
         assert c.reply(c.start_session(), "今天股票涨了吗").kind == "declined"
+        screened = c.start_session()
+        screen = c.reply(screened, "我爸胸口痛")
+        assert screen.kind == "question" and (screen.question or {}).get("kind") == "screen"
+        assert c.reply(screened, "好像有").kind == "emergency"  # a doubtful yes to a red flag is a yes
         parts = list(c.stream(c.start_session(), "晚期肝癌可以用免疫治疗吗"))
         reply = parts[-1]
         assert isinstance(reply, Reply) and reply.kind == "answer"

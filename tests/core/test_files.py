@@ -47,3 +47,15 @@ def test_json_values_keep_their_lines_and_report_a_broken_array_element() -> Non
     items = list(iter_json_values("f.json", text))
     assert items[:2] == [(2, {"a": 1}), (3, {"b": 2})]
     assert isinstance(items[2], Issue) and items[2].line == 4 and "rest of the file" in items[2].reason
+
+
+def test_a_huge_number_or_deep_nesting_is_a_reported_row_not_a_crash() -> None:
+    huge_row, deep_row = '{"b": ' + "9" * 5000 + "}", '{"c": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    lines = ['{"a": 1}', huge_row, deep_row, '{"d": 4}']
+    items = list(iter_json_values("f.jsonl", "\n".join(lines)))
+    assert items[0] == (1, {"a": 1}) and items[3] == (4, {"d": 4})  # the rows around them are kept
+    huge, deep = items[1], items[2]
+    assert isinstance(huge, Issue) and huge.line == 2 and "4300 digits" in huge.reason
+    assert isinstance(deep, Issue) and deep.line == 3 and "nested too deeply" in deep.reason
+    in_array = list(iter_json_values("f.json", '[{"a": 1}, {"b": ' + "9" * 5000 + "}]"))
+    assert in_array[0] == (1, {"a": 1}) and isinstance(in_array[1], Issue)

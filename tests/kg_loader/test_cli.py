@@ -72,3 +72,35 @@ def test_bad_files_are_named_and_the_rest_still_loads(store: GraphStore, tmp_pat
 def test_unknown_format_option_is_a_usage_error() -> None:
     result = runner.invoke(app, ["kg", "load", str(DATA / "cmekg_sample.jsonl"), "--format", "xml"])
     assert result.exit_code == 2 and "unknown format" in result.output
+
+
+def test_a_load_while_another_holds_the_graph_ends_in_one_line_and_keeps_its_report(
+    store: GraphStore, data_dir: Path
+) -> None:
+    from filelock import FileLock
+
+    from wenzhen.kg_loader.cli import checkpoint_dir
+    from wenzhen.kg_loader.config import GraphSettings
+
+    folder = checkpoint_dir(GraphSettings(), store)
+    folder.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(folder / "load.lock")):  # another load is writing
+        result = runner.invoke(app, ["kg", "load", str(DATA / "cmekg_sample.jsonl")])
+    assert result.exit_code == 1 and "another load is writing" in result.output
+    assert "Traceback" not in result.output and result.output.count("error:") == 1
+    assert (data_dir / "reports" / "cmekg_sample.jsonl.issues.jsonl").exists()
+    assert count(store, "MATCH (n)") == 0
+
+
+def test_reports_written_at_once_do_not_trip_over_each_other(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from wenzhen.core.issues import Issue, write_issues
+
+    report = tmp_path / "shared.issues.jsonl"
+    batches = [[Issue("f", line, f"writer {n}") for line in range(200)] for n in range(8)]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda issues: write_issues(issues, report), batches * 4))
+    lines = report.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 200 and len({json.loads(line)["reason"] for line in lines}) == 1  # one whole report
+    assert [p.name for p in tmp_path.iterdir()] == [report.name]  # no temporary file left behind

@@ -90,6 +90,14 @@ def read_json_lines(path: Path, parse: Callable[[Any], T], expected: str) -> lis
     return parse_json_lines(str(path), decode_file(path).text, parse, expected)
 
 
+def _why(err: ValueError | RecursionError) -> str:
+    if isinstance(err, json.JSONDecodeError):
+        return f"{err.msg} (column {err.colno})"
+    if isinstance(err, RecursionError):
+        return "nested too deeply"
+    return str(err).split(";")[0]  # e.g. "Exceeds the limit (4300 digits) for integer string conversion"
+
+
 def iter_json_values(source: str, text: str) -> Iterator[tuple[int, Any] | Issue]:
     """Values of a JSON array or of JSON Lines, each with the line it starts on.
 
@@ -103,10 +111,8 @@ def iter_json_values(source: str, text: str) -> Iterator[tuple[int, Any] | Issue
                 continue
             try:
                 yield number, json.loads(raw)
-            except json.JSONDecodeError as err:
-                yield Issue(
-                    source, number, f"malformed JSON: {err.msg} (column {err.colno})", value=raw[:200]
-                )
+            except (ValueError, RecursionError) as err:  # also a 5,000-digit number, 100,000 brackets
+                yield Issue(source, number, f"malformed JSON: {_why(err)}", value=raw[:200])
         return
     decoder = json.JSONDecoder()
     position = text.index("[") + 1
@@ -118,11 +124,11 @@ def iter_json_values(source: str, text: str) -> Iterator[tuple[int, Any] | Issue
             return
         try:
             value, end = decoder.raw_decode(text, position)
-        except json.JSONDecodeError as err:
+        except (ValueError, RecursionError) as err:
             yield Issue(
                 source,
                 line_of(text, position),
-                f"malformed JSON array element: {err.msg}; the rest of the file is skipped",
+                f"malformed JSON array element: {_why(err)}; the rest of the file is skipped",
                 value=text[position : position + 200],
             )
             return

@@ -11,6 +11,8 @@ file, line, field and reason, and what was done about it.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -39,8 +41,10 @@ class Issue:
 def write_issues(issues: Iterable[Issue], report: Path) -> None:
     """Write ``issues`` to ``report`` as JSON Lines, replacing it atomically (parents are created)."""
     report.parent.mkdir(parents=True, exist_ok=True)
-    tmp = report.with_suffix(report.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
+    # A temporary file of its own: two runs writing the same report must not rename each other's.
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=report.parent, prefix=f".{report.name}.", suffix=".tmp", delete=False
+    ) as handle:
         for issue in issues:
             handle.write(json.dumps(issue.to_json(), ensure_ascii=False) + "\n")
-    tmp.replace(report)
+    os.replace(handle.name, report)
