@@ -160,6 +160,10 @@ def _load_with_progress(
 def _print_summary(s: LoadSummary) -> None:
     verb = "planned (dry run)" if s.dry_run else f"loaded in {s.seconds:.1f} s"
     console.print(f"[bold]{s.source}[/bold] ({s.format}, {s.encoding}) {verb}")
+    if s.encoding not in ("utf-8", "utf-8-sig"):
+        console.print(
+            f"  [yellow]decoded as {s.encoding.upper()}, not UTF-8: check that the names read right[/yellow]"
+        )
     console.print(
         f"  rows read: {s.records + s.rejected_rows}, used: {s.records}, "
         f"rejected: {s.rejected_rows}, items dropped: {s.dropped_items}"

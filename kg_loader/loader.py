@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import TypeVar
 
@@ -103,10 +104,10 @@ def cyclic_gc_paused() -> Iterator[None]:
 
 def plan_file(path: Path, options: LoadOptions) -> tuple[LoadPlan, str, str, bytes]:
     """Decode, detect, read and plan one file. Returns (plan, format, encoding, raw bytes)."""
-    decoded = decode_file(path, options.encoding)
+    decoded = decode_file(path, options.encoding, bad_lines="report")
     fmt = detect_format(path.name, decoded.text) if options.format == "auto" else options.format
     with cyclic_gc_paused():
-        plan = build_plan(path.name, READERS[fmt](path.name, decoded.text))
+        plan = build_plan(path.name, chain(decoded.issues, READERS[fmt](path.name, decoded.text)))
     return plan, fmt, decoded.encoding, decoded.raw
 
 

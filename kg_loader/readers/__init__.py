@@ -31,18 +31,22 @@ FORMATS = tuple(READERS)
 
 
 def detect_format(source: str, text: str) -> str:
-    """Guess a file's format from its header or first record; raises InputFileError when it can't."""
-    head = text.lstrip()[:4000]
+    """Guess a file's format from its header or its first records (the first line in full, however long;
+    a broken first row does not hide the next ones); raises InputFileError, saying why, when it can't."""
+    body = text.lstrip()
+    if not body:
+        raise InputFileError(f"{source}: the file is empty")
+    if "\x00" in body[:4000]:
+        raise InputFileError(f"{source}: holds NUL bytes, so it is not a text file of any KG format")
     if source.lower().endswith((".csv", ".tsv")):
-        first_line = head.split("\n", 1)[0]
+        first_line = body.split("\n", 1)[0]
         columns = {c.strip() for c in first_line.replace("\t", ",").split(",")}
         if set(COLUMNS) <= columns:
             return "triples"
         if {"name", "symptom", "checklist"} <= columns:
             return "39net"
         raise InputFileError(f"{source}: unknown CSV header {sorted(columns)}; pass --format")
-    first = _first_json_object(head)
-    if first is not None:
+    for first in _first_json_objects(body):
         if "中心词" in first:
             return "cmekg"
         if "spo_list" in first:
@@ -51,27 +55,33 @@ def detect_format(source: str, text: str) -> str:
             return "concepts"
         if "name" in first and ("symptom" in first or "cure_department" in first):
             return "qakg"
-    raise InputFileError(f"{source}: cannot tell the format from its first record; pass --format")
+    raise InputFileError(
+        f"{source}: cannot tell the format from its first records; pass --format ({', '.join(FORMATS)})"
+    )
 
 
-def _first_json_object(head: str) -> dict[str, object] | None:
-    candidates = [head.split("\n", 1)[0]]
-    if head.startswith("["):
-        body = head[1:].lstrip()
-        decoder = json.JSONDecoder()
+def _first_json_objects(body: str, rows: int = 5) -> Iterator[dict[str, object]]:
+    """The objects among the first ``rows`` elements of a JSON array, or lines of JSON Lines."""
+    if body.startswith("["):
+        decoder, position = json.JSONDecoder(), 1
+        for _ in range(rows):
+            while position < len(body) and body[position] in " \t\r\n,":
+                position += 1
+            try:
+                value, position = decoder.raw_decode(body, position)
+            except (ValueError, RecursionError):
+                return
+            if isinstance(value, dict):
+                yield value
+        return
+    lines = body.split("\n", rows * 2)[: rows * 2]  # not the rest of the file
+    for line in [line for line in lines if line.strip()][:rows]:
         try:
-            value, _ = decoder.raw_decode(body)
-            return value if isinstance(value, dict) else None
-        except (ValueError, RecursionError):
-            return None
-    for candidate in candidates:
-        try:
-            value = json.loads(candidate)
+            value = json.loads(line)
         except (ValueError, RecursionError):
             continue
         if isinstance(value, dict):
-            return value
-    return None
+            yield value
 
 
 __all__ = ["FORMATS", "READERS", "detect_format"]

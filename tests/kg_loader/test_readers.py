@@ -34,6 +34,18 @@ def test_formats_are_detected() -> None:
         assert detect_format(name, decode_file(DATA / name).text) == fmt, name
 
 
+def test_format_detection_says_why_it_cannot_and_is_not_fooled_by_a_long_or_broken_first_row() -> None:
+    for text, reason in (("", "is empty"), ("  \n\n", "is empty"), ('{"中心词": "乙\x00肝"}', "NUL bytes")):
+        with pytest.raises(InputFileError, match=reason):
+            detect_format("kg.jsonl", text)
+    long_row = '{"中心词": "乙肝", "简介": "' + "很长的介绍" * 2000 + '"}'  # 10,000 characters
+    assert detect_format("kg.jsonl", long_row + "\n") == "cmekg"
+    assert detect_format("kg.jsonl", '{"中心词": oops}\n{"中心词": "乙肝"}\n') == "cmekg"
+    assert detect_format("kg.json", '[{"broken": 1}, {"name": "感冒", "symptom": ["发热"]}]') == "qakg"
+    with pytest.raises(InputFileError, match="pass --format \\(cmekg, 39net"):
+        detect_format("kg.jsonl", '{"whatever": 1}\n')
+
+
 def test_cmekg_rejects_bad_rows_whole_and_keeps_the_good_ones() -> None:
     records, issues = read("cmekg_sample.jsonl")
     assert len(records) == 5
@@ -119,3 +131,18 @@ def test_triples_accept_chinese_and_english_kinds_and_reject_unknowns() -> None:
 def test_unknown_format_is_a_clear_error() -> None:
     with pytest.raises(InputFileError, match="pass --format"):
         detect_format("x.csv", "a,b,c\n1,2,3\n")
+
+
+def test_one_corrupted_byte_leaves_out_its_row_and_the_file_stays_utf8(tmp_path: Path) -> None:
+    lines = (DATA / "cmekg_sample.jsonl").read_bytes().split(b"\n")
+    lines[2] = lines[2].replace("癫痫".encode(), b"\xff\xfe", 1)
+    path = tmp_path / "corrupt.jsonl"
+    path.write_bytes(b"\n".join(lines))
+    decoded = decode_file(path, bad_lines="report")
+    assert decoded.encoding == "utf-8" and [i.line for i in decoded.issues] == [3]
+    assert "癫痫" not in decoded.text and "乙肝" in decoded.text  # its row out, the rest as written
+    with pytest.raises(InputFileError, match="line 3: not UTF-8"):
+        decode_file(path)  # strict callers hear of it
+    gb = tmp_path / "gb.jsonl"
+    gb.write_bytes((DATA / "cmekg_sample.jsonl").read_text(encoding="utf-8").encode("gb18030"))
+    assert decode_file(gb).encoding == "gb18030" and "乙肝" in decode_file(gb).text  # GB18030 throughout

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from wenzhen.core.errors import InputError
 from wenzhen.core.issues import Issue
@@ -32,12 +32,18 @@ class DecodedText:
     text: str
     encoding: str
     raw: bytes
+    issues: tuple[Issue, ...] = ()
+    """Lines left out (blank in ``text``, so line numbers hold): corrupted bytes in a UTF-8 file."""
 
 
-def decode_file(path: Path, encoding: str | None = None) -> DecodedText:
-    """Read ``path`` as UTF-8 (or ``encoding``); a GB18030 file is detected and decoded as such.
+def decode_file(
+    path: Path, encoding: str | None = None, bad_lines: Literal["raise", "report"] = "raise"
+) -> DecodedText:
+    """Read ``path`` as UTF-8 (or ``encoding``); a file that is GB18030 throughout is decoded as such.
 
-    An unreadable or undecodable file raises :class:`InputFileError` naming the line and byte offset.
+    A UTF-8 file with a few corrupted lines (fewer than half of its non-ASCII lines) is still UTF-8: with
+    ``bad_lines="report"`` those lines are left out and returned as issues, else the first raises. An
+    unreadable or undecodable file raises :class:`InputFileError` naming the line and byte offset.
     """
     try:
         data = path.read_bytes()
@@ -51,6 +57,15 @@ def decode_file(path: Path, encoding: str | None = None) -> DecodedText:
     try:
         return DecodedText(data.decode("utf-8-sig"), "utf-8", data)
     except UnicodeDecodeError as utf8_error:
+        lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
+        broken = [number for number, line in enumerate(lines, start=1) if not _is_utf8(line)]
+        if len(broken) * 2 < sum(not line.isascii() for line in lines):  # UTF-8, with corrupted lines
+            if bad_lines == "raise":
+                raise InputFileError(
+                    f"{path}: line {broken[0]}: not UTF-8 (a corrupted byte?), though the rest of the file "
+                    "is: fix or remove that line"
+                ) from utf8_error
+            return _utf8_without(path.name, lines, set(broken), data)
         for fallback in FALLBACK_ENCODINGS:
             try:
                 return DecodedText(data.decode(fallback), fallback, data)
@@ -59,8 +74,34 @@ def decode_file(path: Path, encoding: str | None = None) -> DecodedText:
         line = data.count(b"\n", 0, utf8_error.start) + 1
         raise InputFileError(
             f"{path}: line {line} (byte {utf8_error.start}): not UTF-8 nor GB18030 text; "
-            "convert it to UTF-8 or pass --encoding"
+            "convert it to UTF-8 (wenzhen kg load also takes --encoding)"
         ) from utf8_error
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _utf8_without(source: str, lines: list[bytes], broken: set[int], data: bytes) -> DecodedText:
+    text = "\n".join("" if n in broken else line.decode("utf-8") for n, line in enumerate(lines, start=1))
+    issues = tuple(
+        Issue(
+            source,
+            n,
+            "not UTF-8 (a corrupted byte?): row left out",
+            value=lines[n - 1][:200].decode("utf-8", "replace"),
+        )
+        for n in sorted(broken)
+    )
+    return DecodedText(text, "utf-8", data, issues)
+
+
+def _shown(line: bytes) -> str:
+    return line[:200].decode("utf-8", "replace")
 
 
 def line_of(text: str, offset: int) -> int:
