@@ -5,7 +5,8 @@
 
 Layout: ``<dir>/CURRENT`` names the live generation ``<dir>/gen-<n>/`` holding ``meta.json``,
 ``chunks.jsonl`` (chunk, metadata, BM25 tokens), ``vectors.npy`` and ``faiss.index``. A save writes a new
-generation and then swaps ``CURRENT`` (an atomic rename), so a reader or a crash never sees half an index.
+generation, numbered past every one on disk (a fresh build never reuses the live one's), and then swaps
+``CURRENT`` (an atomic rename), so a reader or a crash never sees half an index; writers take ``write.lock``.
 The FAISS index is exact inner product up to ``approximate_above`` chunks and HNSW past it; on a machine
 where faiss reports GPUs, the exact index is searched on them.
 """
@@ -21,6 +22,7 @@ from typing import Any
 
 import faiss
 import numpy as np
+from filelock import FileLock
 
 from wenzhen.retrieval.chunking import Chunk
 from wenzhen.retrieval.errors import IndexMismatch, IndexMissing
@@ -107,11 +109,16 @@ class LiteratureIndex:
         return cls(root, meta, chunks, tokens, vectors, faiss.read_index(str(generation / "faiss.index")))
 
     def save(self) -> Path:
+        """Write a new generation beside the live one, then make it live; one writer at a time."""
         self.root.mkdir(parents=True, exist_ok=True)
-        self.meta.generation += 1
+        with FileLock(str(self.root / "write.lock")):
+            return self._save()
+
+    def _save(self) -> Path:
+        taken = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
+        self.meta.generation = max([self.meta.generation, *taken]) + 1  # never the live one's number
         name = f"gen-{self.meta.generation:06d}"
         generation = self.root / name
-        shutil.rmtree(generation, ignore_errors=True)
         generation.mkdir()
         with (generation / "chunks.jsonl").open("w", encoding="utf-8") as handle:
             for chunk, tokens in zip(self.chunks, self.tokens, strict=True):

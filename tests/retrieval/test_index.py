@@ -54,6 +54,30 @@ def test_index_persists_and_reopens_with_the_same_results(
     assert first == again and first[0] == LiteratureIndex.open(settings.index_dir).chunks[3].chunk_id
 
 
+def test_a_rebuild_that_dies_midway_leaves_the_live_index_as_it_was(
+    corpus: Path, settings: RetrievalSettings, embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index_sources([corpus], settings, embedder, MAPPING, replace=True)
+    live = (settings.index_dir / "CURRENT").read_text()
+    before = [h.chunk.chunk_id for h in searcher(settings, embedder).search("乙肝抗病毒药物", k=3)]
+
+    def killed(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt  # the process dies while the new generation is being written
+
+    monkeypatch.setattr("wenzhen.retrieval.store.faiss.write_index", killed)
+    with pytest.raises(KeyboardInterrupt):
+        index_sources(
+            [corpus], settings, embedder, MAPPING, replace=True
+        )  # a fresh build: generation 1 again?
+    monkeypatch.undo()
+    assert (settings.index_dir / "CURRENT").read_text() == live
+    assert [h.chunk.chunk_id for h in searcher(settings, embedder).search("乙肝抗病毒药物", k=3)] == before
+    index_sources([corpus], settings, embedder, MAPPING, replace=True)  # the next build cleans up
+    assert [p.name for p in settings.index_dir.glob("gen-*")] == [
+        (settings.index_dir / "CURRENT").read_text()
+    ]
+
+
 def test_add_updates_documents_and_skips_duplicates(
     tmp_path: Path, corpus: Path, settings: RetrievalSettings, embedder: Any
 ) -> None:
