@@ -118,6 +118,12 @@ def read_sources(
             yield Issue(str(path), 0, str(err), action="file skipped")
 
 
+def document_id(path: Path) -> str:
+    """A text or PDF file's document id: its resolved path, however it was typed (``notes.md``,
+    ``./notes.md`` and ``/home/me/notes.md`` are one document, replaced when added again)."""
+    return str(path.resolve())
+
+
 def _read_file(path: Path, reader: RecordReader) -> Iterator[SourceDocument | Issue]:
     suffix = path.suffix.lower()
     if suffix == ".pdf":
@@ -129,7 +135,7 @@ def _read_file(path: Path, reader: RecordReader) -> Iterator[SourceDocument | Is
         if not text:
             yield Issue(str(path), 0, "empty text", action="file skipped")
         else:
-            yield SourceDocument(str(path), text, str(path))
+            yield SourceDocument(document_id(path), text, str(path))
     else:
         yield Issue(
             str(path),
@@ -154,7 +160,7 @@ def _read_pdf(path: Path) -> Iterator[SourceDocument | Issue]:
         return
     for number, text in texts:
         if text:
-            yield SourceDocument(str(path), text, str(path), number, {"page": number})
+            yield SourceDocument(document_id(path), text, str(path), number, {"page": number})
 
 
 def _keyed_records(text: str) -> list[tuple[int, Any]] | None:
@@ -163,7 +169,7 @@ def _keyed_records(text: str) -> list[tuple[int, Any]] | None:
         return None
     try:
         value = json.loads(text)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(value, dict) or not value or not all(isinstance(v, dict) for v in value.values()):
         return None

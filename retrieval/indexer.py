@@ -79,7 +79,7 @@ def index_sources(
     replaced = {doc.doc_id for doc in documents} & index.doc_ids()
     report.documents_replaced = len(replaced)
     index.delete_docs(replaced, settings.approximate_above)
-    chunks = _new_chunks(
+    chunks, shadows = _new_chunks(
         documents,
         Chunker(model.tokenizer, settings.chunk_tokens, settings.chunk_overlap_tokens),
         index.content_hashes(),
@@ -87,6 +87,7 @@ def index_sources(
     )
     vectors = _embed(model, chunks, settings.batch_size, on_progress)
     index.add(chunks, vectors, settings.approximate_above)
+    index.add_shadows(shadows)
     index.save()
     report.chunks_added, report.chunks_total = len(chunks), len(index.chunks)
     report.seconds = time.perf_counter() - started
@@ -95,16 +96,20 @@ def index_sources(
 
 def _new_chunks(
     documents: list[SourceDocument], chunker: Chunker, seen: set[str], report: IndexReport
-) -> list[Chunk]:
+) -> tuple[list[Chunk], list[Chunk]]:
+    """The chunks to embed, and the shadows: chunks whose text is already indexed (or earlier in this run),
+    kept so that their document keeps its claim on that text."""
     chunks: list[Chunk] = []
+    shadows: list[Chunk] = []
     for document in documents:
         for chunk in chunker.split(document):
             if chunk.content_hash in seen:
                 report.duplicates_skipped += 1
+                shadows.append(chunk)
                 continue
             seen.add(chunk.content_hash)
             chunks.append(chunk)
-    return chunks
+    return chunks, shadows
 
 
 def _embed(

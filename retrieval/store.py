@@ -72,12 +72,16 @@ class LiteratureIndex:
         tokens: list[list[str]],
         vectors: np.ndarray,
         faiss_index: Any,
+        shadows: list[Chunk] | None = None,
     ) -> None:
         self.root = root
         self.meta = meta
         self.chunks = chunks
         self.tokens = tokens
         self.vectors = vectors
+        self.shadows = shadows or []
+        """Chunks of other documents whose text an indexed chunk already holds (indexed once): each keeps its
+        document's claim, and takes the indexed chunk's place if that one's document is deleted."""
         self.faiss_index = faiss_index
         self.search_index = on_gpus(faiss_index)
         self._bm25: Any = None
@@ -106,7 +110,13 @@ class LiteratureIndex:
                 tokens.append(row.pop("tokens"))
                 chunks.append(Chunk(**row))
         vectors = np.load(generation / "vectors.npy")
-        return cls(root, meta, chunks, tokens, vectors, faiss.read_index(str(generation / "faiss.index")))
+        shadows_file = generation / "shadows.jsonl"
+        shadows = []
+        if shadows_file.is_file():
+            with shadows_file.open(encoding="utf-8") as handle:
+                shadows = [Chunk(**json.loads(line)) for line in handle]
+        faiss_index = faiss.read_index(str(generation / "faiss.index"))
+        return cls(root, meta, chunks, tokens, vectors, faiss_index, shadows)
 
     def save(self) -> Path:
         """Write a new generation beside the live one, then make it live; one writer at a time."""
@@ -123,6 +133,9 @@ class LiteratureIndex:
         with (generation / "chunks.jsonl").open("w", encoding="utf-8") as handle:
             for chunk, tokens in zip(self.chunks, self.tokens, strict=True):
                 handle.write(json.dumps({**asdict(chunk), "tokens": tokens}, ensure_ascii=False) + "\n")
+        with (generation / "shadows.jsonl").open("w", encoding="utf-8") as handle:
+            for shadow in self.shadows:
+                handle.write(json.dumps(asdict(shadow), ensure_ascii=False) + "\n")
         np.save(generation / "vectors.npy", self.vectors)
         faiss.write_index(self.faiss_index, str(generation / "faiss.index"))
         (generation / "meta.json").write_text(json.dumps(asdict(self.meta)))
@@ -143,7 +156,7 @@ class LiteratureIndex:
             )
 
     def doc_ids(self) -> set[str]:
-        return {chunk.doc_id for chunk in self.chunks}
+        return {chunk.doc_id for chunk in (*self.chunks, *self.shadows)}
 
     def content_hashes(self) -> set[str]:
         return {chunk.content_hash for chunk in self.chunks}
@@ -159,16 +172,37 @@ class LiteratureIndex:
             self.faiss_index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         self._refresh()
 
+    def add_shadows(self, shadows: list[Chunk]) -> None:
+        """Record chunks whose text is already indexed (see :attr:`shadows`)."""
+        self.shadows += shadows
+
     def delete_docs(self, doc_ids: set[str], approximate_above: int) -> int:
-        keep = [i for i, chunk in enumerate(self.chunks) if chunk.doc_id not in doc_ids]
-        removed = len(self.chunks) - len(keep)
-        if removed:
-            self.chunks = [self.chunks[i] for i in keep]
-            self.tokens = [self.tokens[i] for i in keep]
-            self.vectors = self.vectors[keep]
-            self.faiss_index = make_faiss_index(self.vectors, approximate_above)
-            self._refresh()
-        return removed
+        """Remove the documents' chunks; an indexed chunk another document shares passes to it. Returns how
+        many chunks of theirs were removed."""
+        gone_shadows = sum(shadow.doc_id in doc_ids for shadow in self.shadows)
+        self.shadows = [shadow for shadow in self.shadows if shadow.doc_id not in doc_ids]
+        waiting: dict[str, Chunk] = {}
+        for shadow in self.shadows:
+            waiting.setdefault(shadow.content_hash, shadow)
+        keep, heirs = [], []
+        for i, chunk in enumerate(self.chunks):
+            if chunk.doc_id not in doc_ids:
+                keep.append(i)
+            elif (heir := waiting.pop(chunk.content_hash, None)) is not None:
+                keep.append(i)
+                heirs.append((i, heir))
+        removed = len(self.chunks) - len(keep) + len(heirs)
+        if not removed and not gone_shadows:
+            return 0
+        for i, heir in heirs:  # same text, same vector and tokens: the heir takes the chunk's place
+            self.chunks[i] = heir
+            self.shadows.remove(heir)
+        self.chunks = [self.chunks[i] for i in keep]
+        self.tokens = [self.tokens[i] for i in keep]
+        self.vectors = self.vectors[keep]
+        self.faiss_index = make_faiss_index(self.vectors, approximate_above)
+        self._refresh()
+        return removed + gone_shadows
 
     def _refresh(self) -> None:
         self.meta.kind = "hnsw" if isinstance(self.faiss_index, faiss.IndexHNSWFlat) else "flat"

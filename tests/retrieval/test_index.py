@@ -107,6 +107,37 @@ def test_delete_by_document(corpus: Path, settings: RetrievalSettings, embedder:
     assert delete_documents(settings, {"no-such-doc"}) == 0
 
 
+def test_deleting_a_document_keeps_the_text_another_document_shares(
+    tmp_path: Path, corpus: Path, settings: RetrievalSettings, embedder: Any
+) -> None:
+    index_sources([corpus], settings, embedder, MAPPING, replace=True)
+    copy = write_corpus(tmp_path / "copy", [("copy-of-fatty-liver", CORPUS[4][1])])
+    assert index_sources([copy], settings, embedder, MAPPING).duplicates_skipped == 1  # indexed once
+    assert delete_documents(settings, {"fatty-liver"}) == 1
+    index = LiteratureIndex.open(settings.index_dir)
+    assert "copy-of-fatty-liver" in index.doc_ids() and len(index.chunks) == len(CORPUS)
+    hit = searcher(settings, embedder).search("脂肪肝怎么治疗", k=1)[0]
+    assert hit.chunk.doc_id == "copy-of-fatty-liver" and hit.chunk.text == CORPUS[4][1]  # still found
+    assert delete_documents(settings, {"copy-of-fatty-liver"}) == 1
+    index = LiteratureIndex.open(settings.index_dir)
+    assert "copy-of-fatty-liver" not in index.doc_ids() and len(index.chunks) == len(CORPUS) - 1
+
+
+def test_a_file_added_again_by_another_path_replaces_its_old_version(
+    tmp_path: Path, settings: RetrievalSettings, embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("notes.md").write_text("肝硬化患者要戒酒。", encoding="utf-8")
+    index_sources([Path("notes.md")], settings, embedder, replace=True)
+    Path("notes.md").write_text("肝硬化患者要戒酒，并限制食盐。", encoding="utf-8")
+    report = index_sources([tmp_path / "notes.md"], settings, embedder)  # the same file, by its full path
+    index = LiteratureIndex.open(settings.index_dir)
+    assert report.documents_replaced == 1 and [c.text for c in index.chunks] == [
+        "肝硬化患者要戒酒，并限制食盐。"
+    ]
+    assert index.doc_ids() == {str((tmp_path / "notes.md").resolve())}
+
+
 def test_approximate_index_past_the_threshold_finds_the_same_top_hit(
     corpus: Path, settings: RetrievalSettings, embedder: Any
 ) -> None:
