@@ -71,8 +71,12 @@ class ReadOnlyResult:
 
 
 def writing_clause(query: str) -> str | None:
-    """The first writing clause of ``query`` (outside literals and comments), or None."""
-    code = _LITERALS.sub(" ", query)
+    """The first writing clause of ``query`` (outside literals and comments), or None.
+
+    A literal becomes a placeholder word, not a blank: ``$`p` CREATE`` must not read as a parameter named
+    CREATE.
+    """
+    code = _LITERALS.sub(lambda found: " " if found.group().startswith("/") else " _literal_ ", query)
     for pattern, name in (
         (_LOAD_CSV, "LOAD CSV"),
         (_IN_TRANSACTIONS, "IN TRANSACTIONS"),

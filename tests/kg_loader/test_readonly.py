@@ -23,6 +23,19 @@ WRITES = [
     "MATCH (d:Disease) WITH d LIMIT 1 CALL { WITH d SET d.y = 2 } RETURN 1",
     "MATCH (d:Disease) // comment\n foreach (x IN [1] | SET d.z = x)",
     "LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line",
+    # escapes: a literal or a backticked name right before a write keyword
+    "MATCH (d:Disease) WHERE d.name = $`p` CREATE (:X {x: 1}) RETURN d.name",
+    "MATCH (d:Disease) WHERE d.`name` = 'x' CREATE (:Y) RETURN d",
+    "MATCH (d:`Disease`) CREATE (d)-[:NEW_REL]->(:Z) RETURN d",
+    "MATCH (d:Disease) WHERE d.name = 'it\\'s' CREATE (:V) RETURN d",
+    'MATCH (d:Disease) WHERE d.name = "a" SET d.x = 1',
+    "MATCH (d) /* comment */ DELETE d",
+    "MATCH (d) WITH d, 'x' AS s MERGE (:W {s: s})",
+    "UNWIND [1] AS x CREATE (:Q)",
+    "match (d) detach delete d",
+    "MATCH (d)\nCREATE\n(:N)",
+    "CALL db.createLabel('Evil')",
+    "MATCH (d:Disease) WITH d.`name` AS `n` MERGE (:M {n: n})",
 ]
 
 
@@ -36,17 +49,24 @@ def small_graph(store: GraphStore) -> GraphStore:
     return store
 
 
+def labels_and_types(store: GraphStore) -> tuple[list[object], list[str]]:
+    labels = [r["label"] for r in store.read("CALL db.labels() YIELD label RETURN label ORDER BY label")]
+    types = store.read("CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType AS t")
+    return labels, sorted(str(r["t"]) for r in types)
+
+
 def schema(store: GraphStore) -> list[dict[str, object]]:
     return store.read("SHOW CONSTRAINTS YIELD name RETURN name ORDER BY name")
 
 
 @pytest.mark.parametrize("query", WRITES)
 def test_writes_are_refused_and_nothing_changes(small_graph: GraphStore, query: str) -> None:
-    before, constraints = dump(small_graph), schema(small_graph)
+    before, constraints, names = dump(small_graph), schema(small_graph), labels_and_types(small_graph)
     with pytest.raises(WriteQueryRefused, match="not read-only"):
         run_read_only(small_graph, query)
     assert dump(small_graph) == before
     assert schema(small_graph) == constraints
+    assert labels_and_types(small_graph) == names  # ArcadeDB keeps new labels even after a rollback
 
 
 @pytest.mark.parametrize(
