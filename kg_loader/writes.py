@@ -16,6 +16,7 @@ from typing import Any
 
 from neo4j import Transaction
 
+from wenzhen.core.errors import WenzhenError
 from wenzhen.kg_loader.plan import EdgeBatch, NodeBatch
 from wenzhen.kg_loader.records import NodeKey
 from wenzhen.kg_loader.schema import Label
@@ -43,7 +44,8 @@ MERGE_NODES = (
 # end's element id before its name.
 MERGE_EDGES = (
     "UNWIND $rows AS r MATCH (h:{head} {{name: r[0]}}) MATCH (t:{tail} {{name: r[1]}}) "
-    "MERGE (h)-[e:{type}]->(t) ON CREATE SET e.predicate = r[2], e.source = r[3], e.line = r[4]"
+    "MERGE (h)-[e:{type}]->(t) ON CREATE SET e.predicate = r[2], e.source = r[3], e.line = r[4] "
+    "RETURN count(DISTINCT [r[0], r[1]]) AS matched"
 )
 # Fast relation rows: [head id, head name, tail id, tail name, predicate, source, line]
 _ENDS_BY_ID = (
@@ -62,6 +64,10 @@ MERGE_EDGES_BY_ID = _ENDS_BY_ID + (
 
 class StaleNodeIds(RuntimeError):
     """Some relation ends were not found by element id (a node was deleted meanwhile)."""
+
+
+class MissingEnds(WenzhenError):
+    """Relations whose end nodes are not in the graph by name, though this file's nodes were written."""
 
 
 @dataclass
@@ -113,8 +119,18 @@ def create_nodes(tx: Transaction, batch: NodeBatch, index: NodeIndex) -> tuple[W
 
 
 def merge_edges(tx: Transaction, batch: EdgeBatch) -> WriteCounts:
+    """MERGE the batch's relations by their ends' names; a relation whose end is missing is an error, never
+    counted as already present."""
     query = MERGE_EDGES.format(head=batch.head.value, tail=batch.tail.value, type=batch.type)
-    return WriteCounts.of(tx.run(query, rows=[list(row) for row in batch.rows]).consume())
+    result = tx.run(query, rows=[list(row) for row in batch.rows])
+    matched, pairs = result.single(strict=True)["matched"], len({(row[0], row[1]) for row in batch.rows})
+    if matched < pairs:
+        raise MissingEnds(
+            f"{batch.id}: {pairs - matched} of {pairs} relations find no "
+            f"{batch.head.value} or {batch.tail.value} node of their name: the graph has lost nodes this "
+            "file's checkpoints count as loaded; load it again into an empty graph (wenzhen kg wipe --yes)"
+        )
+    return WriteCounts.of(result.consume())
 
 
 def create_edges(tx: Transaction, batch: EdgeBatch, index: NodeIndex) -> WriteCounts:

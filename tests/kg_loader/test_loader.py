@@ -18,6 +18,7 @@ from wenzhen.kg_loader.loader import LoadSummary, load_file, plan_file
 from wenzhen.kg_loader.options import LoadOptions
 from wenzhen.kg_loader.schema import Label
 from wenzhen.kg_loader.store import GraphStore
+from wenzhen.kg_loader.writes import MissingEnds
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -142,3 +143,26 @@ def test_two_writers_build_the_same_graph(store: GraphStore, tmp_path: Path) -> 
     two = load(store, tmp_path, demo_kg_path(), workers=2, batch_size=700)
     assert dump(store) == expected
     assert (two.nodes_created, two.relations_created) == (one.nodes_created, one.relations_created)
+
+
+def test_a_resumed_load_whose_nodes_were_deleted_is_an_error_not_already_present(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    class Killed(Exception):
+        pass
+
+    written = 0
+
+    def die_after_twelve(batch: object) -> None:
+        nonlocal written
+        written += 1
+        if written == 12:
+            raise Killed
+
+    options = LoadOptions(batch_size=150)
+    with pytest.raises(Killed):
+        load_file(store, demo_kg_path(), options, tmp_path / "checkpoints", on_batch=die_after_twelve)
+    while store.write("MATCH (n) WITH n LIMIT 10000 DETACH DELETE n").nodes_deleted:  # the graph wiped,
+        pass  # its checkpoints not
+    with pytest.raises(MissingEnds, match="lost nodes"):
+        load(store, tmp_path, demo_kg_path(), batch_size=150)
