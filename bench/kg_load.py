@@ -105,8 +105,7 @@ def main() -> None:
         store = connect(settings)
         try:
             print(
-                f"server: {store.backend} at {store.identity}; "
-                f"workers={args.workers}, batch={args.batch_size}"
+                f"server: {store.backend} at {store.address}; workers={args.workers}, batch={args.batch_size}"
             )
             wipe(store)
             cp = Path(tmp) / "checkpoints"

@@ -207,9 +207,9 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
     with connect(settings) as store:
         counts = graph_counts(store)
         if as_json:
-            console.print_json(json.dumps({"server": store.identity, "backend": store.backend, **counts}))
+            console.print_json(json.dumps({"server": store.address, "backend": store.backend, **counts}))
             return
-        console.print(f"{store.backend} at {store.identity}")
+        console.print(f"{store.backend} at {store.address}")
         for kind, values in counts.items():
             table = Table(kind, "count")
             for name, count in values.items():
@@ -264,7 +264,7 @@ def wipe(yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] =
 
     settings = GraphSettings()
     with connect(settings) as store:
-        if not yes and not typer.confirm(f"Delete the whole graph at {store.identity}?"):
+        if not yes and not typer.confirm(f"Delete the whole graph at {store.address}?"):
             raise typer.Exit(1)
         deleted = 0
         while removed := store.write("MATCH (n) WITH n LIMIT 10000 DETACH DELETE n").nodes_deleted:

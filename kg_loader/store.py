@@ -64,11 +64,16 @@ class GraphStore:
         backend: str,
         identity: str,
         on_close: Callable[[], None] | None = None,
+        address: str | None = None,
     ) -> None:
         self.driver = driver
         self.database = database
         self.backend = backend
         self.identity = identity
+        """Which data this is, for checkpoints and locks: the embedded server's folder (not its port, which
+        changes between runs), or a user's server URI; with the database."""
+        self.address = address or identity
+        """Where it is reached now (shown to users)."""
         self._on_close = on_close
 
     def read(self, query: str, params: dict[str, Any] | None = None) -> list[Row]:
@@ -159,7 +164,9 @@ def connect(settings: GraphSettings) -> GraphStore:
         )
         raise GraphStoreError(f"cannot reach the graph server at {uri}: {err} ({hint})") from err
     backend = "arcadedb" if "ArcadeDB" in agent else "neo4j"
-    return GraphStore(driver, database, backend, identity=f"{uri}/{database or ''}", on_close=on_close)
+    address = f"{uri}/{database or ''}"
+    identity = f"embedded:{settings.embedded_dir.resolve()}/{database}" if settings.is_embedded else address
+    return GraphStore(driver, database, backend, identity, on_close, address)
 
 
 @contextmanager

@@ -48,3 +48,24 @@ def test_on_demand_server_stops_when_unused_and_data_persists(tmp_path: Path) ->
     assert server.running() is None, "the on-demand server outlived its last client"
     with connect(GraphSettings(data_dir=tmp_path, neo4j_uri=None)) as store:
         assert store.read("MATCH (d:Disease) RETURN d.name AS name") == [{"name": "持久病"}]
+
+
+def test_the_embedded_graph_is_known_by_its_folder_not_its_port(
+    session_store: GraphStore, graph_settings: GraphSettings
+) -> None:
+    """Checkpoints and locks follow the data: a kill-and-rerun, or a wipe, on another port finds them."""
+    from wenzhen.kg_loader.cli import checkpoint_dir
+
+    port = session_store.address.split(":")[2].split("/")[0]
+    assert (
+        session_store.identity == f"embedded:{graph_settings.embedded_dir.resolve()}/{session_store.database}"
+    )
+    assert port not in session_store.identity and port in session_store.address
+    elsewhere = GraphStore(
+        session_store.driver,
+        session_store.database,
+        "arcadedb",
+        session_store.identity,
+        address="bolt://127.0.0.1:1/wenzhen",
+    )
+    assert checkpoint_dir(graph_settings, elsewhere) == checkpoint_dir(graph_settings, session_store)
