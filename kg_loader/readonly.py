@@ -16,7 +16,9 @@ Layered, because servers differ in what they enforce:
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +58,10 @@ _WRITE_PROCEDURE = re.compile(r"\bCALL\s+[\w.]*(?:create|merge|set|delete|remove
 
 class WriteQueryRefused(InputError):
     """The query would change the graph or its schema."""
+
+
+class QueryTimedOut(InputError):
+    """The query ran past its timeout and was stopped."""
 
 
 @dataclass(frozen=True)
@@ -108,21 +114,53 @@ def run_read_only(
     timeout_s: float = 30.0,
 ) -> ReadOnlyResult:
     """Run ``query`` if and only if it is read-only; at most ``row_limit`` rows are kept (the rest are
-    counted, not kept, so that the server's summary can still confirm a read), within ``timeout_s``."""
+    counted, not kept, so that the server's summary can still confirm a read), within ``timeout_s``.
+
+    The timeout is the transaction's (Neo4j enforces it) and the client's: past it the store's connections
+    are closed (the store cannot be used again) and :class:`QueryTimedOut` is raised, since ArcadeDB ignores
+    a transaction timeout.
+    """
     stripped = query.strip().rstrip(";")
     if stripped.upper().startswith(("EXPLAIN", "PROFILE")):
         raise WriteQueryRefused("give the query itself, without EXPLAIN/PROFILE")
     clause = writing_clause(stripped)
     if clause is not None:
         raise _refuse(f"it contains {clause}")
+    outcome: queue.Queue[ReadOnlyResult | BaseException] = queue.Queue(maxsize=1)
+
+    def work() -> None:
+        try:
+            outcome.put(_run(store, stripped, params or {}, row_limit, timeout_s))
+        except BaseException as err:  # handed to the caller
+            outcome.put(err)
+
+    worker = threading.Thread(target=work, name="kg-query", daemon=True)
+    worker.start()
+    worker.join(timeout_s)
+    if worker.is_alive():
+        store.driver.close()  # ends the transaction's connection; the worker fails and ends
+        worker.join(10)
+        raise QueryTimedOut(
+            f"the query ran past {timeout_s:g} s and was stopped; narrow it (a label, a LIMIT) or raise "
+            "--timeout"
+        )
+    result = outcome.get()
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+def _run(
+    store: GraphStore, stripped: str, params: dict[str, Any], row_limit: int, timeout_s: float
+) -> ReadOnlyResult:
     with store.driver.session(database=store.database, default_access_mode=READ_ACCESS) as session:
         tx = session.begin_transaction(timeout=timeout_s)
         try:
             if store.backend == "neo4j":
-                planned = tx.run(f"EXPLAIN {stripped}", params or {}).consume().query_type
+                planned = tx.run(f"EXPLAIN {stripped}", params).consume().query_type
                 if planned != "r":
                     raise _refuse(f"query type {planned!r}")
-            result = tx.run(stripped, params or {})
+            result = tx.run(stripped, params)
             rows: list[Row] = []
             total = 0
             for record in result:  # every row is pulled: the summary's query type comes after the last

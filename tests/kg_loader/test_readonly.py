@@ -7,9 +7,10 @@ from typer.testing import CliRunner
 
 from tests.kg_loader.helpers import count, dump
 from wenzhen.api.cli import app
+from wenzhen.kg_loader.config import GraphSettings
 from wenzhen.kg_loader.graph_schema import ensure_schema
-from wenzhen.kg_loader.readonly import WriteQueryRefused, run_read_only
-from wenzhen.kg_loader.store import GraphStore
+from wenzhen.kg_loader.readonly import QueryTimedOut, WriteQueryRefused, run_read_only
+from wenzhen.kg_loader.store import GraphStore, connect
 
 WRITES = [
     "CREATE (n:Disease {name: '假病'})",
@@ -108,3 +109,14 @@ def test_explain_prefix_is_refused(small_graph: GraphStore) -> None:
     with pytest.raises(WriteQueryRefused):
         run_read_only(small_graph, "EXPLAIN MATCH (n) RETURN n")
     assert count(small_graph, "MATCH (n)") == 2
+
+
+def test_a_query_past_its_timeout_is_stopped(small_graph: GraphStore, graph_settings: GraphSettings) -> None:
+    slow = "UNWIND range(1, 3000000) AS i WITH i WHERE i % 7 = 99 RETURN count(*) AS n"  # a few seconds
+    own = connect(graph_settings)  # the timeout closes the connections of the store it ran on
+    try:
+        with pytest.raises(QueryTimedOut, match=r"ran past 0\.5 s"):
+            run_read_only(own, slow, timeout_s=0.5)  # ArcadeDB ignores the transaction's timeout
+    finally:
+        own.close()
+    assert run_read_only(small_graph, "MATCH (d:Disease) RETURN d.name AS name").rows  # others unaffected
