@@ -106,3 +106,34 @@ def test_symptoms_are_linked_by_meaning_where_no_word_matched(embedder: object, 
     found = [(m.name, m.surface, m.negated) for m in mentions]
     assert found == [("腹泻", "大便很稀", False), ("咳嗽", "怎么咳", True)]
     assert meaning.link("我今年三十五岁，在医院查过了", []) == []
+
+
+INJECTIONS = [
+    "乙肝'}) DETACH DELETE n //",
+    '乙肝"}) CREATE (:Evil) //',
+    "乙肝` CREATE (:Evil) //",
+    "x' OR 1=1 //",
+    "}) MATCH (n) DETACH DELETE n RETURN 1 //",
+    "乙肝\n MATCH (n) DETACH DELETE n",
+    "$name CREATE (:Evil)",
+    "乙肝\\' SET n.hacked = true //",
+    "') CALL db.createLabel('Evil') //",
+    "乙肝; DROP CONSTRAINT disease_name_unique",
+]
+
+
+def test_what_a_patient_types_never_writes_through_the_graph_retriever(kg: KGRetriever) -> None:
+    """Patient text reaches the graph only as query parameters: every templated read, fed injections."""
+    from tests.kg_loader.helpers import dump
+
+    store = kg.store
+    labels = store.read("CALL db.labels() YIELD label RETURN label ORDER BY label")
+    before = dump(store)
+    for text in INJECTIONS:
+        kg.link(text)
+        assert kg.resolve_disease(text) is None
+        assert kg.facts(text) is None
+        kg.candidates([text], [text])
+        kg.concepts_named(text)
+    assert dump(store) == before
+    assert store.read("CALL db.labels() YIELD label RETURN label ORDER BY label") == labels
