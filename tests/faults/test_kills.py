@@ -93,3 +93,25 @@ def test_an_index_build_killed_anywhere_leaves_an_index_whole(
     assert len(opened.chunks) in (len(CORPUS), len(bigger))
     assert {c.doc_id for c in opened.chunks} in ({i for i, _ in CORPUS}, {i for i, _ in bigger})
     assert len(list(index.glob("gen-*"))) <= 2  # the live one, and perhaps the one being written
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_an_index_add_or_delete_killed_anywhere_leaves_the_index_before_or_after(
+    tmp_path: Path, cli_env: dict[str, str], embedder: Any, seed: int
+) -> None:
+    index = tmp_path / "index"
+    env = {**cli_env, "WENZHEN_INDEX_DIR": str(index)}
+    fields = ["--text-field", "text", "--id-field", "id"]
+    small = write_corpus(tmp_path / "small.jsonl", CORPUS)
+    built = subprocess.run(["wenzhen", "index", "build", str(small), *fields], env=env, timeout=300)
+    assert built.returncode == 0
+    before = {c.doc_id for c in LiteratureIndex.open(index).chunks}
+    extra = [(f"extra-{n}", f"补充第{n}篇：{CORPUS[1][1]}") for n in range(40)]
+    more = write_corpus(tmp_path / "more.jsonl", extra)
+    rng = random.Random(seed)
+    killed_after(["wenzhen", "index", "add", str(more), *fields], env, rng.uniform(3.0, 10.0))
+    after_add = {c.doc_id for c in LiteratureIndex.open(index).chunks}
+    assert after_add in (before, before | {i for i, _ in extra})
+    killed_after(["wenzhen", "index", "delete", "--doc", "hbv"], env, rng.uniform(1.0, 6.0))
+    after_delete = {c.doc_id for c in LiteratureIndex.open(index).chunks}
+    assert after_delete in (after_add, after_add - {"hbv"})
