@@ -115,3 +115,63 @@ def test_an_index_add_or_delete_killed_anywhere_leaves_the_index_before_or_after
     killed_after(["wenzhen", "index", "delete", "--doc", "hbv"], env, rng.uniform(1.0, 6.0))
     after_delete = {c.doc_id for c in LiteratureIndex.open(index).chunks}
     assert after_delete in (after_add, after_add - {"hbv"})
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def graph_counts(env: dict[str, str]) -> dict[str, Any]:
+    stats = subprocess.run(["wenzhen", "kg", "stats", "--json"], env=env, capture_output=True, text=True)
+    assert stats.returncode == 0, stats.stderr
+    counts: dict[str, Any] = json.loads(stats.stdout)
+    counts.pop("server")
+    return counts
+
+
+def serving(env: dict[str, str], bolt: int) -> subprocess.Popen[bytes]:
+    command = ["wenzhen", "kg", "serve", "--bolt-port", str(bolt), "--http-port", str(free_port())]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while subprocess.run(["wenzhen", "kg", "stats"], env=env, capture_output=True).returncode != 0:
+        assert server.poll() is None and time.monotonic() < deadline, "the graph server did not start"
+        time.sleep(0.5)
+    return server
+
+
+def test_kill_wipe_and_serve_elsewhere_then_load_gives_the_whole_graph(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    """The issue's sequence: serve on a fixed port, kill a load, stop, wipe (an on-demand server on another
+    port), serve on the first port again, load: the whole graph, not "0 relations … already present"."""
+    reference_env = {**cli_env, "WENZHEN_DATA_DIR": str(tmp_path / "reference")}
+    load = ["wenzhen", "kg", "load", str(demo_kg_path()), "--batch-size", "100"]
+    assert subprocess.run(load, env=reference_env, capture_output=True).returncode == 0
+    expected = graph_counts(reference_env)
+
+    env = {**cli_env, "WENZHEN_DATA_DIR": str(tmp_path / "data")}
+    bolt = free_port()
+    server = serving(env, bolt)
+    process = subprocess.Popen(load, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline, done = time.monotonic() + 120, 0
+    while done < 5 and process.poll() is None and time.monotonic() < deadline:
+        files = list((tmp_path / "data" / "checkpoints").glob("*/demo_kg.jsonl.*.done"))
+        done = len(files[0].read_text().splitlines()) if files else 0
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert graph_counts(env) != expected, "the kill came after the load had finished"
+    server.terminate()
+    server.wait(timeout=60)
+    assert subprocess.run(["wenzhen", "kg", "wipe", "--yes"], env=env, capture_output=True).returncode == 0
+    server = serving(env, bolt)
+    try:
+        reloaded = subprocess.run(load, env=env, capture_output=True, text=True, timeout=300)
+        assert reloaded.returncode == 0, reloaded.stderr
+        assert graph_counts(env) == expected
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
