@@ -156,6 +156,13 @@ def searcher(embedder: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
     return LiteratureSearcher(LiteratureIndex.open(settings.index_dir), embedder)
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on (for a server a test starts)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def postgres_programs() -> Path:
     """The folder of PostgreSQL's server programs (initdb, pg_ctl): on PATH, or Debian's."""
     found = shutil.which("initdb")
@@ -176,9 +183,7 @@ def postgres_url() -> Iterator[str]:
         owner = pwd.getpwnam("postgres")
         os.chown(folder, owner.pw_uid, owner.pw_gid)
         as_owner = ["runuser", "-u", "postgres", "--"]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     data = folder / "data"
     run = functools.partial(subprocess.run, check=True, capture_output=True, timeout=120)
     run(

@@ -12,7 +12,8 @@ from typing import Any
 
 import httpx
 
-from tests.api.test_server import QUESTION_TURN, free_port, ready
+from tests.api.test_server import QUESTION_TURN, ready
+from tests.conftest import free_port
 from wenzhen.api.registry import SessionRegistry
 from wenzhen.kg_loader.store import GraphStore
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from openai import OpenAI
 from pydantic import SecretStr
 
 from tests.agent.test_consultant import consultant
+from tests.conftest import free_port
 from tests.test_readme import python_examples
 from wenzhen.agent.config import AgentSettings
 from wenzhen.agent.consultant import Consultant
@@ -38,12 +38,6 @@ from wenzhen.retrieval.search import LiteratureSearcher
 
 QUESTION_TURN = "我最近黄疸，还乏力"
 ANSWER_TURN = "晚期肝癌可以用免疫治疗吗"  # a knowledge question: answered at once, by the generator
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import free_port
 from tests.kg_loader.helpers import dump
 from tests.retrieval.conftest import CORPUS
 from wenzhen.kg_loader.cli import demo_kg_path
@@ -115,14 +116,6 @@ def test_an_index_add_or_delete_killed_anywhere_leaves_the_index_before_or_after
     killed_after(["wenzhen", "index", "delete", "--doc", "hbv"], env, rng.uniform(1.0, 6.0))
     after_delete = {c.doc_id for c in LiteratureIndex.open(index).chunks}
     assert after_delete in (after_add, after_add - {"hbv"})
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def graph_counts(env: dict[str, str]) -> dict[str, Any]:
