@@ -20,6 +20,7 @@ import secrets
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from stat import S_ISREG
 
 from wenzhen.core.errors import ConfigError, InputError
 
@@ -40,15 +41,25 @@ def digest(key: str) -> str:
 class KeyStore:
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._read: tuple[tuple[int, int, int], list[StoredKey]] | None = None
+        """The file's (mtime, size, inode) and its keys: every request verifies a key and the file rarely
+        changes; a key added or revoked (by any process) replaces the file, so the next request sees it."""
 
     def stored(self) -> list[StoredKey]:
-        if not self.path.is_file():
-            return []
         try:
-            rows = json.loads(self.path.read_text(encoding="utf-8"))
-            return [StoredKey(**row) for row in rows]
-        except (ValueError, TypeError) as err:
-            raise ConfigError(f"{self.path}: not an API key file ({err})") from err
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return []
+        if not S_ISREG(stat.st_mode):
+            return []
+        version = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        if self._read is None or self._read[0] != version:
+            try:
+                rows = json.loads(self.path.read_text(encoding="utf-8"))
+                self._read = (version, [StoredKey(**row) for row in rows])
+            except (ValueError, TypeError) as err:
+                raise ConfigError(f"{self.path}: not an API key file ({err})") from err
+        return list(self._read[1])
 
     def add(self, name: str) -> str:
         """Make a key named ``name``; returns the key (only its hash is kept)."""
