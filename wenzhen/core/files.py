@@ -58,14 +58,19 @@ def decode_file(
         return DecodedText(data.decode("utf-8-sig"), "utf-8", data)
     except UnicodeDecodeError as utf8_error:
         lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
-        broken = [number for number, line in enumerate(lines, start=1) if not _is_utf8(line)]
+        decoded = [_utf8_or_none(line) for line in lines]
+        broken = [number for number, text in enumerate(decoded, start=1) if text is None]
         if len(broken) * 2 < sum(not line.isascii() for line in lines):  # UTF-8, with corrupted lines
             if bad_lines == "raise":
                 raise InputFileError(
                     f"{path}: line {broken[0]}: not UTF-8 (a corrupted byte?), though the rest of the file "
                     "is: fix or remove that line"
                 ) from utf8_error
-            return _utf8_without(path.name, lines, set(broken), data)
+            issues = tuple(
+                Issue(path.name, n, "not UTF-8 (a corrupted byte?): row left out", value=_shown(lines[n - 1]))
+                for n in broken
+            )
+            return DecodedText("\n".join(text or "" for text in decoded), "utf-8", data, issues)
         for fallback in FALLBACK_ENCODINGS:
             try:
                 return DecodedText(data.decode(fallback), fallback, data)
@@ -78,26 +83,11 @@ def decode_file(
         ) from utf8_error
 
 
-def _is_utf8(line: bytes) -> bool:
+def _utf8_or_none(line: bytes) -> str | None:
     try:
-        line.decode("utf-8")
+        return line.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _utf8_without(source: str, lines: list[bytes], broken: set[int], data: bytes) -> DecodedText:
-    text = "\n".join("" if n in broken else line.decode("utf-8") for n, line in enumerate(lines, start=1))
-    issues = tuple(
-        Issue(
-            source,
-            n,
-            "not UTF-8 (a corrupted byte?): row left out",
-            value=lines[n - 1][:200].decode("utf-8", "replace"),
-        )
-        for n in sorted(broken)
-    )
-    return DecodedText(text, "utf-8", data, issues)
+        return None
 
 
 def _shown(line: bytes) -> str:
