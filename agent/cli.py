@@ -141,7 +141,7 @@ def _profiles_and_linker(meaning: bool = False) -> tuple[list[DiseaseProfile], K
     from wenzhen.kg_loader.store import open_store
     from wenzhen.retrieval.kg import KGRetriever
 
-    with open_store() as store:
+    with open_store(read_only=True) as store:
         kg = KGRetriever(store)
         profiles = kg.concept_profiles()
         kg.dictionary  # noqa: B018  (loaded now, while the store is open)

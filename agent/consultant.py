@@ -212,7 +212,7 @@ class Consultant:
     ) -> Consultant:
         """Everything from settings (init arguments, environment, config file); no configuration: demo."""
         settings = settings or AgentSettings()
-        store = connect(GraphSettings())
+        store = connect(GraphSettings(), read_only=True)  # the agent only reads: the server enforces it
         try:
             consultant = cls(
                 store, make_chat_model(settings), open_literature(RetrievalSettings()), settings, gate=gate

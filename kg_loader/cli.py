@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,10 +15,11 @@ from rich.table import Table
 from wenzhen.core.console import console, err_console, fail
 from wenzhen.core.errors import InputError
 from wenzhen.core.files import InputFileError
+from wenzhen.core.locks import writer_lock
 from wenzhen.core.params import parse_assignments
 from wenzhen.core.settings import PathSettings
 from wenzhen.kg_loader.config import GraphSettings
-from wenzhen.kg_loader.embedded import EmbeddedServer
+from wenzhen.kg_loader.embedded import READER
 from wenzhen.kg_loader.options import LoadOptions
 from wenzhen.kg_loader.readers import FORMATS
 from wenzhen.kg_loader.schema import RELATION_TYPES, Label
@@ -35,6 +35,11 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="Load, inspect and query the medical knowledge graph (Neo4j via NEO4J_URI, else embedded ArcadeDB).",
     no_args_is_help=True,
+)
+
+
+WAIT_HELP = (
+    "Seconds to wait for another load (or wipe) writing to the same graph; 0: give up at once with one line."
 )
 
 
@@ -79,6 +84,7 @@ def load(
         bool, typer.Option("--dry-run", help="Read, validate and plan only; write nothing.")
     ] = False,
     report_dir: Annotated[Path | None, typer.Option(help="Where <file>.issues.jsonl reports go.")] = None,
+    wait: Annotated[float, typer.Option(help=WAIT_HELP)] = LoadOptions.wait_s,
 ) -> None:
     """Load KG files: CMeKG records (JSONL or JSON array), the 39.net CSV, QASystemOnMedicalKG medical.json,
     CMeKG spo_list examples, head,head_type,relation,tail,tail_type triples (CSV/TSV), or symptom concepts.
@@ -104,7 +110,7 @@ def load(
         raise typer.BadParameter("name at least one FILE, or --demo, or --concepts")
     settings = GraphSettings()
     options = LoadOptions(
-        format=fmt, batch_size=batch_size, workers=workers, encoding=encoding, dry_run=dry_run
+        format=fmt, batch_size=batch_size, workers=workers, encoding=encoding, dry_run=dry_run, wait_s=wait
     )
     from wenzhen.kg_loader.store import connect
 
@@ -154,7 +160,9 @@ def _load_with_progress(
         from wenzhen.kg_loader.loader import load_file
 
         cp_dir = checkpoint_dir(settings, store) if store is not None else settings.data_dir / "checkpoints"
-        return load_file(store, path, options, cp_dir, on_batch=on_batch, on_plan=on_plan)
+        return load_file(
+            store, path, options, cp_dir, on_batch=on_batch, on_plan=on_plan, on_wait=progress.console.print
+        )
 
 
 def _print_summary(s: LoadSummary) -> None:
@@ -238,7 +246,7 @@ def query(
     from wenzhen.kg_loader.store import connect
 
     params = parse_assignments(param or [], "--param")
-    with connect(GraphSettings()) as store:
+    with connect(GraphSettings(), read_only=True) as store:
         try:
             result = run_read_only(store, cypher, params, limit, timeout)
         except Neo4jError as err:  # the server's own message for a bad query is the useful part
@@ -258,18 +266,27 @@ def query(
 
 
 @app.command()
-def wipe(yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False) -> None:
-    """Delete every node and relation of the configured database (asks first)."""
+def wipe(
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    wait: Annotated[float, typer.Option(help=WAIT_HELP)] = 0.0,
+) -> None:
+    """Delete every node and relation of the configured database (asks first), and its load checkpoints.
+
+    Not while a load writes to it: the wipe ends at once with one line (or waits, with --wait).
+    """
     from wenzhen.kg_loader.store import connect
 
     settings = GraphSettings()
     with connect(settings) as store:
         if not yes and not typer.confirm(f"Delete the whole graph at {store.address}?"):
             raise typer.Exit(1)
+        folder = checkpoint_dir(settings, store)
         deleted = 0
-        while removed := store.write("MATCH (n) WITH n LIMIT 10000 DETACH DELETE n").nodes_deleted:
-            deleted += removed
-        shutil.rmtree(checkpoint_dir(settings, store), ignore_errors=True)
+        with writer_lock(folder / "load.lock", "load", store.address, wait, err_console.print):
+            while removed := store.write("MATCH (n) WITH n LIMIT 10000 DETACH DELETE n").nodes_deleted:
+                deleted += removed
+            for checkpoint in folder.glob("*.done"):
+                checkpoint.unlink()
     console.print(f"deleted {deleted} nodes")
 
 
@@ -283,9 +300,13 @@ def serve(
     While it runs, Wenzhen commands on the same data directory reuse it.
     Other Bolt clients connect with the user and password printed below.
     """
+    from wenzhen.kg_loader.store import embedded_server
+
     settings = GraphSettings()
-    server = EmbeddedServer(settings.embedded_dir, settings.arcadedb_heap, settings.startup_timeout_s)
+    server = embedded_server(settings)
     password_file = settings.embedded_dir / "credentials.json"
     console.print(f"starting ArcadeDB on bolt://127.0.0.1:{bolt_port} (data: {settings.embedded_dir})")
-    console.print(f"user root, password in {password_file}; Ctrl-C to stop")
+    console.print(
+        f"user root (writes) and {READER} (reads only), passwords in {password_file}; Ctrl-C to stop"
+    )
     server.serve_foreground(bolt_port, http_port)

@@ -4,8 +4,9 @@
 False
 
 Precedence (highest first): arguments, environment (``NEO4J_URI``, ``NEO4J_USER``, ``NEO4J_PASSWORD``,
-``NEO4J_DATABASE`` as other Neo4j tools name them; ``WENZHEN_DATA_DIR``, ``WENZHEN_ARCADEDB_HEAP``,
-``WENZHEN_STARTUP_TIMEOUT_S``), the config file's ``[graph]`` table, then the defaults below.
+``NEO4J_DATABASE`` as other Neo4j tools name them, and ``NEO4J_READ_USER``, ``NEO4J_READ_PASSWORD``;
+``WENZHEN_DATA_DIR``, ``WENZHEN_ARCADEDB_HEAP``, ``WENZHEN_STARTUP_TIMEOUT_S``, ``WENZHEN_READ_TIMEOUT_S``),
+the config file's ``[graph]`` table, then the defaults below.
 """
 
 from __future__ import annotations
@@ -32,6 +33,15 @@ class GraphSettings(WenzhenSettings):
     neo4j_password: str | None = Field(
         default=None, validation_alias=AliasChoices("NEO4J_PASSWORD", "neo4j_password")
     )
+    neo4j_read_user: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("NEO4J_READ_USER", "neo4j_read_user"),
+        description="A read-only user of your Neo4j (reader role) for queries and the agent; unset: the user "
+        "above, in READ access mode. The embedded server always has its own read-only user.",
+    )
+    neo4j_read_password: str | None = Field(
+        default=None, validation_alias=AliasChoices("NEO4J_READ_PASSWORD", "neo4j_read_password")
+    )
     neo4j_database: str | None = Field(
         default=None,
         validation_alias=AliasChoices("NEO4J_DATABASE", "neo4j_database"),
@@ -44,6 +54,12 @@ class GraphSettings(WenzhenSettings):
     arcadedb_heap: str = Field(default="512m", description="Java heap of the embedded server (-Xmx).")
     startup_timeout_s: float = Field(
         default=90.0, gt=0, description="Seconds to wait for the embedded server."
+    )
+    read_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="Server-side limit on one read by the embedded server's read-only user (set when the "
+        "server starts); `kg query --timeout` also stops a query client-side.",
     )
 
     @property

@@ -13,7 +13,9 @@ directory is the data directory, so the JVM and ArcadeDB's ``./log`` stay out of
 folder. Files in the data directory:
 
 - ``databases/``: ArcadeDB's root (persistent across restarts);
-- ``credentials.json``: the generated root password (mode 0600);
+- ``credentials.json``: the generated passwords of ``root`` and of the read-only user (mode 0600);
+- ``databases/config/server-groups.json``: ArcadeDB's groups, with Wenzhen's read-only group (read records,
+  nothing else: no record writes, no schema change; a server-side limit on each read) set at every start;
 - ``server.json``: pid and ports of the running server; present only while it runs;
 - ``start.lock``: taken while a server is started or stopped, so two processes never start two servers
   on the same files;
@@ -25,6 +27,7 @@ folder. Files in the data directory:
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import secrets
@@ -33,6 +36,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -43,8 +47,20 @@ from wenzhen.core.errors import ServiceUnavailable
 
 DATABASE = "wenzhen"
 USER = "root"
+READER = "wenzhen_reader"
+"""The read-only user (and its group): ``kg query``, the agent and the API connect as this user."""
 BOLT_PLUGIN = "Bolt:com.arcadedb.bolt.BoltProtocolPlugin"
 LEASE_GRACE_S = 3.0
+_ALL_RECORDS = {"*": {"access": ["createRecord", "readRecord", "updateRecord", "deleteRecord"]}}
+DEFAULT_GROUPS = {  # ArcadeDB's own defaults, for a group file written before its first start
+    "admin": {
+        "resultSetLimit": -1,
+        "readTimeout": -1,
+        "access": ["updateSecurity", "updateSchema", "updateDatabaseSettings"],
+        "types": _ALL_RECORDS,
+    },
+    "*": {"resultSetLimit": -1, "readTimeout": -1, "access": [], "types": {"*": {"access": []}}},
+}
 
 
 class EmbeddedServerError(ServiceUnavailable):
@@ -104,10 +120,17 @@ def _write_json_atomic(path: Path, payload: dict[str, object], mode: int = 0o644
 class EmbeddedServer:
     """Start, reuse and release the embedded ArcadeDB server for one data directory."""
 
-    def __init__(self, root: Path, heap: str = "512m", startup_timeout_s: float = 90.0) -> None:
+    def __init__(
+        self,
+        root: Path,
+        heap: str = "512m",
+        startup_timeout_s: float = 90.0,
+        read_timeout_s: float = 60.0,
+    ) -> None:
         self.root = root
         self.heap = heap
         self.startup_timeout_s = startup_timeout_s
+        self.read_timeout_s = read_timeout_s
         self._lease: Path | None = None
 
     # files ---------------------------------------------------------------------------------------------
@@ -127,15 +150,35 @@ class EmbeddedServer:
     def log_file(self) -> Path:
         return self.root / "server.log"
 
-    def password(self) -> str:
-        """The root password, generated on first use and kept in ``credentials.json`` (0600)."""
+    @property
+    def groups_file(self) -> Path:
+        return self.root / "databases" / "config" / "server-groups.json"
+
+    @property
+    def users_file(self) -> Path:
+        return self.root / "databases" / "config" / "server-users.jsonl"
+
+    def _credentials(self) -> dict[str, str]:
+        """Both passwords, generated on first use and kept in ``credentials.json`` (0600); a file from before
+        the read-only user gains its password."""
         path = self.root / "credentials.json"
-        if path.exists():
-            return str(json.loads(path.read_text())["password"])
+        credentials: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+        if "password" in credentials and "reader_password" in credentials:
+            return credentials
         self.root.mkdir(parents=True, exist_ok=True)
-        password = secrets.token_urlsafe(24)
-        _write_json_atomic(path, {"user": USER, "password": password}, mode=0o600)
-        return password
+        credentials.setdefault("user", USER)
+        credentials.setdefault("password", secrets.token_urlsafe(24))
+        credentials.update(reader=READER, reader_password=secrets.token_urlsafe(24))
+        _write_json_atomic(path, dict(credentials), mode=0o600)
+        return credentials
+
+    def password(self) -> str:
+        """The root password."""
+        return self._credentials()["password"]
+
+    def reader_password(self) -> str:
+        """The read-only user's password."""
+        return self._credentials()["reader_password"]
 
     def running(self) -> Endpoint | None:
         """The endpoint of a live server for this directory, if one runs."""
@@ -175,6 +218,8 @@ class EmbeddedServer:
             "--root",
             str(self.root),
             "--auto-stop",
+            "--read-timeout-s",
+            str(self.read_timeout_s),
         ]
         with self.log_file.open("ab") as log:
             child = subprocess.Popen(
@@ -243,6 +288,7 @@ class EmbeddedServer:
         self.root.mkdir(parents=True, exist_ok=True)
         self.leases_dir.mkdir(exist_ok=True)
         endpoint = Endpoint(os.getpid(), bolt_port or _free_port(), http_port or _free_port())
+        self._write_reader_group()
         server = arcadedb_embedded.create_server(
             str(self.root / "databases"),
             root_password=self.password(),
@@ -256,8 +302,40 @@ class EmbeddedServer:
         server.start()
         if not (self.root / "databases" / DATABASE).exists():
             server.create_database(DATABASE)
+        self._ensure_reader(endpoint)
         _write_json_atomic(self.state_file, asdict(endpoint))
         return server, endpoint
+
+    def _write_reader_group(self) -> None:
+        """Put the read-only group, with this start's read timeout, into ArcadeDB's group file (written with
+        ArcadeDB's own defaults beside it when the server has not made the file yet)."""
+        try:
+            config = json.loads(self.groups_file.read_text())
+        except FileNotFoundError:
+            config = {"databases": {"*": {"groups": dict(DEFAULT_GROUPS)}}, "version": 2}
+        config["databases"]["*"]["groups"][READER] = {
+            "resultSetLimit": -1,
+            "readTimeout": round(self.read_timeout_s * 1000),
+            "access": [],
+            "types": {"*": {"access": ["readRecord"]}},
+        }
+        self.groups_file.parent.mkdir(parents=True, exist_ok=True)
+        _write_json_atomic(self.groups_file, config)
+
+    def _ensure_reader(self, endpoint: Endpoint) -> None:
+        """Create the read-only user through the server's HTTP API when its user file lacks it."""
+        users = self.users_file.read_text().splitlines() if self.users_file.exists() else []
+        if any(json.loads(line).get("name") == READER for line in users if line.strip()):
+            return
+        user = {"name": READER, "password": self.reader_password(), "databases": {"*": [READER]}}
+        token = base64.b64encode(f"{USER}:{self.password()}".encode()).decode()
+        request = urllib.request.Request(
+            f"{endpoint.http_url}/api/v1/server",
+            data=json.dumps({"command": f"create user {json.dumps(user)}"}).encode(),
+            headers={"Content-Type": "application/json", "Authorization": f"Basic {token}"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
 
     def _run(self, server: Any, auto_stop: bool) -> None:
         stopping = False
@@ -302,8 +380,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--bolt-port", type=int, default=0)
     parser.add_argument("--http-port", type=int, default=0)
     parser.add_argument("--auto-stop", action="store_true", help="stop when no client process holds a lease")
+    parser.add_argument("--read-timeout-s", type=float, default=60.0, help="limit on one read-only query")
     args = parser.parse_args(argv)
-    EmbeddedServer(args.root).serve(args.bolt_port, args.http_port, auto_stop=args.auto_stop)
+    server = EmbeddedServer(args.root, read_timeout_s=args.read_timeout_s)
+    server.serve(args.bolt_port, args.http_port, auto_stop=args.auto_stop)
 
 
 if __name__ == "__main__":

@@ -23,13 +23,12 @@ from itertools import chain
 from pathlib import Path
 from typing import TypeVar
 
-from filelock import FileLock, Timeout
 from neo4j import Transaction
 from neo4j.exceptions import TransientError
 
-from wenzhen.core.errors import WenzhenError
 from wenzhen.core.files import decode_file
 from wenzhen.core.issues import write_issues
+from wenzhen.core.locks import writer_lock
 from wenzhen.kg_loader import writes
 from wenzhen.kg_loader.checkpoint import Checkpoint, checkpoint_key
 from wenzhen.kg_loader.graph_schema import ensure_schema
@@ -41,10 +40,6 @@ from wenzhen.kg_loader.store import GraphStore, WriteCounts
 
 ProgressCallback = Callable[[Batch], None]
 T = TypeVar("T")
-
-
-class LoadLockedError(WenzhenError):
-    """Another load is writing to the same database."""
 
 
 @dataclass
@@ -118,13 +113,16 @@ def load_file(
     checkpoint_dir: Path,
     on_batch: ProgressCallback | None = None,
     on_plan: Callable[[list[Batch]], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> LoadSummary:
     """Load one file (or only plan it, with ``dry_run``; ``store`` may then be None).
 
-    ``checkpoint_dir`` belongs to the target database: it holds the load lock and the checkpoints.
+    ``checkpoint_dir`` belongs to the target database: it holds the load lock and the checkpoints. Another
+    load writing there is waited for up to ``options.wait_s`` (``on_wait`` is told), else
+    :class:`~wenzhen.core.locks.WriterBusy`.
     """
     with cyclic_gc_paused():
-        return _load_file(store, path, options, checkpoint_dir, on_batch, on_plan)
+        return _load_file(store, path, options, checkpoint_dir, on_batch, on_plan, on_wait)
 
 
 def _load_file(
@@ -134,6 +132,7 @@ def _load_file(
     checkpoint_dir: Path,
     on_batch: ProgressCallback | None,
     on_plan: Callable[[list[Batch]], None] | None,
+    on_wait: Callable[[str], None] | None,
 ) -> LoadSummary:
     started = time.perf_counter()
     plan, fmt, encoding, content = plan_file(path, options)
@@ -158,13 +157,7 @@ def _load_file(
         return summary
     if store is None:
         raise ValueError("a store is needed unless dry_run is set")
-    checkpoint_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(checkpoint_dir / "load.lock"))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout as err:
-        raise LoadLockedError(f"another load is writing to {store.identity} (lock {lock.lock_file})") from err
-    try:
+    with writer_lock(checkpoint_dir / "load.lock", "load", store.address, options.wait_s, on_wait):
         ensure_schema(store)
         key = checkpoint_key(
             content, fmt, options.batch_size, options.edge_lanes, SCHEMA_VERSION, store.identity
@@ -178,8 +171,6 @@ def _load_file(
         writer.note_empty_labels(pending)
         writer.run(pending, options.workers)
         checkpoint.clear()
-    finally:
-        lock.release()
     summary.seconds = time.perf_counter() - started
     return summary
 

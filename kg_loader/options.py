@@ -1,4 +1,5 @@
-"""How a KG file is loaded: format, batch size, writer threads, encoding, dry run, report file.
+"""How a KG file is loaded: format, batch size, writer threads, encoding, dry run, report file, and how long
+to wait for another load writing to the same graph.
 
 >>> LoadOptions(batch_size=2000, workers=3).edge_lanes
 2
@@ -27,12 +28,15 @@ class LoadOptions:
     encoding: str | None = None
     dry_run: bool = False
     report: Path | None = None
+    wait_s: float = 0.0
 
     def __post_init__(self) -> None:
         if self.format != "auto" and self.format not in READERS:
             raise InputError(f"unknown format {self.format!r}; one of auto, {', '.join(READERS)}")
         if self.batch_size < 1 or self.workers < 1:
             raise InputError("batch_size and workers must be at least 1")
+        if self.wait_s < 0:
+            raise InputError("wait_s must not be negative")
 
     @property
     def edge_lanes(self) -> int:

@@ -6,6 +6,9 @@
 
 Layered, because servers differ in what they enforce:
 
+0. the store is connected as a read-only user (``connect(settings, read_only=True)``): the embedded server's
+   own, whose group may read records and nothing else (no record writes, no schema change, a server-side
+   read timeout), or your Neo4j's ``neo4j_read_user``; the server refuses what gets past the checks below;
 1. the query's clauses are checked for writing ones (CREATE, MERGE, SET, DELETE, REMOVE, DROP, LOAD CSV,
    FOREACH, ``IN TRANSACTIONS``, schema commands, procedures named like writes) outside strings and comments;
    ArcadeDB applies schema changes even in a transaction that is rolled back, so they must not run at all;
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from neo4j import READ_ACCESS
+from neo4j.exceptions import ClientError, Forbidden
 
 from wenzhen.core.errors import InputError
 from wenzhen.kg_loader.store import GraphStore, Row, plain
@@ -62,6 +66,12 @@ class WriteQueryRefused(InputError):
 
 class QueryTimedOut(InputError):
     """The query ran past its timeout and was stopped."""
+
+
+SERVER_TIMEOUT_CODES = (
+    "Neo.ClientError.Transaction.TransactionTimedOut",
+    "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+)
 
 
 @dataclass(frozen=True)
@@ -145,6 +155,13 @@ def run_read_only(
             "--timeout"
         )
     result = outcome.get()
+    if isinstance(result, Forbidden):
+        raise _refuse(f"the graph server refused it: {result.message}") from result
+    if isinstance(result, ClientError) and result.code in SERVER_TIMEOUT_CODES:
+        raise QueryTimedOut(
+            f"the graph server stopped the query at its time limit ({result.message}); narrow it (a label, "
+            "a LIMIT)"
+        ) from result
     if isinstance(result, BaseException):
         raise result
     return result

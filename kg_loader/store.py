@@ -22,7 +22,7 @@ from neo4j.time import Date, DateTime
 
 from wenzhen.core import errors
 from wenzhen.kg_loader.config import GraphSettings
-from wenzhen.kg_loader.embedded import DATABASE, USER, EmbeddedServer
+from wenzhen.kg_loader.embedded import DATABASE, READER, USER, EmbeddedServer
 
 Row = dict[str, Any]
 T = TypeVar("T")
@@ -65,6 +65,7 @@ class GraphStore:
         identity: str,
         on_close: Callable[[], None] | None = None,
         address: str | None = None,
+        read_only: bool = False,
     ) -> None:
         self.driver = driver
         self.database = database
@@ -74,6 +75,8 @@ class GraphStore:
         changes between runs), or a user's server URI; with the database."""
         self.address = address or identity
         """Where it is reached now (shown to users)."""
+        self.read_only = read_only
+        """Connected as the read-only user (or in READ access mode on a server without one)."""
         self._on_close = on_close
 
     def read(self, query: str, params: dict[str, Any] | None = None) -> list[Row]:
@@ -136,18 +139,32 @@ def plain(value: Any) -> Any:
     return value
 
 
-def connect(settings: GraphSettings) -> GraphStore:
-    """Connect to the configured server, or start/reuse the embedded one. Caller closes the store."""
+def embedded_server(settings: GraphSettings) -> EmbeddedServer:
+    """The embedded server of ``settings``' data directory."""
+    return EmbeddedServer(
+        settings.embedded_dir, settings.arcadedb_heap, settings.startup_timeout_s, settings.read_timeout_s
+    )
+
+
+def connect(settings: GraphSettings, read_only: bool = False) -> GraphStore:
+    """Connect to the configured server, or start/reuse the embedded one. Caller closes the store.
+
+    ``read_only``: as the read-only user, whose writes and schema changes the server refuses (the embedded
+    server's own, or ``neo4j_read_user``); without one, reads still run in READ access mode.
+    """
     on_close: Callable[[], None] | None = None
+    password: str | None
     if settings.is_embedded:
-        server = EmbeddedServer(settings.embedded_dir, settings.arcadedb_heap, settings.startup_timeout_s)
+        server = embedded_server(settings)
         endpoint = server.acquire()
-        uri, user = endpoint.bolt_uri, USER
-        password: str | None = server.password()
+        uri = endpoint.bolt_uri
+        user, password = (READER, server.reader_password()) if read_only else (USER, server.password())
         database: str | None = settings.neo4j_database or DATABASE
         on_close = server.release
     else:
         uri, user, password = str(settings.neo4j_uri), settings.neo4j_user, settings.neo4j_password
+        if read_only and settings.neo4j_read_user:
+            user, password = settings.neo4j_read_user, settings.neo4j_read_password
         database = settings.neo4j_database
     driver = GraphDatabase.driver(uri, auth=(user, password) if password is not None else None)
     try:
@@ -166,13 +183,13 @@ def connect(settings: GraphSettings) -> GraphStore:
     backend = "arcadedb" if "ArcadeDB" in agent else "neo4j"
     address = f"{uri}/{database or ''}"
     identity = f"embedded:{settings.embedded_dir.resolve()}/{database}" if settings.is_embedded else address
-    return GraphStore(driver, database, backend, identity, on_close, address)
+    return GraphStore(driver, database, backend, identity, on_close, address, read_only)
 
 
 @contextmanager
-def open_store(settings: GraphSettings | None = None) -> Iterator[GraphStore]:
+def open_store(settings: GraphSettings | None = None, read_only: bool = False) -> Iterator[GraphStore]:
     """Context-managed :func:`connect`."""
-    store = connect(settings or GraphSettings())
+    store = connect(settings or GraphSettings(), read_only)
     try:
         yield store
     finally:

@@ -30,6 +30,10 @@ DEMO_MAPPING = JsonMapping(text=("text",), id="id", metadata=("collection",))
 IndexOption = Annotated[
     Path | None, typer.Option("--index", help="Index directory (default: WENZHEN_INDEX_DIR).")
 ]
+WaitOption = Annotated[
+    float,
+    typer.Option(help="Seconds to wait for another writer of the index; 0: give up at once with one line."),
+]
 PresetOption = Annotated[
     str | None, typer.Option(help=f"Ready mapping for JSON sources: {', '.join(PRESETS)}.")
 ]
@@ -60,7 +64,11 @@ def _reader(
 
 
 def _run_indexing(
-    sources: list[Path], settings: RetrievalSettings, reader: RecordReader | None, replace: bool
+    sources: list[Path],
+    settings: RetrievalSettings,
+    reader: RecordReader | None,
+    replace: bool,
+    wait: float,
 ) -> IndexReport:
     from wenzhen.retrieval.embedder import load_embedder
     from wenzhen.retrieval.indexer import index_sources
@@ -81,7 +89,9 @@ def _run_indexing(
             speed = progress.tasks[0].speed
             progress.update(task, rate=f"{speed:,.1f}" if speed else "-")
 
-        report = index_sources(sources, settings, model, reader, replace=replace, on_progress=on_progress)
+        report = index_sources(
+            sources, settings, model, reader, replace, on_progress, wait, progress.console.print
+        )
     _print_report(report, settings)
     return report
 
@@ -109,6 +119,7 @@ def build(
     text_field: TextFields = None,
     id_field: IdField = None,
     meta_field: MetaFields = None,
+    wait: WaitOption = 0.0,
 ) -> None:
     """Build a fresh index from SOURCES (replacing the one in --index).
 
@@ -124,7 +135,7 @@ def build(
     paths = [*(sources or []), *([demo_literature_path()] if demo else [])]
     if not paths:
         raise typer.BadParameter("name at least one SOURCE, or --demo")
-    _run_indexing(paths, _settings(index), reader, replace=True)
+    _run_indexing(paths, _settings(index), reader, replace=True, wait=wait)
 
 
 @app.command()
@@ -135,20 +146,23 @@ def add(
     text_field: TextFields = None,
     id_field: IdField = None,
     meta_field: MetaFields = None,
+    wait: WaitOption = 0.0,
 ) -> None:
     """Add SOURCES to the index; a document already in it is replaced by its new version."""
-    _run_indexing(sources, _settings(index), _reader(preset, text_field, id_field, meta_field), replace=False)
+    reader = _reader(preset, text_field, id_field, meta_field)
+    _run_indexing(sources, _settings(index), reader, replace=False, wait=wait)
 
 
 @app.command()
 def delete(
     doc: Annotated[list[str], typer.Option("--doc", help="Document id to remove (repeatable).")],
     index: IndexOption = None,
+    wait: WaitOption = 0.0,
 ) -> None:
     """Remove documents (all their chunks) from the index."""
     from wenzhen.retrieval.indexer import delete_documents
 
-    removed = delete_documents(_settings(index), set(doc))
+    removed = delete_documents(_settings(index), set(doc), wait, err_console.print)
     if not removed:
         raise InputError(f"no chunks of {', '.join(doc)} in the index")
     console.print(f"removed {removed} chunks")

@@ -51,13 +51,15 @@ def index_sources(
     reader: RecordReader | None = None,
     replace: bool = False,
     on_progress: ProgressCallback | None = None,
+    wait_s: float = 0.0,
+    on_wait: Callable[[str], None] | None = None,
 ) -> IndexReport:
     """Index ``paths`` into ``settings.index_dir``: a fresh index with ``replace``, else an update in which
     a document already indexed is replaced by its new version. When not one document can be read, nothing is
-    written and an :class:`InputError` says why."""
+    written and an :class:`InputError` says why. Another writer of the index is waited for up to ``wait_s``
+    (``on_wait`` is told), else :class:`~wenzhen.core.locks.WriterBusy`."""
     started = time.perf_counter()
     report = IndexReport()
-    name, dim = model_name(settings), int(model.get_embedding_dimension())
     documents: list[SourceDocument] = []
     for item in read_sources(paths, reader):
         if isinstance(item, Issue):
@@ -69,7 +71,21 @@ def index_sources(
         raise InputError(
             f"no document could be read from the sources ({len(report.issues)} problems: {problems})"
         )
-    root = settings.index_dir
+    with LiteratureIndex.writing(settings.index_dir, wait_s, on_wait):
+        _update(settings, model, documents, replace, report, on_progress)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _update(
+    settings: RetrievalSettings,
+    model: Any,
+    documents: list[SourceDocument],
+    replace: bool,
+    report: IndexReport,
+    on_progress: ProgressCallback | None,
+) -> None:
+    root, name, dim = settings.index_dir, model_name(settings), int(model.get_embedding_dimension())
     if replace or not LiteratureIndex.exists(root):
         index = LiteratureIndex.create(root, name, dim)
     else:
@@ -90,8 +106,6 @@ def index_sources(
     index.add_shadows(shadows)
     index.save()
     report.chunks_added, report.chunks_total = len(chunks), len(index.chunks)
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def _new_chunks(
@@ -125,9 +139,18 @@ def _embed(
     return np.vstack(parts)
 
 
-def delete_documents(settings: RetrievalSettings, doc_ids: set[str]) -> int:
-    index = LiteratureIndex.open(settings.index_dir)
-    removed = index.delete_docs(doc_ids, settings.approximate_above)
-    if removed:
-        index.save()
+def delete_documents(
+    settings: RetrievalSettings,
+    doc_ids: set[str],
+    wait_s: float = 0.0,
+    on_wait: Callable[[str], None] | None = None,
+) -> int:
+    """Remove every chunk of ``doc_ids``; how many were removed (0: nothing is written)."""
+    if not LiteratureIndex.exists(settings.index_dir):  # opened for its error: no lock file is made
+        LiteratureIndex.open(settings.index_dir)
+    with LiteratureIndex.writing(settings.index_dir, wait_s, on_wait):
+        index = LiteratureIndex.open(settings.index_dir)
+        removed = index.delete_docs(doc_ids, settings.approximate_above)
+        if removed:
+            index.save()
     return removed

@@ -6,7 +6,9 @@
 Layout: ``<dir>/CURRENT`` names the live generation ``<dir>/gen-<n>/`` holding ``meta.json``,
 ``chunks.jsonl`` (chunk, metadata, BM25 tokens), ``vectors.npy`` and ``faiss.index``. A save writes a new
 generation, numbered past every one on disk (a fresh build never reuses the live one's), and then swaps
-``CURRENT`` (an atomic rename), so a reader or a crash never sees half an index; writers take ``write.lock``.
+``CURRENT`` (an atomic rename), so a reader or a crash never sees half an index. A writer holds
+:meth:`LiteratureIndex.writing` from reading the index to saving it, so that two writers never both start
+from the same generation (one's change would be lost).
 The FAISS index is exact inner product up to ``approximate_above`` chunks and HNSW past it; on a machine
 where faiss reports GPUs, the exact index is searched on them.
 """
@@ -16,14 +18,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import faiss
 import numpy as np
-from filelock import FileLock
 
+from wenzhen.core.locks import writer_lock
 from wenzhen.retrieval.chunking import Chunk
 from wenzhen.retrieval.errors import IndexMismatch, IndexMissing
 from wenzhen.retrieval.text_tokens import bm25_tokens
@@ -118,13 +122,16 @@ class LiteratureIndex:
         faiss_index = faiss.read_index(str(generation / "faiss.index"))
         return cls(root, meta, chunks, tokens, vectors, faiss_index, shadows)
 
-    def save(self) -> Path:
-        """Write a new generation beside the live one, then make it live; one writer at a time."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(self.root / "write.lock")):
-            return self._save()
+    @staticmethod
+    def writing(
+        root: Path, wait_s: float = 0.0, on_wait: Callable[[str], None] | None = None
+    ) -> AbstractContextManager[None]:
+        """The index's writer lock (``write.lock``), held by the caller from opening to :meth:`save`."""
+        return writer_lock(root / "write.lock", "index writer", str(root), wait_s, on_wait)
 
-    def _save(self) -> Path:
+    def save(self) -> Path:
+        """Write a new generation beside the live one, then make it live (under :meth:`writing`)."""
+        self.root.mkdir(parents=True, exist_ok=True)
         taken = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
         self.meta.generation = max([self.meta.generation, *taken]) + 1  # never the live one's number
         name = f"gen-{self.meta.generation:06d}"

@@ -54,6 +54,8 @@ def test_the_graph_connection_reads_the_neo4j_names(monkeypatch: pytest.MonkeyPa
         "NEO4J_USER",
         "NEO4J_PASSWORD",
         "NEO4J_DATABASE",
+        "NEO4J_READ_USER",  # ours, named beside them: the read-only user of the same server
+        "NEO4J_READ_PASSWORD",
     }
     others = [env_name(cls, f) for cls in CLASSES for f in cls.model_fields if not f.startswith("neo4j_")]
     assert all(name.startswith("WENZHEN_") for name in others)

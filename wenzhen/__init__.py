@@ -16,7 +16,8 @@ literature index (:func:`index_sources`, :class:`LiteratureSearcher`, :class:`Li
 
 Import order — each layer imports only those before it (``tests/unit/test_import_contract.py`` enforces it):
 
-1. ``wenzhen.core``: settings, errors, file reading, issue reports, KEY=VALUE arguments, console;
+1. ``wenzhen.core``: settings, errors, file reading, issue reports, KEY=VALUE arguments, writer locks,
+   console;
 2. ``wenzhen.kg_loader`` (the graph store and loader) and ``wenzhen.finetune`` (the generator and its
    training), each on ``core`` alone;
 3. ``wenzhen.retrieval``: the literature index and the graph retriever, on ``kg_loader``;

@@ -13,6 +13,8 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 from typer.testing import CliRunner
 
+from tests.faults.attempts import INJECTIONS
+from tests.kg_loader.helpers import everything
 from wenzhen.agent.answer import DECLINE, DISCLAIMER
 from wenzhen.agent.answer_model import fit_answer_model
 from wenzhen.agent.case_records import CaseRecord
@@ -25,7 +27,8 @@ from wenzhen.agent.session import Reply
 from wenzhen.api.cli import app
 from wenzhen.core.errors import InputError, ResourceMissing, ServiceUnavailable
 from wenzhen.finetune.chat_model import WenzhenChatModel
-from wenzhen.kg_loader.store import GraphStore
+from wenzhen.kg_loader.config import GraphSettings
+from wenzhen.kg_loader.store import GraphStore, connect
 from wenzhen.retrieval.search import LiteratureSearcher
 
 
@@ -189,6 +192,20 @@ def test_the_injected_chunk_is_data_not_instructions(
         injected = [x for x in reply.citations if x.kind == "literature" and "忽略以上所有规则" in x.text]
         assert reply.kind == "answer" and injected  # retrieved, cited, and it changed nothing
         assert "<|im_start|>" not in injected[0].text and "<|im_end|>" not in injected[0].text
+
+
+def test_patient_text_shaped_like_cypher_writes_nothing_through_the_agent_or_its_tools(
+    demo_graph: GraphStore, graph_settings: GraphSettings, tiny_model_dir: Path, searcher: LiteratureSearcher
+) -> None:
+    """The agent as deployed (the read-only user): each injection as a message and through every tool."""
+    before = everything(demo_graph)
+    with connect(graph_settings, read_only=True) as reader, consultant(reader, tiny_model_dir, searcher) as c:
+        for text in INJECTIONS:
+            assert c.reply(c.start_session(), text).kind in {"question", "answer", "declined"}
+            assert c.tools.kg_lookup.invoke({"disease": text}) == []
+            c.tools.candidate_diseases.invoke({"present": [text], "absent": [text]})
+            c.tools.literature_search.invoke({"query": text})
+    assert everything(demo_graph) == before
 
 
 def test_sessions_persist_in_sqlite_across_consultants(

@@ -24,3 +24,19 @@ def dump(store: GraphStore) -> tuple[list[str], list[str]]:
 
 def count(store: GraphStore, pattern: str, **params: Any) -> int:
     return int(store.read(f"{pattern} RETURN count(*) AS n", params)[0]["n"])
+
+
+def labels_and_types(store: GraphStore) -> tuple[list[object], list[str]]:
+    labels = [r["label"] for r in store.read("CALL db.labels() YIELD label RETURN label ORDER BY label")]
+    types = store.read("CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType AS t")
+    return labels, sorted(str(r["t"]) for r in types)
+
+
+def schema(store: GraphStore) -> list[dict[str, object]]:
+    constraints = store.read("SHOW CONSTRAINTS YIELD name RETURN name ORDER BY name")
+    return constraints + store.read("SHOW INDEXES YIELD name RETURN name ORDER BY name")
+
+
+def everything(store: GraphStore) -> tuple[object, ...]:
+    """Nodes, relations, constraints and indexes, labels and relationship types."""
+    return dump(store), schema(store), labels_and_types(store)

@@ -1,43 +1,25 @@
-"""`kg query` is read-only: writes and schema changes are refused and nothing is written."""
+"""`kg query` is read-only: writes and schema changes are refused and nothing is written.
+
+Twice over: by the client's check, and by the server itself (the embedded server's read-only user), which
+refuses the writes sent to it straight past the check.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
+from neo4j.exceptions import Forbidden
 from typer.testing import CliRunner
 
-from tests.kg_loader.helpers import count, dump
+from tests.faults.attempts import QUERY_WRITES, SERVER_WRITES
+from tests.kg_loader.helpers import count, everything
 from wenzhen.api.cli import app
 from wenzhen.kg_loader.config import GraphSettings
 from wenzhen.kg_loader.graph_schema import ensure_schema
 from wenzhen.kg_loader.readonly import QueryTimedOut, WriteQueryRefused, run_read_only
 from wenzhen.kg_loader.store import GraphStore, connect
-
-WRITES = [
-    "CREATE (n:Disease {name: '假病'})",
-    "MERGE (n:Disease {name: '假病'}) RETURN n",
-    "MATCH (d:Disease) SET d.hacked = true",
-    "MATCH (d:Disease) REMOVE d.name",
-    "MATCH (n) DETACH DELETE n",
-    "MATCH (d:Disease {name: '肝硬化'}) CREATE (d)-[:HAS_SYMPTOM]->(:Symptom {name: '假症状'})",
-    "CREATE CONSTRAINT fake IF NOT EXISTS FOR (n:Fake) REQUIRE n.name IS UNIQUE",
-    "DROP CONSTRAINT disease_name_unique",
-    "MATCH (d:Disease) WITH d LIMIT 1 CALL { WITH d SET d.y = 2 } RETURN 1",
-    "MATCH (d:Disease) // comment\n foreach (x IN [1] | SET d.z = x)",
-    "LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line",
-    # escapes: a literal or a backticked name right before a write keyword
-    "MATCH (d:Disease) WHERE d.name = $`p` CREATE (:X {x: 1}) RETURN d.name",
-    "MATCH (d:Disease) WHERE d.`name` = 'x' CREATE (:Y) RETURN d",
-    "MATCH (d:`Disease`) CREATE (d)-[:NEW_REL]->(:Z) RETURN d",
-    "MATCH (d:Disease) WHERE d.name = 'it\\'s' CREATE (:V) RETURN d",
-    'MATCH (d:Disease) WHERE d.name = "a" SET d.x = 1',
-    "MATCH (d) /* comment */ DELETE d",
-    "MATCH (d) WITH d, 'x' AS s MERGE (:W {s: s})",
-    "UNWIND [1] AS x CREATE (:Q)",
-    "match (d) detach delete d",
-    "MATCH (d)\nCREATE\n(:N)",
-    "CALL db.createLabel('Evil')",
-    "MATCH (d:Disease) WITH d.`name` AS `n` MERGE (:M {n: n})",
-]
 
 
 @pytest.fixture
@@ -50,24 +32,42 @@ def small_graph(store: GraphStore) -> GraphStore:
     return store
 
 
-def labels_and_types(store: GraphStore) -> tuple[list[object], list[str]]:
-    labels = [r["label"] for r in store.read("CALL db.labels() YIELD label RETURN label ORDER BY label")]
-    types = store.read("CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType AS t")
-    return labels, sorted(str(r["t"]) for r in types)
+@pytest.fixture(scope="module")
+def reader(graph_settings: GraphSettings) -> Iterator[GraphStore]:
+    """The same graph, connected as the read-only user (as `kg query`, the agent and the API are)."""
+    store = connect(graph_settings, read_only=True)
+    yield store
+    store.close()
 
 
-def schema(store: GraphStore) -> list[dict[str, object]]:
-    return store.read("SHOW CONSTRAINTS YIELD name RETURN name ORDER BY name")
-
-
-@pytest.mark.parametrize("query", WRITES)
-def test_writes_are_refused_and_nothing_changes(small_graph: GraphStore, query: str) -> None:
-    before, constraints, names = dump(small_graph), schema(small_graph), labels_and_types(small_graph)
+@pytest.mark.parametrize("query", QUERY_WRITES)
+def test_writes_are_refused_and_nothing_changes(
+    small_graph: GraphStore, reader: GraphStore, query: str
+) -> None:
+    before = everything(small_graph)
     with pytest.raises(WriteQueryRefused, match="not read-only"):
-        run_read_only(small_graph, query)
-    assert dump(small_graph) == before
-    assert schema(small_graph) == constraints
-    assert labels_and_types(small_graph) == names  # ArcadeDB keeps new labels even after a rollback
+        run_read_only(reader, query)
+    assert everything(small_graph) == before  # ArcadeDB keeps new labels even after a rollback
+
+
+@pytest.mark.parametrize("query", SERVER_WRITES)
+def test_the_server_refuses_writes_sent_past_the_client_check(
+    small_graph: GraphStore, reader: GraphStore, query: str
+) -> None:
+    """Straight to the server as the read-only user, committed: refused there, schema changes included."""
+    before = everything(small_graph)
+    session = reader.driver.session(database=reader.database)
+    with pytest.raises(Forbidden), session, session.begin_transaction() as tx:
+        tx.run(query, {"p": "肝硬化"}).consume()
+        tx.commit()
+    assert everything(small_graph) == before
+
+
+def test_the_read_only_user_reads(small_graph: GraphStore, reader: GraphStore) -> None:
+    assert reader.read_only and not small_graph.read_only
+    assert reader.read("MATCH (d:Disease)-[:HAS_SYMPTOM]->(s) RETURN d.name AS d, s.name AS s") == [
+        {"d": "肝硬化", "s": "乏力"}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -111,12 +111,26 @@ def test_explain_prefix_is_refused(small_graph: GraphStore) -> None:
     assert count(small_graph, "MATCH (n)") == 2
 
 
+SLOW = "UNWIND range(1, 3000000) AS i WITH i WHERE i % 7 = 99 RETURN count(*) AS n"  # a few seconds
+
+
 def test_a_query_past_its_timeout_is_stopped(small_graph: GraphStore, graph_settings: GraphSettings) -> None:
-    slow = "UNWIND range(1, 3000000) AS i WITH i WHERE i % 7 = 99 RETURN count(*) AS n"  # a few seconds
     own = connect(graph_settings)  # the timeout closes the connections of the store it ran on
     try:
         with pytest.raises(QueryTimedOut, match=r"ran past 0\.5 s"):
-            run_read_only(own, slow, timeout_s=0.5)  # ArcadeDB ignores the transaction's timeout
+            run_read_only(own, SLOW, timeout_s=0.5)  # ArcadeDB ignores the transaction's timeout
     finally:
         own.close()
     assert run_read_only(small_graph, "MATCH (d:Disease) RETURN d.name AS name").rows  # others unaffected
+
+
+def test_the_server_stops_a_read_at_its_own_limit(tmp_path: Path) -> None:
+    """The embedded server's read-only group carries ``read_timeout_s``: the server stops the read itself."""
+    settings = GraphSettings(data_dir=tmp_path, read_timeout_s=0.5)
+    with connect(settings) as root:
+        root.write("UNWIND range(1, 400) AS i CREATE (:Disease {name: toString(i)})")
+    cross = "MATCH (a:Disease), (b:Disease), (c:Disease) WHERE a.name + b.name + c.name = '' RETURN count(*)"
+    with connect(settings, read_only=True) as reader_store:
+        with pytest.raises(QueryTimedOut, match="graph server stopped the query"):
+            run_read_only(reader_store, cross, timeout_s=60)
+        assert run_read_only(reader_store, "RETURN 1 AS one").rows == [{"one": 1}]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.faults.attempts import INJECTIONS
 from wenzhen.kg_loader.loader import load_file
 from wenzhen.kg_loader.options import LoadOptions
 from wenzhen.kg_loader.schema import Label
@@ -106,20 +107,6 @@ def test_symptoms_are_linked_by_meaning_where_no_word_matched(embedder: object, 
     found = [(m.name, m.surface, m.negated) for m in mentions]
     assert found == [("腹泻", "大便很稀", False), ("咳嗽", "怎么咳", True)]
     assert meaning.link("我今年三十五岁，在医院查过了", []) == []
-
-
-INJECTIONS = [
-    "乙肝'}) DETACH DELETE n //",
-    '乙肝"}) CREATE (:Evil) //',
-    "乙肝` CREATE (:Evil) //",
-    "x' OR 1=1 //",
-    "}) MATCH (n) DETACH DELETE n RETURN 1 //",
-    "乙肝\n MATCH (n) DETACH DELETE n",
-    "$name CREATE (:Evil)",
-    "乙肝\\' SET n.hacked = true //",
-    "') CALL db.createLabel('Evil') //",
-    "乙肝; DROP CONSTRAINT disease_name_unique",
-]
 
 
 def test_what_a_patient_types_never_writes_through_the_graph_retriever(kg: KGRetriever) -> None:
