@@ -13,8 +13,9 @@ wenzhen eval dialogue cmd_samples.json --out cmd.json --limit 10 [--judge-url UR
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -105,6 +106,7 @@ def chat(
     `--simulate DISEASE` runs a whole consultation with a simulated patient
     who has DISEASE and answers truthfully from the graph.
     """
+    from wenzhen.agent.answer_text import UNFINISHED
     from wenzhen.agent.consultant import Consultant
 
     err_console.print("[dim]正在加载知识图谱、文献索引和模型…[/dim]")
@@ -114,8 +116,9 @@ def chat(
             _simulate(consultant, simulate, opening)
             return
         if say:
-            for text in say:
-                _turn(consultant, session, text)
+            replies = [_turn(consultant, session, text) for text in say]
+            if replies[-1].kind == "question":  # the script ended before the answer
+                err_console.print(f"[yellow]{UNFINISHED}[/yellow]")
             return
         err_console.print("请描述您的症状或问题。/reset 重新开始，/quit 退出。")
         while True:
@@ -414,6 +417,67 @@ def diagnosis(
             f"  {r.variant:<8} ({r.protocol}) accuracy {r.accuracy:.3f}  implicit recall "
             f"{r.implicit_recall:.3f}  questions {r.mean_questions:.2f}"
         )
+
+
+def answers(
+    cases: Annotated[
+        int, typer.Option(help="Consultations: every other patient speaks everyday words.")
+    ] = 100,
+    seed: Annotated[int, typer.Option(help="Seed of the cases and the patients' answers.")] = 0,
+    lay_words: Annotated[
+        Path | None,
+        typer.Option(help="Everyday phrasings the lay patients use (default: agent/data/lay_patient.tsv)."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="JSONL of every answer with its scores.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Simulated patients from the graph consult the configured agent (graph, literature, generator) to its
+    answer; each answer is scored without a judge: the share of factual sentences that carry a source, answers
+    that contradict the final ranking, answers naming a drug or procedure no cited source names, sentences
+    telling the patient to stop or change a medicine, structure, length, and the generated sentences the
+    checks removed.
+
+    Example: wenzhen eval answers --cases 100 --out answers.jsonl
+    """
+    from rich.progress import track
+
+    from wenzhen.agent.answer_eval import evaluate_answers
+    from wenzhen.agent.consultant import Consultant
+    from wenzhen.agent.evaluation import sample_cases
+    from wenzhen.agent.faithfulness import graph_names
+    from wenzhen.agent.simulator import LayWords, SimulatedPatient, lay_patient_path
+
+    lay = LayWords.read(lay_words or lay_patient_path(), seed)
+    with Consultant.from_config() as consultant:
+        kg = consultant.tools.kg
+        profiles = {p.disease: p for p in kg.concept_profiles()}
+        items = sample_cases(list(profiles.values()), cases, seed)
+
+        def consultations() -> Iterator[tuple[Callable[[str], Reply], SimulatedPatient]]:
+            for number, case in enumerate(track(items, "consultations", console=err_console)):
+                speech = lay if number % 2 else None
+                patient = SimulatedPatient(
+                    profiles[case.disease], case.opening_symptom, kg.dictionary, seed, speech
+                )
+                yield partial(consultant.reply, consultant.start_session()), patient
+
+        report, scored = evaluate_answers(
+            consultations(), graph_names(kg.dictionary.link), consultant.settings.max_questions + 2
+        )
+    if out is not None:
+        out.write_text(
+            "".join(
+                json.dumps({"reply": reply.model_dump(), "score": asdict(score)}, ensure_ascii=False) + "\n"
+                for reply, score in scored
+            ),
+            encoding="utf-8",
+        )
+    summary = report.summary()
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False))
+        return
+    for name, value in summary.items():
+        typer.echo(f"{name:<38} {value:.3f}" if isinstance(value, float) else f"{name:<38} {value}")
 
 
 def triage(

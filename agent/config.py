@@ -60,6 +60,9 @@ class AgentSettings(WenzhenSettings):
         description="Literature chunks per answer.",
     )
     kg_facts_per_disease: int = Field(default=5, ge=1, description="Graph facts cited per disease.")
+    answer_candidates: int = Field(
+        default=3, ge=1, le=10, description="Candidate diseases in the answer's differential."
+    )
     max_new_tokens: int = Field(default=256, ge=1, description="Longest answer, in tokens.")
     sessions: str = Field(
         default="memory",

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
 
@@ -31,15 +32,24 @@ from langgraph.config import get_stream_writer
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Checkpointer
 
-from wenzhen.agent.answer import DECLINE, WHAT_NOW, answer_messages, finish, number_sources, retrieval_query
+from wenzhen.agent.answer import DECLINE, DISCLAIMER, WHAT_NOW, answer_messages, retrieval_query
+from wenzhen.agent.answer_plan import PLAN_FACTS, AnswerPlan, plan_answer, plan_triples
+from wenzhen.agent.answer_text import (
+    GENERAL_CARE_TEXT,
+    SourceRegistry,
+    literature_section,
+    plan_sections,
+    prompt_labels,
+)
 from wenzhen.agent.config import AgentSettings
+from wenzhen.agent.faithfulness import SentenceChecker, checked_stream, graph_names, with_markers
 from wenzhen.agent.findings import PatientFacts, affirms, read_message
 from wenzhen.agent.gate import GenerationGate, TurnCancelled
-from wenzhen.agent.inquiry import InquiryState, Policy, Question
+from wenzhen.agent.inquiry import InquiryState, Policy, Question, Ranked
 from wenzhen.agent.locations import BodyLocations
 from wenzhen.agent.questions import accept_rephrased, rephrase_instruction, template_text
 from wenzhen.agent.session import CandidateScore, ConsultState, Reply, inquiry_state, observation_to_dict
-from wenzhen.agent.tools import ConsultationTools
+from wenzhen.agent.tools import FACT_TYPES, ConsultationTools
 from wenzhen.agent.triage import Triage, TriageResult
 from wenzhen.kg_loader.schema import Label
 
@@ -193,36 +203,113 @@ class ConsultationGraph:
         }
 
     def answer_node(self, state: ConsultState, config: RunnableConfig) -> dict[str, Any]:
+        """The structured answer (from data), then the generator's explanation, each sentence checked and
+        cited by attribution as it streams, then the literature and the disclaimer; the pieces streamed
+        add up to the reply's text."""
         inquiry = inquiry_state(state)
         candidates = self._candidates(inquiry) if inquiry.present else []
-        leading = [c.disease for c in candidates[:3]]
-        named = PatientFacts.from_dict(state.get("facts", {})).history  # diseases the patient named
-        diseases = list(dict.fromkeys([*named, *leading]))[:3]
-        kg = [r for disease in diseases for r in self.tools.kg_lookup.invoke({"disease": disease})]
+        facts = PatientFacts.from_dict(state.get("facts", {}))
+        plan = self._plan(inquiry, candidates, facts)
         patient_messages = [m["content"] for m in state["history"] if m["role"] == "user"]
-        query = retrieval_query(patient_messages, inquiry.present, leading)
+        query = retrieval_query(patient_messages, inquiry.present, plan.diseases)
         literature = self.tools.literature_search.invoke({"query": query, "k": self.settings.literature_k})
-        citations = number_sources(kg, literature)
+        sources = SourceRegistry()
+        head = plan_sections(plan, sources)
+        keys = self._prompt_sources(plan, facts.history, literature, sources)
+        checker = SentenceChecker(
+            [(key, sources.text(key)) for key in keys],
+            graph_names(self.tools.kg.dictionary.link),
+            {*plan.diseases, *facts.history},
+            plan.confident,
+        )
         # A message that answers a follow-up question is no question: ask what the consultation is about.
         question = f"{patient_messages[0]}{WHAT_NOW}" if state.get("answering") else state["message"]
-        messages = answer_messages(question, self._findings_text(inquiry, state), citations)
+        messages = answer_messages(
+            question, self._findings_text(inquiry, state), prompt_labels(keys, sources)
+        )
         writer = get_stream_writer()
         notice = state.get("notice") if state.get("urgency") == "urgent" else None
         if notice:  # _replied puts it before the answer: stream it first, so the pieces add up to the reply
             writer(f"{notice}\n\n")
+        pieces: list[str] = []
+
+        def emit(text: str) -> None:
+            if text:
+                pieces.append(text)
+                writer(text)
+
+        emit(head + ("【说明与护理】\n" if plan.candidates else "【回答】\n"))
+        withheld: list[str] = []
+        kept = 0
         cancel: threading.Event | None = config.get("configurable", {}).get("cancel")
-        pieces = []
         with self.gate.slot(cancel):
-            started = time.perf_counter()
-            for chunk in self.chat_model.stream(messages, max_tokens=self.settings.max_new_tokens):
-                if cancel is not None and cancel.is_set():
-                    raise TurnCancelled("cancelled while generating")
-                if chunk.text:
-                    pieces.append(chunk.text)
-                    writer(chunk.text)
-            self.gate.record(len(pieces), time.perf_counter() - started)
-        reply = Reply(kind="answer", text=finish("".join(pieces)), candidates=candidates, citations=citations)
+            started, generated = time.perf_counter(), 0
+
+            def tokens() -> Iterator[str]:
+                nonlocal generated
+                for chunk in self.chat_model.stream(messages, max_tokens=self.settings.max_new_tokens):
+                    if cancel is not None and cancel.is_set():
+                        raise TurnCancelled("cancelled while generating")
+                    if chunk.text:
+                        generated += 1
+                        yield chunk.text
+
+            for verdict in checked_stream(tokens(), checker):
+                if verdict.kept:
+                    emit(with_markers(verdict.text, [sources.cite(key) for key in verdict.sources]))
+                    kept += 1
+                elif verdict.reason is not None:
+                    withheld.append(verdict.reason)
+            self.gate.record(generated, time.perf_counter() - started)
+        emit(("" if kept else GENERAL_CARE_TEXT) + "\n")
+        emit(literature_section(literature, sources))
+        emit(f"\n{DISCLAIMER}")
+        reply = Reply(
+            kind="answer",
+            text="".join(pieces),
+            candidates=candidates,
+            citations=sources.citations,
+            withheld=withheld,
+        )
         return self._replied(state["history"], reply, state)
+
+    def _plan(
+        self, inquiry: InquiryState, candidates: list[CandidateScore], facts: PatientFacts
+    ) -> AnswerPlan:
+        kg = self.tools.kg
+        ranking = [Ranked(c.disease, c.probability) for c in candidates]
+        leading = [r.disease for r in ranking[: self.settings.answer_candidates]]
+        triples = {d: found.triples for d in leading if (found := kg.facts(d, PLAN_FACTS)) is not None}
+        return plan_answer(
+            ranking,
+            inquiry.present,
+            inquiry.absent,
+            triples,
+            kg.concepts_named,
+            self.triage.warning,
+            facts.medications,
+            candidates=self.settings.answer_candidates,
+        )
+
+    def _prompt_sources(
+        self,
+        plan: AnswerPlan,
+        named: tuple[str, ...],
+        literature: list[dict[str, Any]],
+        sources: SourceRegistry,
+    ) -> list[str]:
+        """The keys of what the generator may draw on: the plan's facts, the facts of diseases the patient
+        named that the plan does not cover, the literature."""
+        keys = [sources.add_triple(t) for t in plan_triples(plan)]
+        for disease in named:
+            if disease not in plan.diseases:
+                found = self.tools.kg.facts(disease, FACT_TYPES)
+                keys += [
+                    sources.add_triple(t)
+                    for t in (found.triples if found else [])[: self.settings.kg_facts_per_disease]
+                ]
+        keys += [sources.add_passage(hit) for hit in literature]
+        return list(dict.fromkeys(keys))
 
     # --- routing -----------------------------------------------------------------------------------------
     def _after_triage(self, state: ConsultState) -> str:

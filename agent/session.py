@@ -50,6 +50,7 @@ class Citation(BaseModel):
     source: str | None = None
     line: int | None = None
     chunk_id: str | None = None
+    title: str | None = Field(default=None, description="A literature passage's title or question.")
 
 
 class CandidateScore(BaseModel):
@@ -74,6 +75,11 @@ class Reply(BaseModel):
     )
     red_flag: str | None = Field(
         default=None, description="The red-flag rule behind an emergency or urgent reply."
+    )
+    withheld: list[str] = Field(
+        default_factory=list,
+        description="Why each generated sentence the checks removed from an answer was removed (no source "
+        "supports it, a drug or dose, a diagnosis the ranking does not support, stopping a medicine).",
     )
 
 

@@ -10,14 +10,17 @@ Cypher is kg_loader/retrieval's fixed, parameterised, read-only templates; no to
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from langchain_core.tools import BaseTool, StructuredTool
 
 from wenzhen.agent.inquiry import Answered, InquiryState, Policy, Volunteered
+from wenzhen.retrieval.chunking import Chunk
 from wenzhen.retrieval.kg import KGRetriever, Triple
 from wenzhen.retrieval.search import LiteratureSearcher
 
+_QUESTION = re.compile(r"\s*(?:问|Q)[：:]\s*([^\n]{2,60}?[？?])")
 FACT_TYPES = (
     "HAS_SYMPTOM",
     "NEEDS_CHECK",
@@ -35,6 +38,19 @@ def triple_record(triple: Triple) -> dict[str, Any]:
         "source": triple.source,
         "line": triple.line,
     }
+
+
+def passage_title(chunk: Chunk) -> str | None:
+    """A passage's title: its ``title`` or ``question`` metadata, else the question a Q&A text opens with.
+
+    >>> passage_title(Chunk("c", "d", "qa.jsonl", 0, 0, "问：肝癌能治好吗？答：早期可以。"))
+    '肝癌能治好吗？'
+    """
+    for field in ("title", "question"):
+        if isinstance(value := chunk.metadata.get(field), str) and value.strip():
+            return value.strip()
+    opening = _QUESTION.match(chunk.text)
+    return opening.group(1).strip() if opening else None
 
 
 class ConsultationTools:
@@ -101,7 +117,13 @@ class ConsultationTools:
         if self.searcher is None or k < 1:
             return []
         return [
-            {"chunk_id": h.chunk.chunk_id, "source": h.chunk.source, "text": h.chunk.text, "score": h.score}
+            {
+                "chunk_id": h.chunk.chunk_id,
+                "source": h.chunk.source,
+                "title": passage_title(h.chunk),
+                "text": h.chunk.text,
+                "score": h.score,
+            }
             for h in self.searcher.search(query, k=k)
         ]
 

@@ -247,6 +247,15 @@ class Triage:
             return self._by_meaning(texts, now, english) or found
         return found
 
+    def warning(self, symptom: str) -> tuple[str, Level] | None:
+        """The emergency or urgent red flag (name, level) a symptom said alone is ("有呕血"), by the rules
+        only: what an answer lists as a reason to see a doctor now."""
+        said = [fold(f"有{symptom}")]
+        for rule in self.rules:
+            if rule.level != "screen" and rule.match(said) is not None:
+                return rule.name, rule.level
+        return None
+
     def meaning_text(self, messages: Sequence[str]) -> str:
         """What the meaning layer reads of the patient's messages: the last few, folded, past clauses out."""
         return semantic_text([self._now(fold(text)) for text in messages])

@@ -3,6 +3,8 @@ causal LM behind the LangChain chat model, LangGraph with in-memory and SQLite c
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from tests.faults.attempts import INJECTIONS
 from tests.kg_loader.helpers import everything
 from wenzhen.agent.answer import DECLINE, DISCLAIMER
 from wenzhen.agent.answer_model import fit_answer_model
+from wenzhen.agent.answer_text import SECTION_HEADS
 from wenzhen.agent.case_records import CaseRecord
 from wenzhen.agent.config import AgentSettings
 from wenzhen.agent.consultant import Consultant, make_chat_model
@@ -55,8 +58,15 @@ def test_a_consultation_asks_then_answers_with_citations(
             turns += 1
         assert reply.kind == "answer" and turns <= AgentSettings().max_questions
         assert reply.text.endswith(DISCLAIMER)
+        assert all(head in reply.text for head in SECTION_HEADS)
+        assert [c.disease for c in reply.candidates[:3]] == re.findall(r"^\d+\. (.+?)（约", reply.text, re.M)
         kinds = {citation.kind for citation in reply.citations}
         assert kinds == {"kg", "literature"}
+        markers = list(dict.fromkeys(re.findall(r"\[([KL]\d+)\]", reply.text)))
+        assert sorted(markers) == sorted(c.id for c in reply.citations)  # each cited, each citation used
+        assert [m for m in markers if m[0] == "K"] == [f"K{n}" for n in range(1, len(reply.citations) + 1)][
+            : sum(1 for m in markers if m[0] == "K")
+        ]  # numbered as first cited
         kg_citation = next(x for x in reply.citations if x.kind == "kg")
         assert kg_citation.source == "demo_kg.jsonl" and kg_citation.line is not None
         assert [m["role"] for m in c.history(session)][:2] == ["user", "assistant"]
@@ -301,6 +311,62 @@ class ScriptedRephraser(BaseChatModel):
         self.prompts.append(prompt)
         text = f"麻烦问一下，{prompt.rsplit('：', 1)[1]}" if "改写" in prompt else "好的。"
         return ChatResult(generations=[ChatGeneration(message=AIMessage(text))])
+
+
+class ScriptedAnswerer(BaseChatModel):
+    """A fake generator, on purpose: no real model can be made to write chosen sentences. It copies the first
+    graph source of its prompt as a sentence, then writes what the checks must remove."""
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted-answerer"
+
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **_: Any
+    ) -> ChatResult:
+        source = re.search(r"\[K1\] (.+)", str(messages[0].content))
+        copied = f"{source.group(1)}。" if source else ""
+        bad = "不需要继续吃恩替卡韦。您患有肝癌。可以做经导管动脉化疗栓塞术。每日3次，每次10mg。"
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(copied + bad))])
+
+
+def test_generated_sentences_are_cited_by_attribution_or_withheld(
+    demo_graph: GraphStore, searcher: LiteratureSearcher
+) -> None:
+    with Consultant(demo_graph, ScriptedAnswerer(), searcher, AgentSettings(max_questions=0)) as c:
+        reply = c.reply(c.start_session(), "我最近黄疸，还乏力，在吃恩替卡韦分散片")
+    assert reply.kind == "answer"
+    explained = reply.text.split("【说明与护理】\n", 1)[1]
+    first = next(c for c in reply.citations if c.kind == "kg")
+    copied = re.match(rf"{re.escape(first.text)}((?:\[K\d+\])+)。", explained)  # the copied source, cited
+    assert copied is not None and f"[{first.id}]" in copied.group(1)
+    for removed in ("不需要继续吃", "您患有肝癌", "栓塞术", "10mg"):
+        assert removed not in explained
+    assert sorted(reply.withheld) == sorted(
+        [
+            "tells the patient to stop or change a medicine",
+            "states a diagnosis the ranking is not confident of",
+            "names a drug or procedure",
+            "gives a dose",
+        ]
+    )
+    assert "【您正在用的药】" in reply.text and "不要自行停药" in reply.text
+
+
+def test_wenzhen_eval_answers_scores_simulated_consultations(
+    demo_graph: GraphStore, tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("WENZHEN_MODEL", str(tiny_model_dir))
+    monkeypatch.setenv("WENZHEN_MAX_NEW_TOKENS", "8")
+    out = tmp_path / "answers.jsonl"
+    result = CliRunner().invoke(app, ["eval", "answers", "--cases", "4", "--json", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["answers"] + summary["not_answers"] == 4 and summary["answers"] >= 1
+    assert summary["structured_share"] == 1.0 and summary["contradicting_share"] == 0.0
+    assert summary["unsupported_drug_or_procedure_share"] == 0.0 and summary["stop_medicine_sentences"] == 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == summary["answers"] and all(row["reply"]["kind"] == "answer" for row in rows)
 
 
 def test_questions_are_put_in_the_generators_words_when_usable(
