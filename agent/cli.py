@@ -111,6 +111,8 @@ def chat(
 
     err_console.print("[dim]正在加载知识图谱、文献索引和模型…[/dim]")
     with Consultant.from_config() as consultant:
+        with err_console.status("[dim]正在准备模型（第一次运行时需要几分钟）…[/dim]"):
+            consultant.warm_up()  # before the consultation: nothing is provisioned mid-reply
         session = consultant.start_session()
         if simulate:
             _simulate(consultant, simulate, opening)

@@ -223,6 +223,13 @@ class Consultant:
         consultant._stack.callback(store.close)
         return consultant
 
+    def warm_up(self) -> None:
+        """Load a local generator now (built on first use for the demo), not at the first answer."""
+        from wenzhen.finetune.chat_model import WenzhenChatModel
+
+        if isinstance(self.graph.chat_model, WenzhenChatModel):
+            self.graph.chat_model.generator()
+
     def start_session(self) -> str:
         return uuid.uuid4().hex
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from wenzhen.agent.answer_plan import listing_triple
 from wenzhen.agent.inquiry import Ranked
 from wenzhen.retrieval.kg import DiseaseFacts
 
@@ -69,10 +70,8 @@ def evidence_graph(
         facts = facts_of(ranked.disease, _FACTS)
         if facts is None:
             continue
-        listed = {t.tail for t in facts.triples if t.type == "HAS_SYMPTOM"}
-        concepts = set().union(*(concepts_of(name) | {name} for name in listed)) if listed else set()
         for symptom, kind in reported.items():
-            if symptom in concepts or concepts_of(symptom) & concepts:
+            if listing_triple(symptom, facts.triples, concepts_of) is not None:
                 relation: Relation = "has_symptom" if kind == "present" else "lacks_symptom"
                 edges.append(EvidenceEdge(disease, f"s:{symptom}", relation))
         for fact_type, kind, relation in _RELATED:

@@ -154,12 +154,8 @@ def _required(make: Callable[[], Consultant] | None) -> Callable[[], Consultant]
 # --- start-up work -----------------------------------------------------------------------------------------
 async def _warm(server: Server) -> None:
     """Load the local generator's weights before the first answer needs them."""
-    from wenzhen.finetune.chat_model import WenzhenChatModel
-
-    chat_model = server.consultant.graph.chat_model
     try:
-        if isinstance(chat_model, WenzhenChatModel):
-            await asyncio.to_thread(chat_model.generator)
+        await asyncio.to_thread(server.consultant.warm_up)
         server.ready.pop("generator", None)
     except Exception as err:  # readiness reports it
         server.ready["generator"] = f"cannot load: {err}"

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import sys
+import warnings
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -76,12 +78,26 @@ def assemble_gguf(target: Path, log: Callable[[str], None] = _stderr) -> Path:
 
 
 def convert_gguf(gguf: Path, folder: Path) -> None:
-    """GGUF -> a normal transformers folder (dequantised; fp32 weights saved as bf16 to halve the size)."""
+    """GGUF -> a normal transformers folder (dequantised; fp32 weights saved as bf16 to halve the size).
+    transformers' own warnings and progress bars are kept out of the user's output (our log lines say what
+    happens)."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
-    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.bfloat16)
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity(logging.ERROR)
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+            model = AutoModelForCausalLM.from_pretrained(
+                gguf.parent, gguf_file=gguf.name, dtype=torch.bfloat16
+            )
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
     # transformers refuses to save a GGUF-loaded model while it still carries the GGUF quantizer.
     model.hf_quantizer = None  # type: ignore[assignment]
     if hasattr(model.config, "quantization_config"):

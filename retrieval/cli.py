@@ -99,8 +99,8 @@ def _run_indexing(
 def _print_report(report: IndexReport, settings: RetrievalSettings) -> None:
     console.print(
         f"indexed {report.documents} documents: {report.chunks_added} chunks added "
-        f"({report.duplicates_skipped} duplicates skipped, {report.documents_replaced} documents "
-        f"replaced) in {report.seconds:.1f} s = {report.chunks_per_second:.1f} chunks/s"
+        f"({report.chunks_reused} unchanged, not embedded again; {report.duplicates_skipped} duplicates "
+        f"skipped, {report.documents_replaced} documents replaced) in {report.seconds:.1f} s"
     )
     console.print(f"index {settings.index_dir}: {report.chunks_total} chunks")
     report_issues(report.issues, "index")

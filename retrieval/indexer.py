@@ -30,13 +30,17 @@ class IndexReport:
     chunks_added: int = 0
     duplicates_skipped: int = 0
     documents_replaced: int = 0
+    chunks_reused: int = 0
+    """Chunks whose vector came from the live index (same text, same model): not embedded again."""
     chunks_total: int = 0
     seconds: float = 0.0
     issues: list[Issue] = field(default_factory=list)
 
     @property
     def chunks_per_second(self) -> float:
-        return self.chunks_added / self.seconds if self.seconds else 0.0
+        """Chunks embedded per second (reused ones are not embedded)."""
+        embedded = self.chunks_added - self.chunks_reused
+        return embedded / self.seconds if self.seconds else 0.0
 
 
 def model_name(settings: RetrievalSettings) -> str:
@@ -86,11 +90,11 @@ def _update(
     on_progress: ProgressCallback | None,
 ) -> None:
     root, name, dim = settings.index_dir, model_name(settings), int(model.get_embedding_dimension())
-    if replace or not LiteratureIndex.exists(root):
-        index = LiteratureIndex.create(root, name, dim)
-    else:
-        index = LiteratureIndex.open(root)
-        index.check_embedder(name, dim)
+    live = LiteratureIndex.open(root) if LiteratureIndex.exists(root) else None
+    if live is not None and not replace:
+        live.check_embedder(name, dim)
+    known = live.vectors_by_content() if live is not None and live.meta.embedder == name else {}
+    index = live if live is not None and not replace else LiteratureIndex.create(root, name, dim)
     report.documents = len({doc.doc_id for doc in documents})
     replaced = {doc.doc_id for doc in documents} & index.doc_ids()
     report.documents_replaced = len(replaced)
@@ -101,7 +105,7 @@ def _update(
         index.content_hashes(),
         report,
     )
-    vectors = _embed(model, chunks, settings.batch_size, on_progress)
+    vectors = _embed(model, chunks, known, settings.batch_size, on_progress, report)
     index.add(chunks, vectors, settings.approximate_above)
     index.add_shadows(shadows)
     index.save()
@@ -127,16 +131,29 @@ def _new_chunks(
 
 
 def _embed(
-    model: Any, chunks: list[Chunk], batch_size: int, on_progress: ProgressCallback | None
+    model: Any,
+    chunks: list[Chunk],
+    known: dict[str, np.ndarray],
+    batch_size: int,
+    on_progress: ProgressCallback | None,
+    report: IndexReport,
 ) -> np.ndarray:
+    """The chunks' vectors: those the live index holds for the same text (same model) are reused, the rest
+    embedded, so a rebuild embeds only what changed."""
     dim = int(model.get_embedding_dimension())
-    parts = [np.zeros((0, dim), np.float32)]
-    for start in range(0, len(chunks), batch_size * 8):
-        texts = [chunk.text for chunk in chunks[start : start + batch_size * 8]]
-        parts.append(np.asarray(model.encode_document(texts, batch_size=batch_size), dtype=np.float32))
+    vectors = np.zeros((len(chunks), dim), np.float32)
+    missing = [i for i, chunk in enumerate(chunks) if chunk.content_hash not in known]
+    for i, chunk in enumerate(chunks):
+        if chunk.content_hash in known:
+            vectors[i] = known[chunk.content_hash]
+    report.chunks_reused = len(chunks) - len(missing)
+    for start in range(0, len(missing), batch_size * 8):
+        batch = missing[start : start + batch_size * 8]
+        texts = [chunks[i].text for i in batch]
+        vectors[batch] = np.asarray(model.encode_document(texts, batch_size=batch_size), dtype=np.float32)
         if on_progress is not None:
-            on_progress(min(start + len(texts), len(chunks)), len(chunks))
-    return np.vstack(parts)
+            on_progress(min(start + len(batch), len(missing)), len(missing))
+    return vectors
 
 
 def delete_documents(

@@ -155,6 +155,10 @@ class LiteratureIndex:
         return generation
 
     # changes -------------------------------------------------------------------------------------------
+    def vectors_by_content(self) -> dict[str, np.ndarray]:
+        """Each chunk's vector by the hash of its text."""
+        return {chunk.content_hash: vector for chunk, vector in zip(self.chunks, self.vectors, strict=True)}
+
     def check_embedder(self, embedder: str, dim: int) -> None:
         if (self.meta.embedder, self.meta.dim) != (embedder, dim):
             raise IndexMismatch(

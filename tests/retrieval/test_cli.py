@@ -31,7 +31,7 @@ def test_build_query_add_delete_stats(corpus: Path, tmp_path: Path, embedder: ob
         ],
     )
     assert built.exit_code == 0, built.output
-    assert "6 chunks added" in built.output and "chunks/s" in built.output
+    assert "6 chunks added (0 unchanged, not embedded again" in built.output
 
     query = runner.invoke(app, ["index", "query", "肝硬化吐血", "--index", index, "-k", "2", "--json"])
     assert query.exit_code == 0, query.output

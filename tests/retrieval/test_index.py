@@ -169,3 +169,37 @@ def test_exact_index_moves_to_gpus() -> None:
     if not hasattr(faiss, "get_num_gpus") or faiss.get_num_gpus() == 0:
         pytest.skip("faiss sees no GPU")
     assert "Gpu" in type(on_gpus(faiss.IndexFlatIP(8))).__name__
+
+
+class CountingEmbedder:
+    """The real embedder, counting the texts it is asked to embed."""
+
+    def __init__(self, model: Any) -> None:
+        self.model, self.embedded = model, 0
+        self.tokenizer = model.tokenizer
+
+    def get_embedding_dimension(self) -> int:
+        return int(self.model.get_embedding_dimension())
+
+    def encode_document(self, texts: list[str], **kwargs: Any) -> Any:
+        self.embedded += len(texts)
+        return self.model.encode_document(texts, **kwargs)
+
+
+def test_a_rebuild_embeds_only_what_changed(
+    corpus: Path, settings: RetrievalSettings, embedder: Any, tmp_path: Path
+) -> None:
+    index_sources([corpus], settings, embedder, MAPPING, replace=True)
+    before = searcher(settings, embedder).search("肝硬化病人吐血怎么办", k=3)
+    counting = CountingEmbedder(embedder)
+    again = index_sources([corpus], settings, counting, MAPPING, replace=True)
+    assert counting.embedded == 0 and again.chunks_reused == again.chunks_added == len(CORPUS)
+    after = searcher(settings, embedder).search("肝硬化病人吐血怎么办", k=3)
+    assert [(h.chunk.chunk_id, round(h.score, 5)) for h in after] == [
+        (h.chunk.chunk_id, round(h.score, 5)) for h in before
+    ]
+    edited = write_corpus(
+        tmp_path / "edited.jsonl", [(CORPUS[0][0], CORPUS[0][1] + "另有新的研究。"), *CORPUS[1:]]
+    )
+    changed = index_sources([edited], settings, counting, MAPPING, replace=True)
+    assert counting.embedded == 1 and changed.chunks_reused == len(CORPUS) - 1
