@@ -80,12 +80,17 @@ def make_chat_model(settings: AgentSettings) -> BaseChatModel:
     from wenzhen.finetune.config import GeneratorSettings
 
     generator = GeneratorSettings()
-    # The demo is the demo model with its shipped adapter (WENZHEN_ADAPTER=none for the bare model).
-    adapter = generator.adapter or ("demo" if generator.model is None else None)
+    # The demo is the demo model with its shipped adapter (WENZHEN_ADAPTER=none for the bare model); the
+    # llama.cpp backend runs the demo GGUF as it is.
+    demo = generator.model is None and generator.backend == "transformers"
+    adapter = generator.adapter or ("demo" if demo else None)
     return WenzhenChatModel(
         model=generator.model,
         adapter=adapter,
         trust_remote_code=generator.trust_remote_code,
+        backend=generator.backend,
+        gguf=str(generator.gguf) if generator.gguf else None,
+        threads=generator.threads,
         max_tokens=settings.max_new_tokens,
         repetition_penalty=1.1,
     )

@@ -21,6 +21,7 @@ from langchain_core.messages import HumanMessage
 from transformers import TextIteratorStreamer
 
 from wenzhen.finetune.chat_model import WenzhenChatModel, to_chat_messages
+from wenzhen.finetune.generator import LocalGenerator
 
 QUESTION = "肝硬化患者平时饮食要注意什么？请分几点说明。"
 
@@ -45,6 +46,7 @@ def main() -> None:
     args = parser.parse_args()
     chat = WenzhenChatModel(format_name="template", max_tokens=args.tokens)
     generator = chat.generator()
+    assert isinstance(generator, LocalGenerator)  # the transformers backend
     model, tokenizer = generator.model, generator.tokenizer
     model.to(torch.bfloat16)
     messages = [{"role": "user", "content": QUESTION}]

@@ -4,7 +4,8 @@
 >>> chat.invoke("肝硬化患者饮食要注意什么？").content                          # doctest: +SKIP
 >>> for chunk in chat.stream("你好"): print(chunk.content, end="")            # doctest: +SKIP
 
-``model`` is a local folder (unset: the demo model). The weights load on first use and are shared by every
+``model`` is a local folder (unset: the demo model); ``backend="llama_cpp"`` runs a GGUF file (``gguf``,
+unset: the demo's) with llama.cpp instead. The weights load on first use and are shared by every
 instance with the same model, adapter and format. For a remote OpenAI-compatible server (vLLM, TGI), use
 :func:`openai_compatible_chat_model`.
 """
@@ -13,7 +14,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
@@ -24,9 +26,9 @@ from pydantic import Field
 
 from wenzhen.core.errors import InputError
 from wenzhen.finetune.formats import ChatMessage, Role
-from wenzhen.finetune.generator import GenerationConfig, LocalGenerator
+from wenzhen.finetune.generator import GenerationConfig, Generator, load_generator
 
-_GENERATORS: dict[tuple[str | None, str | None, str, bool], LocalGenerator] = {}
+_GENERATORS: dict[tuple[object, ...], Generator] = {}
 _GENERATORS_LOCK = threading.Lock()
 _ROLES: dict[str, Role] = {
     "system": "system",
@@ -52,6 +54,9 @@ class WenzhenChatModel(BaseChatModel):
     adapter: str | None = None
     format_name: str = "template"
     trust_remote_code: bool = False
+    backend: Literal["transformers", "llama_cpp"] = "transformers"
+    gguf: str | None = Field(default=None, description="The GGUF file of the llama_cpp backend.")
+    threads: int | None = None
     temperature: float = 0.0
     top_p: float = 1.0
     max_tokens: int = 256
@@ -82,18 +87,23 @@ class WenzhenChatModel(BaseChatModel):
             params["ls_stop"] = stop or self.stop
         return params
 
-    def generator(self, model: str | None = None) -> LocalGenerator:
+    def generator(self, model: str | None = None) -> Generator:
         """The shared generator for ``model`` (default: this instance's), loaded on first use."""
         from wenzhen.finetune.config import GeneratorSettings
 
         model = model or self.model
-        key = (model, self.adapter, self.format_name, self.trust_remote_code)
+        key = (model, self.adapter, self.format_name, self.trust_remote_code, self.backend, self.gguf)
         with _GENERATORS_LOCK:
             if key not in _GENERATORS:
                 settings = GeneratorSettings(
-                    model=model, adapter=self.adapter, trust_remote_code=self.trust_remote_code
+                    model=model,
+                    adapter=self.adapter,
+                    trust_remote_code=self.trust_remote_code,
+                    backend=self.backend,
+                    gguf=Path(self.gguf) if self.gguf else None,
+                    threads=self.threads,
                 )
-                _GENERATORS[key] = LocalGenerator.from_settings(settings, self.format_name)
+                _GENERATORS[key] = load_generator(settings, self.format_name)
             return _GENERATORS[key]
 
     def _config(self, stop: list[str] | None, **kwargs: Any) -> GenerationConfig:

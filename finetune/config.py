@@ -8,6 +8,7 @@ True
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 
@@ -28,4 +29,13 @@ class GeneratorSettings(WenzhenSettings):
         description="A PEFT LoRA adapter folder; 'demo': the adapter shipped for the demo model.",
     )
     trust_remote_code: bool = Field(default=False, description="Allow the model's own code (Baichuan).")
+    backend: Literal["transformers", "llama_cpp"] = Field(
+        default="transformers",
+        description="transformers (any HF folder, LoRA adapters) or llama_cpp (a GGUF file as it is; "
+        "pip install 'wenzhen[llamacpp]').",
+    )
+    gguf: Path | None = Field(
+        default=None, description="The GGUF file the llama_cpp backend runs; unset: the demo model's GGUF."
+    )
+    threads: int | None = Field(default=None, ge=1, description="llama_cpp threads (unset: its default).")
     cache_dir: Path = Field(default_factory=default_cache_dir, description="Where the demo model is built.")

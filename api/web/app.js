@@ -140,7 +140,8 @@ function showCitations(citations) {
     const item = document.createElement("li");
     const details = document.createElement("details");
     const summary = document.createElement("summary");
-    summary.textContent = `[${citation.id}] ${citation.text.slice(0, 40)}${citation.text.length > 40 ? "…" : ""}`;
+    const label = citation.title ? `《${citation.title}》` : citation.text;
+    summary.textContent = `[${citation.id}] ${label.slice(0, 40)}${label.length > 40 ? "…" : ""}`;
     const passage = document.createElement("div");
     passage.className = "passage";
     const where = citation.kind === "kg"
