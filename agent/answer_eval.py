@@ -9,8 +9,8 @@ What is scored (per answer; the report sums and averages):
 
 - ``factual`` sentences (naming a graph entity or a number) and how many carry a source marker
   (``attributed``); a line of the differential (and "最可能是…（约 p%）") states the ranking itself and counts
-  as attributed to it; the answer's fixed safety line, the patient's own medicines and the literature
-  points (each a quoted, cited passage) are not claims;
+  as attributed to it; the answer's fixed safety line, an urgent notice before it (the triage rules'), the
+  patient's own medicines and the literature points (each a quoted, cited passage) are not claims;
 - ``contradicts_ranking``: the differential's diseases are not the ranking's leaders in order, "最可能是"
   when the leader is below the confidence mark, or the explanation names as possible a disease outside the
   candidates (an answer with no candidates and a disease stated as a diagnosis counts too);
@@ -45,8 +45,9 @@ _DIFFERENTIAL = re.compile(r"^\d+\. (.+?)（约\d+%）", re.M)
 _MOST_LIKELY = re.compile(r"最可能是(.+?)（约")
 _STATES_RANKING = re.compile(r"^\d+\. .+?（约\d+%）|^根据目前了解到的情况，最可能是.+?（约\d+%）")
 _POSSIBLE = re.compile(r"可能(?:是|患有|为)|考虑(?:是|为)?")
-NOT_CLAIMS = {"您正在用的药", "文献要点"}
-"""Sections that quote (literature) or repeat the patient (their medicines): not the answer's claims."""
+NOT_CLAIMS = {"", "您正在用的药", "文献要点"}
+"""Not the answer's claims: an urgent notice before the answer (the triage rules' own advice), the patient's
+own medicines, the literature points (quoted, cited passages)."""
 
 
 @dataclass

@@ -52,9 +52,10 @@ _KEPT_CHARS = re.compile(r"[\w\u4e00-\u9fff]")
 _MODEL_MARKER = re.compile(r"\[(?:[KL]\d+|\d+)\]")
 DRUG_OR_PROCEDURE = frozenset({"Drug", "Treatment"})
 PROCEDURE = re.compile(
-    r"[\u4e00-\u9fff]{0,6}(?:手术|术|疗法|化疗|放疗|栓塞|切除|移植|介入|消融|穿刺|透析|靶向治疗|免疫治疗)"
+    r"[\u4e00-\u9fff]{0,6}(?:手术|术|疗法|化疗|放疗|切除|移植|介入|消融|穿刺|透析|靶向治疗|免疫治疗)"
 )
-"""Words that name a procedure or treatment, in or out of the graph ("经导管动脉化疗栓塞术")."""
+"""Words that name a procedure or treatment, in or out of the graph ("经导管动脉化疗栓塞术"; not 栓塞 alone:
+肺栓塞 is a disease)."""
 
 
 def graph_names(link: Callable[[str], list[Mention]]) -> Names:

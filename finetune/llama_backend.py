@@ -13,6 +13,7 @@ crashed with "Illegal instruction" here): ``CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML
 
 from __future__ import annotations
 
+import atexit
 import threading
 from collections.abc import Generator
 from dataclasses import dataclass, field
@@ -72,6 +73,7 @@ class LlamaCppGenerator:
             raise ResourceMissing(f"{gguf}: no GGUF file there (WENZHEN_GGUF)")
         tokenizer = gguf_tokenizer(settings, gguf)
         llama = Llama(model_path=str(gguf), n_ctx=max_length, n_threads=settings.threads, verbose=False)
+        atexit.register(llama.close)  # freed before interpreter teardown, not by its __del__ during it
         return cls(llama, make_format(format_name, tokenizer), max_length)
 
     def stream(
