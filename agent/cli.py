@@ -153,11 +153,11 @@ def _profiles_and_linker(meaning: bool = False) -> tuple[list[DiseaseProfile], K
     if meaning:
         from wenzhen.retrieval.concept_meaning import ConceptMeaning
         from wenzhen.retrieval.config import RetrievalSettings
-        from wenzhen.retrieval.embedder import load_embedder
+        from wenzhen.retrieval.embedder import load_query_embedder
         from wenzhen.retrieval.indexer import model_name
 
         settings = RetrievalSettings()
-        model = load_embedder(settings)
+        model = load_query_embedder(settings)
         kg.meaning = ConceptMeaning.build(kg.concepts, model, model_name(settings), settings.cache_dir).link
     return profiles, kg
 

@@ -53,7 +53,7 @@ from wenzhen.kg_loader.config import GraphSettings
 from wenzhen.kg_loader.store import GraphStore, connect
 from wenzhen.retrieval.concept_meaning import ConceptMeaning
 from wenzhen.retrieval.config import RetrievalSettings
-from wenzhen.retrieval.embedder import load_embedder
+from wenzhen.retrieval.embedder import load_query_embedder
 from wenzhen.retrieval.indexer import model_name
 from wenzhen.retrieval.kg import KGRetriever
 from wenzhen.retrieval.search import LiteratureSearcher
@@ -119,9 +119,9 @@ def open_literature(settings: RetrievalSettings) -> LiteratureSearcher | None:
 
     if not LiteratureIndex.exists(settings.index_dir):
         return None
-    from wenzhen.retrieval.embedder import load_embedder
+    from wenzhen.retrieval.embedder import load_query_embedder
 
-    return LiteratureSearcher(LiteratureIndex.open(settings.index_dir), load_embedder(settings))
+    return LiteratureSearcher(LiteratureIndex.open(settings.index_dir), load_query_embedder(settings))
 
 
 def make_checkpointer(sessions: str, stack: ExitStack) -> BaseCheckpointSaver[Any]:
@@ -189,7 +189,7 @@ class Consultant:
         self.policy = self._policy(kg)
         self.tools = ConsultationTools(kg, self.policy, searcher, self.settings.kg_facts_per_disease)
         retrieval = RetrievalSettings()
-        embedder = searcher.model if searcher is not None else load_embedder(retrieval)
+        embedder = searcher.model if searcher is not None else load_query_embedder(retrieval)
         kg.meaning = ConceptMeaning.build(
             kg.concepts, embedder, model_name(retrieval), retrieval.cache_dir
         ).link

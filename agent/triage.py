@@ -169,10 +169,7 @@ class MeaningLayer:
 def meaning_layer(settings: RetrievalSettings, embedder: Any | None = None) -> MeaningLayer | None:
     """The shipped meaning layer over ``embedder`` (default: the configured one), or None when the configured
     embedding model is not the one it was trained on (triage then runs on its rules alone)."""
-    from wenzhen.retrieval.embedder import (
-        QueryEncoder,
-        load_embedder,
-    )  # torch: only when triage reads meaning
+    from wenzhen.retrieval.embedder import QueryEncoder, load_query_embedder
     from wenzhen.retrieval.indexer import model_name
 
     model = SemanticTriage.load()
@@ -181,7 +178,9 @@ def meaning_layer(settings: RetrievalSettings, embedder: Any | None = None) -> M
             "triage: no meaning layer for embedder %s (trained on %s)", model_name(settings), model.embedder
         )
         return None
-    return MeaningLayer(model, QueryEncoder(embedder if embedder is not None else load_embedder(settings)))
+    return MeaningLayer(
+        model, QueryEncoder(embedder if embedder is not None else load_query_embedder(settings))
+    )
 
 
 def semantic_text(messages: Sequence[str]) -> str:

