@@ -49,7 +49,8 @@ def _print_reply(reply: Reply) -> None:
         err_console.print(f"[dim]候选疾病：{leading}[/dim]")
     for citation in reply.citations:
         where = f"{citation.source}:{citation.line}" if citation.line is not None else (citation.source or "")
-        err_console.print(f"[dim][{citation.id}] {citation.text[:60]}  ({where})[/dim]")
+        shown = f"《{citation.title}》" if citation.title else citation.text[:60]
+        err_console.print(f"[dim][{citation.id}] {escape(shown)}  ({escape(where)})[/dim]")
 
 
 def _turn(consultant: Consultant, session: str, text: str) -> Reply:
