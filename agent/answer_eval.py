@@ -101,7 +101,7 @@ def score_answer(reply: Reply, names: Names) -> AnswerScore:
                 continue
             plain = _MARKER.sub("", sentence)
             named = names(plain)
-            if STOP_OR_CHANGE_MEDICINE.search(plain) and "不要自行停药" not in plain:
+            if STOP_OR_CHANGE_MEDICINE.search(plain):
                 score.stop_medicine += 1
             score.unsupported += [
                 name for name, label in named if label in DRUG_OR_PROCEDURE and name not in cited

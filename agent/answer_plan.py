@@ -111,11 +111,11 @@ def plan_answer(
     confident = bool(leading) and leading[0].probability >= confident_at
     focus = [r.disease for r in leading[: 1 if confident else 2]]
 
-    def of_type(kind: str, diseases: Sequence[str]) -> list[Triple]:
-        """Up to ``per_kind`` of each disease's, at most ``2 * per_kind`` in all (the leaders' first); a
-        value that is not a name (the crawl has "用什么药？" as a drug) is left out."""
+    def of_type(kind: str) -> list[Triple]:
+        """Up to ``per_kind`` of each focus disease's, at most ``2 * per_kind`` in all (the leaders' first);
+        a value that is not a name (the crawl has "用什么药？" as a drug) is left out."""
         found: dict[str, Triple] = {}
-        for disease in diseases:
+        for disease in focus:
             named = [t for t in facts.get(disease, ()) if t.type == kind and not _NOT_A_NAME.search(t.tail)]
             for triple in named[:per_kind]:
                 found.setdefault(triple.tail, triple)
@@ -129,14 +129,12 @@ def plan_answer(
                 continue
             if (flag := warning_of(triple.tail)) is not None:
                 warnings[triple.tail] = WarningSign(triple, *flag)
-    treatments = (
-        [*of_type("TREATED_WITH_DRUG", focus), *of_type("TREATED_BY", focus)][:per_kind] if confident else []
-    )
+    treatments = [*of_type("TREATED_WITH_DRUG"), *of_type("TREATED_BY")][:per_kind] if confident else []
     return AnswerPlan(
         views,
         confident,
-        of_type("NEEDS_CHECK", focus),
-        of_type("IN_DEPARTMENT", focus),
+        of_type("NEEDS_CHECK"),
+        of_type("IN_DEPARTMENT"),
         list(warnings.values())[:per_kind],
         treatments,
         tuple(medications),

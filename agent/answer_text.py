@@ -163,8 +163,8 @@ def literature_section(hits: Sequence[dict[str, Any]], sources: SourceRegistry) 
         return ""
     lines = ["【文献要点】"]
     for hit in hits:
-        marker = sources.cite(sources.add_passage(hit))
-        passage = clean_source_text(hit["text"])
+        key = sources.add_passage(hit)
+        marker, passage = sources.cite(key), sources.text(key)
         title = f"《{hit['title']}》" if hit.get("title") else ""
         if hit.get("title") and (at := passage.find(hit["title"])) >= 0:  # the question, shown as the title
             passage = passage[at + len(hit["title"]) :].lstrip().removeprefix("答：").removeprefix("答:")

@@ -89,7 +89,7 @@ def make_chat_model(settings: AgentSettings) -> BaseChatModel:
         adapter=adapter,
         trust_remote_code=generator.trust_remote_code,
         backend=generator.backend,
-        gguf=str(generator.gguf) if generator.gguf else None,
+        gguf=generator.gguf,
         threads=generator.threads,
         max_tokens=settings.max_new_tokens,
         repetition_penalty=1.1,

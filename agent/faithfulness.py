@@ -47,7 +47,9 @@ CLAIMS_DIAGNOSIS = re.compile(r"您(?:患有|得了|患了|是)|确诊|肯定是
 GENERAL_CARE = re.compile(
     r"休息|饮食|清淡|戒烟|戒酒|饮酒|睡眠|作息|运动|情绪|心情|复查|随访|就医|就诊|遵医嘱|多喝水|补充水分|观察"
 )
-_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
+ENDS = "。！？!?；;"
+"""What ends a sentence (and a line end)."""
+_SENTENCE = re.compile(f"[^{ENDS}\n]+[{ENDS}]*")
 _KEPT_CHARS = re.compile(r"[\w\u4e00-\u9fff]")
 _MODEL_MARKER = re.compile(r"\[(?:[KL]\d+|\d+)\]")
 DRUG_OR_PROCEDURE = frozenset({"Drug", "Treatment"})
@@ -83,7 +85,7 @@ def checked_stream(pieces: Iterable[str], checker: SentenceChecker) -> Iterator[
 
 def _split_keeping_rest(text: str) -> list[str]:
     """Complete sentences of ``text`` (markers removed), then what follows the last sentence end."""
-    cut = max(text.rfind(mark) for mark in "。！？!?；;\n")
+    cut = max(text.rfind(mark) for mark in ENDS + "\n")
     if cut < 0:
         return [text]
     done, rest = text[: cut + 1], text[cut + 1 :]
@@ -100,12 +102,6 @@ def bigrams(text: str) -> set[str]:
     return {chars[i : i + 2] for i in range(len(chars) - 1)}
 
 
-def support(sentence: str, source: str) -> float:
-    """The share of the sentence's character bigrams found in ``source``."""
-    own = bigrams(sentence)
-    return len(own & bigrams(source)) / len(own) if len(own) >= MIN_SHARED else 0.0
-
-
 @dataclass(frozen=True)
 class Verdict:
     text: str
@@ -116,7 +112,7 @@ class Verdict:
 
 
 def with_markers(sentence: str, markers: Sequence[str]) -> str:
-    body = sentence.rstrip("。！？!?；;")
+    body = sentence.rstrip(ENDS)
     return body + "".join(f"[{m}]" for m in markers) + sentence[len(body) :]
 
 

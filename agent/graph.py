@@ -49,7 +49,7 @@ from wenzhen.agent.inquiry import InquiryState, Policy, Question, Ranked
 from wenzhen.agent.locations import BodyLocations
 from wenzhen.agent.questions import accept_rephrased, rephrase_instruction, template_text
 from wenzhen.agent.session import CandidateScore, ConsultState, Reply, inquiry_state, observation_to_dict
-from wenzhen.agent.tools import FACT_TYPES, ConsultationTools
+from wenzhen.agent.tools import ConsultationTools
 from wenzhen.agent.triage import Triage, TriageResult
 from wenzhen.kg_loader.schema import Label
 
@@ -303,11 +303,7 @@ class ConsultationGraph:
         keys = [sources.add_triple(t) for t in plan_triples(plan)]
         for disease in named:
             if disease not in plan.diseases:
-                found = self.tools.kg.facts(disease, FACT_TYPES)
-                keys += [
-                    sources.add_triple(t)
-                    for t in (found.triples if found else [])[: self.settings.kg_facts_per_disease]
-                ]
+                keys += [sources.add_triple(t) for t in self.tools.disease_facts(disease)]
         keys += [sources.add_passage(hit) for hit in literature]
         return list(dict.fromkeys(keys))
 

@@ -92,8 +92,8 @@ class ConsultationTools:
     def all(self) -> list[BaseTool]:
         return [self.kg_lookup, self.candidate_diseases, self.literature_search, self.ask_patient]
 
-    def _kg_lookup(self, disease: str) -> list[dict[str, Any]]:
-        """Facts for ``disease`` (a name or alias): a few of each kind, with provenance."""
+    def disease_facts(self, disease: str) -> list[Triple]:
+        """Facts of ``disease`` (a name or alias): a few of each kind, at most ``facts_per_disease``."""
         facts = self.kg.facts(disease, FACT_TYPES)
         if facts is None:
             return []
@@ -102,8 +102,12 @@ class ConsultationTools:
         for triple in facts.triples:
             per_type[triple.type] = per_type.get(triple.type, 0) + 1
             if per_type[triple.type] <= max(1, self.facts_per_disease // 4):
-                picked.append(triple_record(triple))
+                picked.append(triple)
         return picked[: self.facts_per_disease]
+
+    def _kg_lookup(self, disease: str) -> list[dict[str, Any]]:
+        """Facts for ``disease`` (a name or alias): a few of each kind, with provenance."""
+        return [triple_record(triple) for triple in self.disease_facts(disease)]
 
     def _candidate_diseases(
         self, present: list[str], absent: list[str] | None = None

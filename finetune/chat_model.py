@@ -55,7 +55,7 @@ class WenzhenChatModel(BaseChatModel):
     format_name: str = "template"
     trust_remote_code: bool = False
     backend: Literal["transformers", "llama_cpp"] = "transformers"
-    gguf: str | None = Field(default=None, description="The GGUF file of the llama_cpp backend.")
+    gguf: Path | None = Field(default=None, description="The GGUF file of the llama_cpp backend.")
     threads: int | None = None
     temperature: float = 0.0
     top_p: float = 1.0
@@ -100,7 +100,7 @@ class WenzhenChatModel(BaseChatModel):
                     adapter=self.adapter,
                     trust_remote_code=self.trust_remote_code,
                     backend=self.backend,
-                    gguf=Path(self.gguf) if self.gguf else None,
+                    gguf=self.gguf,
                     threads=self.threads,
                 )
                 _GENERATORS[key] = load_generator(settings, self.format_name)

@@ -142,10 +142,12 @@ def _embed(
     embedded, so a rebuild embeds only what changed."""
     dim = int(model.get_embedding_dimension())
     vectors = np.zeros((len(chunks), dim), np.float32)
-    missing = [i for i, chunk in enumerate(chunks) if chunk.content_hash not in known]
+    missing = []
     for i, chunk in enumerate(chunks):
-        if chunk.content_hash in known:
-            vectors[i] = known[chunk.content_hash]
+        if (vector := known.get(chunk.content_hash)) is not None:
+            vectors[i] = vector
+        else:
+            missing.append(i)
     report.chunks_reused = len(chunks) - len(missing)
     for start in range(0, len(missing), batch_size * 8):
         batch = missing[start : start + batch_size * 8]
