@@ -3,5 +3,5 @@ transformers + peft, local generation and a LangChain chat model (local or OpenA
 
 Entry points: :class:`wenzhen.finetune.generator.LocalGenerator`,
 :class:`wenzhen.finetune.chat_model.WenzhenChatModel`, ``wenzhen.finetune.training``. Command line:
-``wenzhen finetune train|merge|infer``.
+``wenzhen finetune train|merge|infer|export``.
 """

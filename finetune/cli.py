@@ -95,6 +95,50 @@ def merge(
 
 
 @app.command()
+def export(
+    gguf: Annotated[Path, typer.Option("--gguf", help="The GGUF file to write (replaced if it exists).")],
+    model: ModelOption = None,
+    adapter: Annotated[
+        Path | None,
+        typer.Option(help="LoRA adapter merged on the way (default: WENZHEN_ADAPTER).", file_okay=False),
+    ] = None,
+    outtype: Annotated[
+        str, typer.Option(help="f16 | q8_0 (half the size, near-identical output) | f32 (norms stay f32).")
+    ] = "f16",
+    trust_remote_code: TrustOption = None,
+) -> None:
+    """Write a merged model (or base + LoRA adapter) as one GGUF file for the llama_cpp backend
+    (WENZHEN_GGUF), llama.cpp and Ollama. Qwen2 and LLaMA/Mistral models with a byte-level BPE tokenizer.
+
+    Example: wenzhen finetune export --adapter out/lora --gguf out/tuned.gguf --outtype q8_0
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from wenzhen.core.console import err_console
+    from wenzhen.finetune.config import GeneratorSettings
+    from wenzhen.finetune.gguf_export import OUTTYPES, export_gguf
+
+    if outtype not in OUTTYPES:
+        raise typer.BadParameter(f"{outtype!r} is not one of {', '.join(OUTTYPES)}", param_hint="--outtype")
+    settings = GeneratorSettings(
+        model=model, adapter=str(adapter) if adapter else None, **given(trust_remote_code=trust_remote_code)
+    )
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True) as progress:
+        task = progress.add_task(f"writing {gguf.name}", total=None)
+        result = export_gguf(
+            settings,
+            gguf,
+            outtype,
+            lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    console.print(
+        f"wrote {result.path} ({result.architecture}, {result.outtype}, {result.tensors} tensors, "
+        f"{result.size_bytes / 1e6:.0f} MB); run it with WENZHEN_BACKEND=llama_cpp WENZHEN_GGUF={result.path}"
+    )
+
+
+@app.command()
 def infer(
     data: Annotated[
         Path, typer.Option(help="JSONL of conversations or instructions (gold = last answer).", exists=True)

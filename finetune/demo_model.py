@@ -16,7 +16,8 @@ import os
 import shutil
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
@@ -77,12 +78,9 @@ def assemble_gguf(target: Path, log: Callable[[str], None] = _stderr) -> Path:
     return target
 
 
-def convert_gguf(gguf: Path, folder: Path) -> None:
-    """GGUF -> a normal transformers folder (dequantised; fp32 weights saved as bf16 to halve the size).
-    transformers' own warnings and progress bars are kept out of the user's output (our log lines say what
-    happens)."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+@contextmanager
+def quiet_transformers() -> Iterator[None]:
+    """transformers' warnings, log lines and progress bars kept out of the user's output for the block."""
     from transformers.utils import logging as hf_logging
 
     verbosity = hf_logging.get_verbosity()
@@ -91,13 +89,22 @@ def convert_gguf(gguf: Path, folder: Path) -> None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-            model = AutoModelForCausalLM.from_pretrained(
-                gguf.parent, gguf_file=gguf.name, dtype=torch.bfloat16
-            )
+            yield
     finally:
         hf_logging.set_verbosity(verbosity)
         hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
+
+
+def convert_gguf(gguf: Path, folder: Path) -> None:
+    """GGUF -> a normal transformers folder (dequantised; fp32 weights saved as bf16 to halve the size).
+    transformers' own warnings and progress bars are kept out of the user's output (our log lines say what
+    happens)."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    with quiet_transformers():
+        tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.bfloat16)
     # transformers refuses to save a GGUF-loaded model while it still carries the GGUF quantizer.
     model.hf_quantizer = None  # type: ignore[assignment]
     if hasattr(model.config, "quantization_config"):
