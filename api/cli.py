@@ -13,7 +13,17 @@ from typing import Annotated
 
 import typer
 
-from wenzhen.agent.cli import answers, chat, diagnosis, dialogue, fit_answers, inquiry, make_cases, triage
+from wenzhen.agent.cli import (
+    answers,
+    chat,
+    diagnosis,
+    dialogue,
+    fit_answers,
+    inquiry,
+    make_cases,
+    mcq,
+    triage,
+)
 from wenzhen.api.serve import keys_app, serve
 from wenzhen.core.console import DEBUG_ENV, CommandGroup
 from wenzhen.core.settings import CONFIG_ENV
@@ -30,7 +40,7 @@ app = typer.Typer(
 eval_app = typer.Typer(
     help=(
         "Evaluations: literature retrieval, inquiry (simulated patients), red-flag triage, DISC dialogues,\n"
-        "the symptom-inquiry diagnosis benchmarks, answers (attribution and checks)."
+        "the symptom-inquiry diagnosis benchmarks, answers (attribution and checks), exams (mcq)."
     ),
     no_args_is_help=True,
 )
@@ -54,6 +64,7 @@ eval_app.command("make-cases")(make_cases)
 eval_app.command("dialogue")(dialogue)
 eval_app.command("diagnosis")(diagnosis)
 eval_app.command("answers")(answers)
+eval_app.command("mcq")(mcq)
 
 
 @app.callback()

