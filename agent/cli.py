@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from wenzhen.agent.consultant import Consultant
     from wenzhen.agent.diagnosis_eval import GraphBelief, ReaderFactory, Variant
     from wenzhen.agent.session import Reply
-    from wenzhen.retrieval.kg import DiseaseProfile, KGRetriever
+    from wenzhen.retrieval.kg import DiseaseProfile, KGRetriever, Mention
 
 KIND_LABEL = {"question": "追问", "answer": "回答", "emergency": "急症提示", "declined": "超出范围"}
 
@@ -152,15 +152,20 @@ def _profiles_and_linker(meaning: bool = False) -> tuple[list[DiseaseProfile], K
         profiles = kg.concept_profiles()
         kg.dictionary  # noqa: B018  (loaded now, while the store is open)
     if meaning:
-        from wenzhen.retrieval.concept_meaning import ConceptMeaning
-        from wenzhen.retrieval.config import RetrievalSettings
-        from wenzhen.retrieval.embedder import load_query_embedder
-        from wenzhen.retrieval.indexer import model_name
-
-        settings = RetrievalSettings()
-        model = load_query_embedder(settings)
-        kg.meaning = ConceptMeaning.build(kg.concepts, model, model_name(settings), settings.cache_dir).link
+        kg.meaning = _concept_meaning(kg)
     return profiles, kg
+
+
+def _concept_meaning(kg: KGRetriever) -> Callable[[str, Sequence[Mention]], list[Mention]]:
+    """Linking symptoms by meaning over ``kg``'s concepts, as a consultation does (loads the embedder)."""
+    from wenzhen.retrieval.concept_meaning import ConceptMeaning
+    from wenzhen.retrieval.config import RetrievalSettings
+    from wenzhen.retrieval.embedder import load_query_embedder
+    from wenzhen.retrieval.indexer import model_name
+
+    settings = RetrievalSettings()
+    model = load_query_embedder(settings)
+    return ConceptMeaning.build(kg.concepts, model, model_name(settings), settings.cache_dir).link
 
 
 def make_cases(
@@ -707,3 +712,62 @@ def mcq(
     )
     for line in summary_lines(summaries):
         typer.echo(line)
+
+
+def kgqa(
+    questions: Annotated[
+        Path | None,
+        typer.Option(
+            help='JSONL {"question", "answers": [...], "relation", "form"}; default: made from the graph.'
+        ),
+    ] = None,
+    per_relation: Annotated[int, typer.Option(help="Questions made per relation and form.")] = 20,
+    seed: Annotated[int, typer.Option(help="Seed of the sample.")] = 0,
+    lay_words: Annotated[
+        Path | None,
+        typer.Option(help="Everyday phrasings of symptoms (default: agent/data/lay_patient_aside.tsv)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="JSONL of every question with its answer and scores.")
+    ] = None,
+    meaning: Annotated[
+        bool,
+        typer.Option("--meaning/--no-meaning", help="Link symptoms by meaning too, as a consultation does."),
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="The summary as JSON.")] = False,
+) -> None:
+    """Questions about the graph (什么症状 / 用什么药 / 做什么检查 / 挂什么科 / 有什么并发症,
+    by name and by alias, and "which disease" from a symptom in everyday words) answered through the
+    agent's graph path; precision, recall and F1 of each answer set against the graph's, overall, per
+    relation and per form.
+
+    Example: wenzhen eval kgqa --per-relation 50 --out kgqa.jsonl
+    """
+    from importlib import resources
+
+    from wenzhen.agent.kgqa import as_rows, evaluate, generate_questions, read_questions, summary
+    from wenzhen.agent.simulator import LayWords
+    from wenzhen.kg_loader.store import open_store
+    from wenzhen.retrieval.kg import KGRetriever
+
+    lay_path = lay_words or Path(str(resources.files("wenzhen.agent.data") / "lay_patient_aside.tsv"))
+    with open_store(read_only=True) as store:
+        kg = KGRetriever(store)
+        if meaning:
+            kg.meaning = _concept_meaning(kg)
+        if questions is not None:
+            asked = read_questions(questions)
+        else:
+            asked = generate_questions(kg, per_relation, seed, LayWords.read(lay_path).phrasings)
+        answers = evaluate(kg, asked)
+    if out is not None:
+        out.write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in as_rows(answers)), encoding="utf-8"
+        )
+    result = summary(answers)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    for name, row in result.items():
+        scores = f"P {row['precision']:.3f}  R {row['recall']:.3f}  F1 {row['f1']:.3f}"
+        typer.echo(f"{name:<38} n={row['questions']:<4} {scores}")

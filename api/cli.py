@@ -20,6 +20,7 @@ from wenzhen.agent.cli import (
     dialogue,
     fit_answers,
     inquiry,
+    kgqa,
     make_cases,
     mcq,
     triage,
@@ -40,7 +41,8 @@ app = typer.Typer(
 eval_app = typer.Typer(
     help=(
         "Evaluations: literature retrieval, inquiry (simulated patients), red-flag triage, DISC dialogues,\n"
-        "the symptom-inquiry diagnosis benchmarks, answers (attribution and checks), exams (mcq)."
+        "the symptom-inquiry diagnosis benchmarks, answers (attribution and checks), exams (mcq),\n"
+        "graph questions (kgqa)."
     ),
     no_args_is_help=True,
 )
@@ -65,6 +67,7 @@ eval_app.command("dialogue")(dialogue)
 eval_app.command("diagnosis")(diagnosis)
 eval_app.command("answers")(answers)
 eval_app.command("mcq")(mcq)
+eval_app.command("kgqa")(kgqa)
 
 
 @app.callback()
