@@ -528,7 +528,10 @@ def triage(
 
 
 def dialogue(
-    samples: Annotated[Path, typer.Argument(help="DISC CMD/CMID sample file (JSON list).", exists=True)],
+    samples: Annotated[
+        Path,
+        typer.Argument(help="DISC CMD/CMID/CMB-Clin samples, or CMB-Clin cases (QA_pairs).", exists=True),
+    ],
     out: Annotated[Path, typer.Option("--out", help="Transcripts, a JSON list in DISC's dialogue format.")],
     limit: Annotated[int | None, typer.Option(help="Only the first N samples.")] = None,
     patient_url: Annotated[
@@ -543,14 +546,20 @@ def dialogue(
         str, typer.Option(envvar="WENZHEN_EVAL_API_KEY", help="Key for both servers.")
     ] = "EMPTY",
 ) -> None:
-    """DISC's protocol: 3 patient turns per sample against the consultant, transcripts saved in DISC's format,
-    then (with --judge-url) DISC's 4-criterion rubric scored 1-5 by the judge, written beside the transcripts
-    as <out>.scores.jsonl."""
+    """DISC's protocol: 3 patient turns per sample against the consultant (a CMB-Clin case: the case, then
+    each of its questions in turn), transcripts saved in DISC's format; judge-free scores in
+    <out>.auto.jsonl (questions the agent asked, citations per answer, CMB-Clin answers' overlap with the
+    reference answers); with --judge-url, DISC's 4-criterion rubric scored 1-5 by the judge, in
+    <out>.scores.jsonl.
+
+    Example: wenzhen eval dialogue cmb_clin.json --out cmb.json --limit 20
+    """
     from wenzhen.agent.consultant import Consultant, generator_errors
     from wenzhen.agent.dialogue import (
         CRITERIA,
         ModelPatient,
         ScriptedPatient,
+        automatic_scores,
         judge,
         read_samples,
         run_dialogue,
@@ -566,10 +575,18 @@ def dialogue(
     records = []
     with Consultant.from_config() as consultant, generator_errors(patient_url):
         for number, sample in enumerate(items, start=1):
-            records.append(run_dialogue(consultant, sample, patient, "wenzhen"))
+            asks = consultant.settings.max_questions + 2  # its inquiry's questions, and the open ones
+            records.append(run_dialogue(consultant, sample, patient, "wenzhen", asks))
             out.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
             err_console.print(f"[dim]{number}/{len(items)} {sample.id}[/dim]")
     typer.echo(f"{len(records)} transcripts -> {out}")
+    automatic = [automatic_scores(r, s) | {"id": r["id"]} for r, s in zip(records, items, strict=True)]
+    out.with_suffix(".auto.jsonl").write_text(
+        "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in automatic), encoding="utf-8"
+    )
+    for name in [k for k in automatic[0] if k != "id"] if automatic else []:
+        values = [float(row[name]) for row in automatic if name in row]
+        typer.echo(f"{name:<20} {sum(values) / len(values):.3f}  ({len(values)} transcripts)")
     if judge_url is None:
         return
     judge_chat = openai_compatible_chat_model(judge_url, judge_model, api_key)

@@ -401,3 +401,29 @@ def test_wenzhen_chat_interactive_and_simulated(
     assert simulated.stdout.startswith("患者：我最近肝区痛。") and DISCLAIMER in simulated.stdout
     unknown = runner.invoke(app, ["chat", "--simulate", "不存在的病"])
     assert unknown.exit_code == 2 and "no disease named '不存在的病'" in unknown.output  # bad input
+
+
+def test_wenzhen_eval_dialogue_runs_a_cmb_clin_case_and_scores_it_without_a_judge(
+    demo_graph: GraphStore, tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("WENZHEN_MODEL", str(tiny_model_dir))
+    monkeypatch.setenv("WENZHEN_MAX_NEW_TOKENS", "8")
+    case = {
+        "id": 1,
+        "description": "男，52岁，乙肝病史多年，最近黄疸，还乏力。",
+        "QA_pairs": [
+            {"question": "可能是什么病？", "answer": "乙肝肝硬化"},
+            {"question": "需要做哪些检查？", "answer": "肝功能、腹部超声、甲胎蛋白"},
+        ],
+    }
+    samples = tmp_path / "cmb.json"
+    samples.write_text(json.dumps([case], ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "cmb_out.json"
+    result = CliRunner().invoke(app, ["eval", "dialogue", str(samples), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    (record,) = json.loads(out.read_text(encoding="utf-8"))
+    patient = [m["content"] for m in record["conversation"] if m["role"] == "patient"]
+    assert "需要做哪些检查？" in patient  # the case's second question was put once the first was answered
+    (scores,) = [json.loads(line) for line in out.with_suffix(".auto.jsonl").read_text().splitlines()]
+    assert set(scores) == {"id", "questions_asked", "citations_per_answer", "reference_overlap"}
+    assert "reference_overlap" in result.output

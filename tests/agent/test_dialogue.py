@@ -10,7 +10,17 @@ import pytest
 from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from wenzhen.agent.dialogue import Sample, ScriptedPatient, judge, judge_prompt, parse_scores, read_samples
+from wenzhen.agent.dialogue import (
+    Sample,
+    ScriptedPatient,
+    automatic_scores,
+    bigram_f1,
+    judge,
+    judge_prompt,
+    parse_scores,
+    read_samples,
+    run_dialogue,
+)
 from wenzhen.agent.session import Reply
 
 RECORD = {
@@ -56,3 +66,63 @@ def test_the_judge_gets_discs_rubric_and_its_scores_are_parsed() -> None:
     fake = GenericFakeChatModel(messages=iter([AIMessage("Proactivity: 4\nAccuracy: 3\nHelpfulness：5\n")]))
     assert judge(RECORD, fake) == {"Proactivity": 4, "Accuracy": 3, "Helpfulness": 5}
     assert parse_scores("Linguistic Quality: 9") == {}
+
+
+CMB_CLIN = {
+    "id": 7,
+    "title": "肝硬化",
+    "description": "男，52岁，乙肝病史20年，乏力、腹胀1月，皮肤发黄。",
+    "QA_pairs": [
+        {"question": "最可能的诊断是什么？", "answer": "乙肝后肝硬化失代偿期"},
+        {"question": "需要做哪些检查？", "answer": "肝功能、腹部超声、甲胎蛋白"},
+        {"question": "治疗原则是什么？", "answer": "抗病毒治疗，利尿，保肝"},
+    ],
+}
+
+
+def test_cmb_clin_cases_and_discs_cmb_clin_samples_are_read(tmp_path: Path) -> None:
+    own = tmp_path / "cmb_clin.json"
+    own.write_text(json.dumps([CMB_CLIN], ensure_ascii=False), encoding="utf-8")
+    (case,) = read_samples(own)
+    assert case.source == "CMB-Clin" and case.question.endswith("皮肤发黄。\n最可能的诊断是什么？")
+    assert case.questions == ("需要做哪些检查？", "治疗原则是什么？") and len(case.references) == 3
+    disc = tmp_path / "cmb_clin_samples.jsonl"
+    disc.write_text(json.dumps({"id": "c1", "case": "女，30岁，头痛", "first_question": "诊断？"}) + "\n")
+    assert read_samples(disc) == [Sample("c1", "女，30岁，头痛\n诊断？", "CMB-Clin")]
+    own.write_text(json.dumps([{"id": 1, "QA_pairs": [{"answer": "x"}]}]), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"sample 1: QA_pairs must be a list of \{question, answer\}"):
+        read_samples(own)
+
+
+class AlternatingConsultant:
+    """A fake consultant (unit test): asks one question of its own, then answers each message."""
+
+    def __init__(self) -> None:
+        self.turn = 0
+
+    def start_session(self) -> str:
+        return "s"
+
+    def reply(self, session_id: str, text: str) -> Reply:
+        self.turn += 1
+        if self.turn == 1:
+            return Reply(kind="question", text="有没有腹胀？", question={"kind": "symptom", "target": "腹胀"})
+        return Reply(kind="answer", text=f"回答：{text}肝功能、腹部超声")
+
+
+def test_a_cmb_clin_case_asks_each_question_in_turn_and_scores_the_answers(tmp_path: Path) -> None:
+    path = tmp_path / "cmb.json"
+    path.write_text(json.dumps([CMB_CLIN], ensure_ascii=False), encoding="utf-8")
+    (case,) = read_samples(path)
+    record = run_dialogue(AlternatingConsultant(), case, ScriptedPatient(), "wenzhen")
+    patient = [m["content"] for m in record["conversation"] if m["role"] == "patient"]
+    assert patient == [case.question, "是的，有腹胀。", "需要做哪些检查？", "治疗原则是什么？"]
+    assert [r["kind"] for r in record["replies"]] == ["question", "answer", "answer", "answer"]
+    scores = automatic_scores(record, case)
+    assert scores["questions_asked"] == 1.0 and scores["citations_per_answer"] == 0.0
+    answers = [m["content"] for m in record["conversation"] if m["role"] == "doctor"][1:]
+    expected = sum(bigram_f1(a, r) for a, r in zip(answers, case.references, strict=True)) / 3
+    assert scores["reference_overlap"] == pytest.approx(expected) and expected > 0
+    assert bigram_f1("肝功能、腹部超声", "肝功能、腹部超声、甲胎蛋白") > bigram_f1(
+        "抗病毒治疗", "肝功能、腹部超声"
+    )
