@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -697,7 +697,10 @@ def mcq(
         )
     suffix = "" if part.count == 1 else f"-shard-{part.index}-of-{part.count}"
     path = out or Path(f"mcq-{data.stem}-{scorer}{suffix}.jsonl")
-    McqRun(str(data), file_sha256(data), scorer, shots, seed, limit, model, fmt).check(path)
+    grounded = Grounding(None, None)
+    McqRun(str(data), file_sha256(data), scorer, shots, seed, limit, model, fmt, grounded.describe()).check(
+        path
+    )
     with ExitStack() as stack:
         kg = None
         if {"kg", "both"} & set(modes):
@@ -710,7 +713,7 @@ def mcq(
                 chosen,
                 examples,
                 modes,
-                Grounding(kg, searcher),
+                replace(grounded, kg=kg, searcher=searcher),
                 scoring,
                 path,
                 lambda done, total: progress.update(task, completed=done, total=total),
@@ -788,3 +791,151 @@ def kgqa(
     for name, row in result.items():
         scores = f"P {row['precision']:.3f}  R {row['recall']:.3f}  F1 {row['f1']:.3f}"
         typer.echo(f"{name:<38} n={row['questions']:<4} {scores}")
+
+
+def eval_all(
+    out: Annotated[Path, typer.Option(help="Report folder: report.md, report.html, PNG plots, raw JSONL.")],
+    mcq_files: Annotated[
+        list[Path] | None,
+        typer.Option("--mcq", help="Exam file (CMExam / CNMLEQA); repeatable.", exists=True),
+    ] = None,
+    mcq_limit: Annotated[int | None, typer.Option(help="Questions per exam file.")] = 300,
+    scorer: Annotated[str, typer.Option(help="loglik | generate (exams).")] = "loglik",
+    queries: Annotated[
+        Path | None, typer.Option(help='Retrieval queries JSONL {"query", "relevant"}.', exists=True)
+    ] = None,
+    cases: Annotated[
+        Path | None,
+        typer.Option(help="Inquiry cases JSONL {disease, opening_symptom} (make-cases).", exists=True),
+    ] = None,
+    triage_files: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--triage",
+            help="Labelled presentations (default: the kept-aside and development sets).",
+            exists=True,
+        ),
+    ] = None,
+    kgqa_per_relation: Annotated[int, typer.Option(help="Graph questions per relation and form.")] = 20,
+    seed: Annotated[int, typer.Option(help="Seed of the graph questions and the simulated patients.")] = 0,
+) -> None:
+    """Every evaluation its inputs allow, on the current configuration, into one report with plots: triage
+    (always), graph questions (always), exams (--mcq), literature retrieval (--queries), inquiry against the
+    number of questions (--cases). Re-running into the same folder resumes the exams.
+
+    Example: wenzhen eval all --out report/ --mcq cmexam_dev.jsonl --cases cases.jsonl
+    """
+    from contextlib import ExitStack
+    from importlib import resources
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from wenzhen.agent.config import AgentSettings
+    from wenzhen.agent.consultant import inquiry_parameters, make_chat_model, open_literature
+    from wenzhen.agent.evaluation import read_cases
+    from wenzhen.agent.exam_grounding import Grounding
+    from wenzhen.agent.exam_scoring import GenerationScorer, LogLikelihoodScorer
+    from wenzhen.agent.kgqa import evaluate, generate_questions
+    from wenzhen.agent.report import Section, manifest, write_report
+    from wenzhen.agent.report_sections import (
+        inquiry_section,
+        kgqa_section,
+        mcq_section,
+        retrieval_section,
+        triage_section,
+    )
+    from wenzhen.agent.simulator import LayWords
+    from wenzhen.agent.triage import Triage, meaning_layer
+    from wenzhen.finetune.chat_model import WenzhenChatModel
+    from wenzhen.finetune.demo_model import quiet_transformers
+    from wenzhen.kg_loader.store import open_store
+    from wenzhen.retrieval.config import RetrievalSettings
+    from wenzhen.retrieval.evaluation import read_queries
+    from wenzhen.retrieval.kg import KGRetriever
+
+    data = resources.files("wenzhen.agent.data")
+    triage_paths = triage_files or [
+        Path(str(data / "triage_aside.jsonl")),
+        Path(str(data / "triage_dev.jsonl")),
+    ]
+    lay_path = Path(str(data / "lay_patient_aside.tsv"))
+    out.mkdir(parents=True, exist_ok=True)
+    sections: list[Section] = []
+    generator: dict[str, Any] = {}
+    with ExitStack() as stack:
+        err_console.print("triage …")
+        triage = Triage.load(meaning=meaning_layer(RetrievalSettings()))  # rules and meaning, as consulted
+        sections.append(triage_section(triage, triage_paths, out))
+        kg = KGRetriever(stack.enter_context(open_store(read_only=True)))
+        kg.meaning = _concept_meaning(kg)
+        err_console.print("graph questions …")
+        lay = LayWords.read(lay_path).phrasings
+        sections.append(kgqa_section(evaluate(kg, generate_questions(kg, kgqa_per_relation, seed, lay)), out))
+        searcher = open_literature(RetrievalSettings())
+        if queries is not None and searcher is not None:
+            err_console.print("literature retrieval …")
+            sections.append(retrieval_section(searcher, read_queries(queries), out))
+        if cases is not None:
+            err_console.print("inquiry …")
+            params = inquiry_parameters(AgentSettings())
+            sections.append(
+                inquiry_section(kg, kg.concept_profiles(), read_cases(cases), params, lay, out, seed)
+            )
+        if mcq_files:
+            chat = make_chat_model(AgentSettings())
+            if not isinstance(chat, WenzhenChatModel):
+                raise InputError(
+                    "eval all scores exams on the local model (loglik); use eval mcq for a server"
+                )
+            with quiet_transformers():
+                model = chat.generator()
+            generator = chat._identifying_params
+            scoring = (
+                LogLikelihoodScorer(model) if scorer == "loglik" else GenerationScorer.from_generator(model)
+            )
+            columns = (
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+            )
+            with Progress(*columns, console=err_console, transient=True) as progress:
+                task = progress.add_task("exams", total=None)
+                sections.append(
+                    mcq_section(
+                        mcq_files,
+                        mcq_limit,
+                        Grounding(kg, searcher),
+                        scoring,
+                        out,
+                        lambda done, total: progress.update(task, completed=done, total=total),
+                    )
+                )
+    inputs = [*triage_paths, lay_path, *(mcq_files or []), *(p for p in (queries, cases) if p is not None)]
+    run = manifest(generator, inputs, {"seed": seed, "kgqa_per_relation": kgqa_per_relation})
+    write_report(out, run, sections)
+    typer.echo(
+        f"{len(sections)} sections -> {out / 'report.md'} (and report.html, summary.json, manifest.json)"
+    )
+
+
+def eval_compare(
+    first: Annotated[
+        Path, typer.Argument(help="A report folder (eval all --out).", exists=True, file_okay=False)
+    ],
+    second: Annotated[Path, typer.Argument(help="Another report folder.", exists=True, file_okay=False)],
+) -> None:
+    """Every figure of two reports side by side, with the difference, and what differs in how they were made
+    (generator, commit, seeds, data, versions).
+
+    Example: wenzhen eval compare report-base/ report-tuned/
+    """
+    from wenzhen.agent.report import compare
+
+    rows, differences = compare(first, second)
+    for line in differences:
+        typer.echo(f"differs: {line}")
+    for name, a, b in rows:
+        delta = f"{b - a:+.3f}" if a is not None and b is not None else "n/a"
+        shown = [f"{v:.3f}" if v is not None else "-" for v in (a, b)]
+        typer.echo(f"{name:<52} {shown[0]:>7} {shown[1]:>7} {delta:>8}")

@@ -66,6 +66,7 @@ class McqRun:
     limit: int | None
     model: str
     format: str
+    grounding: str = ""
 
     def check(self, path: Path) -> None:
         """Record this run beside ``path``, or refuse if the predictions there came from another."""

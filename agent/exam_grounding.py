@@ -49,9 +49,13 @@ class Grounding:
 
     kg: KGRetriever | None
     searcher: LiteratureSearcher | None
-    max_facts: int = 12
+    max_facts: int = 10
     passages: int = 2
-    passage_chars: int = 300
+    passage_chars: int = 200
+
+    def describe(self) -> str:
+        """What a run's predictions depend on, besides the graph and index contents."""
+        return f"facts {self.max_facts}, passages {self.passages} x {self.passage_chars} chars"
 
     def context(self, question: ExamQuestion, mode: Mode) -> str:
         parts = []

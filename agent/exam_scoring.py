@@ -78,6 +78,8 @@ class LogLikelihoodScorer:
                 "the log-likelihood scorer reads the model's logits: use the transformers backend "
                 "(WENZHEN_BACKEND=transformers), or --scorer generate"
             )
+        if hasattr(generator.model, "merge_and_unload"):  # a LoRA adapter folded in: the same logits, faster
+            generator.model = generator.model.merge_and_unload()
         self.generator = generator
         self.max_length = max_length
         self.lead = generator.tokenizer.encode(ANSWER_LEAD, add_special_tokens=False)

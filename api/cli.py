@@ -18,6 +18,8 @@ from wenzhen.agent.cli import (
     chat,
     diagnosis,
     dialogue,
+    eval_all,
+    eval_compare,
     fit_answers,
     inquiry,
     kgqa,
@@ -68,6 +70,8 @@ eval_app.command("diagnosis")(diagnosis)
 eval_app.command("answers")(answers)
 eval_app.command("mcq")(mcq)
 eval_app.command("kgqa")(kgqa)
+eval_app.command("all")(eval_all)
+eval_app.command("compare")(eval_compare)
 
 
 @app.callback()

@@ -1,0 +1,213 @@
+"""Each evaluation as a report section: it runs the evaluation on what it is given, writes its raw rows and
+plots into the report folder, and names its figures.
+
+>>> section = kgqa_section([], Path("."))                         # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any
+
+from wenzhen.agent.evaluation import evaluate_inquiry, evaluate_triage, read_triage_cases
+from wenzhen.agent.exam import read_exam
+from wenzhen.agent.exam_eval import Prediction, run_mcq, split_shots, summarise, wilson
+from wenzhen.agent.exam_grounding import MODES, Grounding
+from wenzhen.agent.exam_scoring import Scorer
+from wenzhen.agent.inquiry import InquiryParameters
+from wenzhen.agent.kgqa import KgAnswer, as_rows, summary
+from wenzhen.agent.report import Section
+from wenzhen.agent.report_plots import bars, lines
+from wenzhen.agent.simulator import Case
+from wenzhen.agent.triage import Triage
+from wenzhen.retrieval.evaluation import EvalQuery, evaluate
+from wenzhen.retrieval.kg import DiseaseProfile, KGRetriever
+from wenzhen.retrieval.search import LiteratureSearcher
+
+BUDGETS = (0, 1, 2, 4, 6)
+"""Question budgets the inquiry is run at, for accuracy against questions asked."""
+
+
+def _jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> str:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path.name
+
+
+def triage_section(triage: Triage, files: Sequence[Path], out: Path) -> Section:
+    rows: list[dict[str, Any]] = []
+    sensitivity: dict[str, tuple[float, float, float]] = {}
+    alarms: dict[str, tuple[float, float, float]] = {}
+    figures: dict[str, float] = {}
+    raw: list[str] = []
+    for path in files:
+        report = evaluate_triage(triage, read_triage_cases(path))
+        name = path.stem
+        rows.append(
+            {
+                "file": name,
+                "emergencies caught": f"{report.caught}/{report.emergencies}",
+                "false alarms": f"{report.false_alarms}/{report.ordinary}",
+                "urgent sent today": f"{report.urgent_caught}/{report.urgent}",
+            }
+        )
+        sensitivity[f"{name} sens."] = (report.recall, *wilson(report.caught, report.emergencies))
+        rate = report.false_alarms / report.ordinary if report.ordinary else 0.0
+        alarms[f"{name} alarms"] = (rate, *wilson(report.false_alarms, report.ordinary))
+        figures |= {f"triage/{name}/sensitivity": report.recall, f"triage/{name}/false_alarm_rate": rate}
+        misses = [{"file": name, "missed": t} for t in report.misses] + [
+            {"file": name, "alarm": t} for t in report.alarms
+        ]
+        raw.append(_jsonl(out / f"triage-{name}.jsonl", misses))
+    plot = bars(
+        out / "triage.png", "share (95% CI)", sensitivity | alarms, "Triage: sensitivity and false alarms"
+    )
+    return Section(
+        "Red-flag triage",
+        rows,
+        [plot],
+        raw,
+        "Errors (missed emergencies, false alarms) in the raw files.",
+        figures,
+    )
+
+
+def kgqa_section(answers: Sequence[KgAnswer], out: Path) -> Section:
+    result = summary(answers)
+    rows = [
+        {
+            "group": name,
+            "questions": r["questions"],
+            "precision": r["precision"],
+            "recall": r["recall"],
+            "f1": r["f1"],
+        }
+        for name, r in result.items()
+    ]
+    values = {name.split(":")[-1]: (r["f1"], r["f1"], r["f1"]) for name, r in result.items() if name != "all"}
+    plot = bars(out / "kgqa.png", "mean F1", values, "Graph questions: F1 by relation and form")
+    figures = {f"kgqa/{name}/f1": r["f1"] for name, r in result.items()}
+    return Section(
+        "Graph question answering",
+        rows,
+        [plot],
+        [_jsonl(out / "kgqa.jsonl", as_rows(answers))],
+        "Questions made from the graph, answered through the agent's graph path.",
+        figures,
+    )
+
+
+def mcq_section(
+    files: Sequence[Path],
+    limit: int | None,
+    grounding: Grounding,
+    scorer: Scorer,
+    out: Path,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Section:
+    rows: list[dict[str, Any]] = []
+    values: dict[str, tuple[float, float, float]] = {}
+    figures: dict[str, float] = {}
+    raw = []
+    for path in files:
+        questions, _ = read_exam(path)
+        _, rest = split_shots(questions, 0, 0)
+        predictions_file = out / f"mcq-{path.stem}.jsonl"
+        predictions: list[Prediction] = run_mcq(
+            rest[:limit] if limit is not None else rest,
+            [],
+            MODES,
+            grounding,
+            scorer,
+            predictions_file,
+            on_progress,
+        )
+        raw.append(predictions_file.name)
+        for s in summarise(predictions, MODES):
+            rows.append(
+                {
+                    "exam": path.stem,
+                    "grounding": s.mode,
+                    "accuracy": s.accuracy,
+                    "questions": s.total,
+                    "95% CI": f"{s.low:.3f}-{s.high:.3f}",
+                    "vs none": "" if s.mode == "none" else f"+{s.gained} -{s.lost}, p={s.p_value:.3g}",
+                }
+            )
+            values[f"{path.stem[:10]} {s.mode}"] = (s.accuracy, s.low, s.high)
+            figures[f"mcq/{path.stem}/{s.mode}/accuracy"] = s.accuracy
+    plot = bars(out / "mcq.png", "accuracy (95% CI)", values, f"Exams by grounding ({scorer.name} scorer)")
+    return Section(
+        "Multiple-choice exams",
+        rows,
+        [plot],
+        raw,
+        "Gains over no grounding are paired (McNemar's exact test on the same questions).",
+        figures,
+    )
+
+
+def retrieval_section(searcher: LiteratureSearcher, queries: list[EvalQuery], out: Path) -> Section:
+    results = evaluate(searcher, queries)
+    rows = [
+        {"mode": mode, **{f"recall@{k}": v for k, v in s.recall.items()}, "MRR": s.mrr}
+        for mode, s in results.items()
+    ]
+    series: dict[str, list[tuple[float, float]]] = {
+        str(mode): [(float(k), v) for k, v in s.recall.items()] for mode, s in results.items()
+    }
+    plot = lines(out / "retrieval.png", "k", "recall@k", series, "Literature retrieval")
+    figures = {f"retrieval/{mode}/recall@{k}": v for mode, s in results.items() for k, v in s.recall.items()}
+    return Section("Literature retrieval", rows, [plot], [], f"{len(queries)} queries.", figures)
+
+
+def inquiry_section(
+    kg: KGRetriever,
+    profiles: list[DiseaseProfile],
+    cases: list[Case],
+    parameters: InquiryParameters,
+    lay: dict[str, tuple[str, ...]],
+    out: Path,
+    seed: int = 0,
+) -> Section:
+    rows, series, figures = [], {}, {}
+    for label, words in (("graph terms", None), ("everyday words", lay)):
+        points = []
+        for budget in BUDGETS:
+            report = evaluate_inquiry(
+                kg,
+                profiles,
+                cases,
+                replace(parameters, max_questions=budget),
+                seed,
+                words,
+                kg.concepts.concept_of,
+                kg.dictionary,
+                None,
+                kg.concepts.with_broader,
+            )
+            rows.append(
+                {
+                    "patients say": label,
+                    "budget": budget,
+                    **{
+                        k: v
+                        for k, v in asdict(report).items()
+                        if k in ("cases", "top1", "top3", "mean_questions")
+                    },
+                }
+            )
+            points.append((report.mean_questions, report.top1))
+            figures[f"inquiry/{label}/budget{budget}/top1"] = report.top1
+        series[label.replace("everyday words", "lay").replace("graph terms", "graph")] = points
+    plot = lines(out / "inquiry.png", "questions asked (mean)", "top-1 accuracy", series, "Inquiry")
+    return Section(
+        "Inquiry (simulated patients)",
+        rows,
+        [plot],
+        [],
+        "The same cases at each question budget; graph-term and everyday-word patients.",
+        figures,
+    )
