@@ -13,9 +13,8 @@ wenzhen eval dialogue cmd_samples.json --out cmd.json --limit 10 [--judge-url UR
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -447,31 +446,13 @@ def answers(
 
     Example: wenzhen eval answers --cases 100 --out answers.jsonl
     """
-    from rich.progress import track
-
-    from wenzhen.agent.answer_eval import evaluate_answers
     from wenzhen.agent.consultant import Consultant
-    from wenzhen.agent.evaluation import sample_cases
-    from wenzhen.agent.faithfulness import graph_names
-    from wenzhen.agent.simulator import LayWords, SimulatedPatient, lay_patient_path
+    from wenzhen.agent.report_sections import simulated_answers
+    from wenzhen.agent.simulator import LayWords, lay_patient_path
 
     lay = LayWords.read(lay_words or lay_patient_path(), seed)
     with Consultant.from_config() as consultant:
-        kg = consultant.tools.kg
-        profiles = {p.disease: p for p in kg.concept_profiles()}
-        items = sample_cases(list(profiles.values()), cases, seed)
-
-        def consultations() -> Iterator[tuple[Callable[[str], Reply], SimulatedPatient]]:
-            for number, case in enumerate(track(items, "consultations", console=err_console)):
-                speech = lay if number % 2 else None
-                patient = SimulatedPatient(
-                    profiles[case.disease], case.opening_symptom, kg.dictionary, seed, speech
-                )
-                yield partial(consultant.reply, consultant.start_session()), patient
-
-        report, scored = evaluate_answers(
-            consultations(), graph_names(kg.dictionary.link), consultant.settings.max_questions + 2
-        )
+        report, scored = simulated_answers(consultant, cases, seed, lay)
     if out is not None:
         out.write_text(
             "".join(
@@ -627,6 +608,10 @@ def mcq(
         Path | None,
         typer.Option(help="Predictions JSONL, appended as made; a re-run resumes it (default: beside you)."),
     ] = None,
+    wait: Annotated[
+        float,
+        typer.Option(help="Seconds to wait for another run writing the same --out; 0: give up at once."),
+    ] = 0.0,
     as_json: Annotated[bool, typer.Option("--json", help="The summary as JSON.")] = False,
 ) -> None:
     """Exam accuracy of the configured generator with and without grounding in the graph and the literature,
@@ -717,6 +702,7 @@ def mcq(
                 scoring,
                 path,
                 lambda done, total: progress.update(task, completed=done, total=total),
+                wait,
             )
     summaries = summarise(predictions, modes)
     if as_json:
@@ -816,12 +802,22 @@ def eval_all(
             exists=True,
         ),
     ] = None,
+    records: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--records", help="A diagnosis benchmark's case records (train.jsonl); repeatable.", exists=True
+        ),
+    ] = None,
+    answers_cases: Annotated[
+        int, typer.Option("--answers", help="Simulated consultations to their answers (0: none).")
+    ] = 0,
     kgqa_per_relation: Annotated[int, typer.Option(help="Graph questions per relation and form.")] = 20,
     seed: Annotated[int, typer.Option(help="Seed of the graph questions and the simulated patients.")] = 0,
 ) -> None:
     """Every evaluation its inputs allow, on the current configuration, into one report with plots: triage
     (always), graph questions (always), exams (--mcq), literature retrieval (--queries), inquiry against the
-    number of questions (--cases). Re-running into the same folder resumes the exams.
+    number of questions (--cases), diagnosis benchmarks against the number of questions (--records), answers
+    of simulated consultations (--answers N). Re-running into the same folder resumes the exams.
 
     Example: wenzhen eval all --out report/ --mcq cmexam_dev.jsonl --cases cases.jsonl
     """
@@ -831,13 +827,15 @@ def eval_all(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from wenzhen.agent.config import AgentSettings
-    from wenzhen.agent.consultant import inquiry_parameters, make_chat_model, open_literature
+    from wenzhen.agent.consultant import Consultant, inquiry_parameters, make_chat_model, open_literature
     from wenzhen.agent.evaluation import read_cases
     from wenzhen.agent.exam_grounding import Grounding
     from wenzhen.agent.exam_scoring import GenerationScorer, LogLikelihoodScorer
     from wenzhen.agent.kgqa import evaluate, generate_questions
     from wenzhen.agent.report import Section, manifest, write_report
     from wenzhen.agent.report_sections import (
+        answers_section,
+        diagnosis_section,
         inquiry_section,
         kgqa_section,
         mcq_section,
@@ -881,6 +879,16 @@ def eval_all(
             sections.append(
                 inquiry_section(kg, kg.concept_profiles(), read_cases(cases), params, lay, out, seed)
             )
+        for path in records or []:
+            err_console.print(f"diagnosis: {path} …")
+            items = _read_records([path])
+            belief, _, _ = _graph_view(sorted({r.disease for r in items}), False)
+            sections.append(diagnosis_section(path.parent.name or path.stem, items, belief, out, seed))
+        if answers_cases:
+            with Consultant.from_config() as consultant:
+                sections.append(
+                    answers_section(consultant, answers_cases, seed, LayWords.read(lay_path), out)
+                )
         if mcq_files:
             chat = make_chat_model(AgentSettings())
             if not isinstance(chat, WenzhenChatModel):
@@ -911,7 +919,14 @@ def eval_all(
                         lambda done, total: progress.update(task, completed=done, total=total),
                     )
                 )
-    inputs = [*triage_paths, lay_path, *(mcq_files or []), *(p for p in (queries, cases) if p is not None)]
+    given = (queries, cases)
+    inputs = [
+        *triage_paths,
+        lay_path,
+        *(mcq_files or []),
+        *(records or []),
+        *(p for p in given if p is not None),
+    ]
     run = manifest(generator, inputs, {"seed": seed, "kgqa_per_relation": kgqa_per_relation})
     write_report(out, run, sections)
     typer.echo(

@@ -28,6 +28,7 @@ from wenzhen.agent.exam import ExamQuestion
 from wenzhen.agent.exam_grounding import Grounding, Mode, question_text
 from wenzhen.agent.exam_scoring import ANSWER_LEAD, INSTRUCTION, Scorer
 from wenzhen.core.errors import InputError
+from wenzhen.core.locks import writer_lock
 from wenzhen.finetune.formats import ChatMessage
 
 Progress = Callable[[int, int], None]
@@ -147,9 +148,24 @@ def run_mcq(
     scorer: Scorer,
     out: Path,
     on_progress: Progress | None = None,
+    wait_s: float = 0.0,
 ) -> list[Prediction]:
     """Score every (question, mode) not yet in ``out``, appending each prediction as it is made; every
-    prediction of these questions and modes, old and new."""
+    prediction of these questions and modes, old and new. One run at a time writes ``out`` (another ends
+    with one line, or waits up to ``wait_s``)."""
+    with writer_lock(out.with_name(out.name + ".lock"), "exam run", str(out), wait_s):
+        return _score_missing(questions, shots, modes, grounding, scorer, out, on_progress)
+
+
+def _score_missing(
+    questions: list[ExamQuestion],
+    shots: list[ExamQuestion],
+    modes: Sequence[Mode],
+    grounding: Grounding,
+    scorer: Scorer,
+    out: Path,
+    on_progress: Progress | None,
+) -> list[Prediction]:
     done = {(p.id, p.mode): p for p in read_predictions([out])}
     todo = [(q, m) for q in questions for m in modes if (q.id, m) not in done]
     out.parent.mkdir(parents=True, exist_ok=True)

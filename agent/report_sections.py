@@ -7,21 +7,29 @@ plots into the report folder, and names its figures.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from wenzhen.agent.evaluation import evaluate_inquiry, evaluate_triage, read_triage_cases
+from wenzhen.agent.answer_eval import AnswerScore, AnswersReport, evaluate_answers
+from wenzhen.agent.case_inquiry import CaseInquiryParameters
+from wenzhen.agent.case_records import CaseRecord
+from wenzhen.agent.consultant import Consultant
+from wenzhen.agent.diagnosis_eval import GraphBelief, evaluate_diagnosis
+from wenzhen.agent.evaluation import evaluate_inquiry, evaluate_triage, read_triage_cases, sample_cases
 from wenzhen.agent.exam import read_exam
 from wenzhen.agent.exam_eval import Prediction, run_mcq, split_shots, summarise, wilson
 from wenzhen.agent.exam_grounding import MODES, Grounding
 from wenzhen.agent.exam_scoring import Scorer
+from wenzhen.agent.faithfulness import graph_names
 from wenzhen.agent.inquiry import InquiryParameters
 from wenzhen.agent.kgqa import KgAnswer, as_rows, summary
 from wenzhen.agent.report import Section
 from wenzhen.agent.report_plots import bars, lines
-from wenzhen.agent.simulator import Case
+from wenzhen.agent.session import Reply
+from wenzhen.agent.simulator import Case, LayWords, SimulatedPatient
 from wenzhen.agent.triage import Triage
 from wenzhen.retrieval.evaluation import EvalQuery, evaluate
 from wenzhen.retrieval.kg import DiseaseProfile, KGRetriever
@@ -29,6 +37,7 @@ from wenzhen.retrieval.search import LiteratureSearcher
 
 BUDGETS = (0, 1, 2, 4, 6)
 """Question budgets the inquiry is run at, for accuracy against questions asked."""
+DIAGNOSIS_BUDGETS = (0, 2, 4, 6)
 
 
 def _jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> str:
@@ -209,5 +218,89 @@ def inquiry_section(
         [plot],
         [],
         "The same cases at each question budget; graph-term and everyday-word patients.",
+        figures,
+    )
+
+
+def simulated_answers(
+    consultant: Consultant, cases: int, seed: int, lay: LayWords
+) -> tuple[AnswersReport, list[tuple[Reply, AnswerScore]]]:
+    """``cases`` simulated consultations from the graph (every other patient in everyday words) to their
+    answers, each answer scored without a judge."""
+    from rich.progress import track
+
+    from wenzhen.core.console import err_console
+
+    kg = consultant.tools.kg
+    profiles = {p.disease: p for p in kg.concept_profiles()}
+    items = sample_cases(list(profiles.values()), cases, seed)
+
+    def consultations() -> Iterator[tuple[Callable[[str], Reply], SimulatedPatient]]:
+        for number, case in enumerate(track(items, "consultations", console=err_console)):
+            speech = lay if number % 2 else None
+            patient = SimulatedPatient(
+                profiles[case.disease], case.opening_symptom, kg.dictionary, seed, speech
+            )
+            yield partial(consultant.reply, consultant.start_session()), patient
+
+    return evaluate_answers(
+        consultations(), graph_names(kg.dictionary.link), consultant.settings.max_questions + 2
+    )
+
+
+def answers_section(consultant: Consultant, cases: int, seed: int, lay: LayWords, out: Path) -> Section:
+    report, scored = simulated_answers(consultant, cases, seed, lay)
+    result = report.summary()
+    numbers = {name: float(value) for name, value in result.items() if isinstance(value, int | float)}
+    rows: list[dict[str, Any]] = [{"score": name, "value": value} for name, value in numbers.items()]
+    rows += [{"score": f"withheld: {reason}", "value": count} for reason, count in report.withheld.items()]
+    shares = {
+        name.removesuffix("_share"): (v, v, v) for name, v in numbers.items() if name.endswith("_share")
+    }
+    plot = bars(out / "answers.png", "share of answers (or sentences)", shares, "Answers, judge-free")
+    raw = _jsonl(out / "answers.jsonl", ({"reply": r.model_dump(), "score": asdict(s)} for r, s in scored))
+    figures = {f"answers/{name}": value for name, value in numbers.items()}
+    return Section(
+        "Answers (simulated consultations)",
+        rows,
+        [plot],
+        [raw],
+        f"{cases} consultations; every other patient speaks everyday words.",
+        figures,
+    )
+
+
+def diagnosis_section(
+    name: str, records: Sequence[CaseRecord], graph: GraphBelief, out: Path, seed: int = 0, folds: int = 5
+) -> Section:
+    rows, points, figures = [], [], {}
+    for budget in DIAGNOSIS_BUDGETS:
+        report = evaluate_diagnosis(
+            records, "both", folds, seed, CaseInquiryParameters(max_questions=budget), None, graph
+        )
+        rows.append(
+            {
+                "records": name,
+                "budget": budget,
+                "accuracy": report.accuracy,
+                "implicit recall": report.implicit_recall,
+                "questions": report.mean_questions,
+            }
+        )
+        points.append((report.mean_questions, report.accuracy))
+        figures[f"diagnosis/{name}/budget{budget}/accuracy"] = report.accuracy
+    plot = lines(
+        out / f"diagnosis-{name}.png",
+        "questions asked (mean)",
+        "accuracy",
+        {name: points},
+        f"Diagnosis benchmark: {name}",
+    )
+    return Section(
+        f"Diagnosis benchmark: {name}",
+        rows,
+        [plot],
+        [],
+        f"Graph and case records together, {folds}-fold cross-validation over the records given.",
         figures,
     )

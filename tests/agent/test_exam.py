@@ -27,6 +27,7 @@ from wenzhen.agent.exam_grounding import Grounding, question_text
 from wenzhen.agent.exam_scoring import ANSWER_LEAD, Choice, LogLikelihoodScorer, extract_letters
 from wenzhen.api.cli import app
 from wenzhen.core.errors import InputError
+from wenzhen.core.locks import WriterBusy, writer_lock
 from wenzhen.finetune.config import GeneratorSettings
 from wenzhen.finetune.formats import ChatMessage
 from wenzhen.finetune.generator import LocalGenerator
@@ -221,3 +222,15 @@ def test_cli_scores_every_mode_and_resumes(
     assert len(out.read_text(encoding="utf-8").splitlines()) == 12  # nothing scored twice
     other = CliRunner().invoke(app, [*args[:-1], "--shots", "1", "--json"])
     assert other.exit_code != 0 and "another run" in other.output
+
+
+def test_a_second_run_on_the_same_file_ends_with_one_line_while_the_first_writes(tmp_path: Path) -> None:
+    questions, _ = read_exam(write_jsonl(tmp_path / "q.jsonl", CMEXAM))
+    out = tmp_path / "pred.jsonl"
+    scorer = FirstLetter()
+    first_run = writer_lock(out.with_name(out.name + ".lock"), "exam run", str(out))
+    busy = pytest.raises(WriterBusy, match=rf"another exam run is writing to {out} \(pid \d+")
+    with first_run, busy:
+        run_mcq(questions, [], ("none",), Grounding(None, None), scorer, out)
+    assert scorer.calls == 0 and not out.exists()
+    assert len(run_mcq(questions, [], ("none",), Grounding(None, None), scorer, out)) == 4  # once it ended

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.agent.test_diagnosis import BRONCHITIS, PNEUMONIA, RHINITIS, row
 from tests.agent.test_exam import CMEXAM, write_jsonl
 from wenzhen.agent.evaluation import sample_cases, write_cases
 from wenzhen.agent.report import compare, flat
@@ -30,14 +31,28 @@ def test_eval_all_writes_the_report_and_compare_reads_two(
     cases = tmp_path / "cases.jsonl"
     write_cases(sample_cases(KGRetriever(demo_graph).concept_profiles(), 4, 0), cases)
     exam = write_jsonl(tmp_path / "exam.jsonl", CMEXAM)
+    (tmp_path / "dxy").mkdir()
+    records = write_jsonl(
+        tmp_path / "dxy" / "train.jsonl", [row(r) for r in [PNEUMONIA, BRONCHITIS, RHINITIS] * 4]
+    )
     out = tmp_path / "report"
     args = ["eval", "all", "--out", str(out), "--mcq", str(exam), "--mcq-limit", "2", "--cases", str(cases)]
-    result = CliRunner().invoke(app, [*args, "--kgqa-per-relation", "2"])
+    args += ["--records", str(records), "--answers", "2", "--kgqa-per-relation", "2"]
+    monkeypatch.setenv("WENZHEN_MAX_NEW_TOKENS", "8")
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     report = (out / "report.md").read_text(encoding="utf-8")
-    for title in ("Red-flag triage", "Graph question answering", "Inquiry", "Multiple-choice exams"):
+    titles = (
+        "Red-flag triage",
+        "Graph question answering",
+        "Inquiry",
+        "Multiple-choice exams",
+        "Answers",
+        "Diagnosis benchmark: dxy",
+    )
+    for title in titles:
         assert f"## {title}" in report and title in (out / "report.html").read_text(encoding="utf-8")
-    for plot in ("triage.png", "kgqa.png", "inquiry.png", "mcq.png"):
+    for plot in ("triage.png", "kgqa.png", "inquiry.png", "mcq.png", "answers.png", "diagnosis-dxy.png"):
         assert (out / plot).read_bytes().startswith(PNG) and f"]({plot})" in report
     predictions = (out / "mcq-exam.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(predictions) == 8  # 2 questions x 4 grounding modes
@@ -46,6 +61,8 @@ def test_eval_all_writes_the_report_and_compare_reads_two(
     assert {"mcq/exam/none/accuracy", "mcq/exam/both/accuracy", "inquiry/graph terms/budget6/top1"} <= set(
         figures
     )
+    assert figures["diagnosis/dxy/budget0/accuracy"] <= figures["diagnosis/dxy/budget6/accuracy"]
+    assert figures["answers/answers"] + figures["answers/not_answers"] == 2
     run = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert run["generator"]["model"] == str(tiny_model_dir) and run["seeds"]["seed"] == 0
     assert {d["path"] for d in run["data"]} >= {str(exam), str(cases)} and all(
