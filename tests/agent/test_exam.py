@@ -5,9 +5,14 @@ and the paired statistics."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import torch
 from typer.testing import CliRunner
@@ -234,3 +239,49 @@ def test_a_second_run_on_the_same_file_ends_with_one_line_while_the_first_writes
         run_mcq(questions, [], ("none",), Grounding(None, None), scorer, out)
     assert scorer.calls == 0 and not out.exists()
     assert len(run_mcq(questions, [], ("none",), Grounding(None, None), scorer, out)) == 4  # once it ended
+
+
+@pytest.fixture(scope="module")
+def llama_server(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """llama.cpp's own OpenAI-compatible server (``llama_cpp.server``) running the tiny model as GGUF — the
+    kind of server (vLLM, TGI) a large exam run uses."""
+    from tests.conftest import free_port
+    from wenzhen.finetune.gguf_export import export_gguf
+
+    gguf = export_gguf(
+        GeneratorSettings(model=str(tiny_model_dir)), tmp_path_factory.mktemp("gguf") / "t.gguf"
+    )
+    port = free_port()
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf.path), "--port", str(port)]
+    server = subprocess.Popen(
+        [*command, "--model_alias", "tiny", "--n_ctx", "1024"], stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{url}/models", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def test_a_server_answers_the_exam_through_the_generation_scorer(
+    llama_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("WENZHEN_OPENAI_BASE_URL", llama_server)
+    monkeypatch.setenv("WENZHEN_OPENAI_MODEL", "tiny")
+    data = write_jsonl(tmp_path / "exam.jsonl", CMEXAM)
+    out = tmp_path / "pred.jsonl"
+    base = ["eval", "mcq", "--data", str(data), "--grounding", "none", "--out", str(out), "--json"]
+    result = CliRunner().invoke(app, [*base, "--scorer", "generate", "--limit", "2"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 2 and all(isinstance(r["text"], str) and r["text"] for r in rows)
+    assert all(r["predicted"] == list(extract_letters(r["text"], {"A": "", "B": "", "C": ""})) for r in rows)
+    refused = CliRunner().invoke(app, [*base[:-3], "--out", str(tmp_path / "other.jsonl")])
+    assert refused.exit_code != 0 and "--scorer generate" in refused.output
