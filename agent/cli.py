@@ -954,3 +954,33 @@ def eval_compare(
         delta = f"{b - a:+.3f}" if a is not None and b is not None else "n/a"
         shown = [f"{v:.3f}" if v is not None else "-" for v in (a, b)]
         typer.echo(f"{name:<52} {shown[0]:>7} {shown[1]:>7} {delta:>8}")
+
+
+def mcq_summary(
+    predictions: Annotated[
+        list[Path], typer.Argument(help="Prediction files of eval mcq (e.g. one per --shard).", exists=True)
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="The summary as JSON.")] = False,
+) -> None:
+    """The summary of one exam run's prediction files together: shards of the same settings, each scored
+    by its own process or machine.
+
+    Example: wenzhen eval mcq-summary mcq-cmexam_dev-loglik-shard-*-of-4.jsonl
+    """
+    from wenzhen.agent.exam_eval import read_predictions, summarise, summary_lines
+
+    runs = {
+        p.with_name(p.name + ".run.json").read_text(encoding="utf-8")
+        for p in predictions
+        if p.with_name(p.name + ".run.json").exists()
+    }
+    if len(runs) > 1:
+        raise InputError(
+            "these prediction files come from runs with different settings (see their .run.json)"
+        )
+    summaries = summarise(read_predictions(predictions))
+    if as_json:
+        typer.echo(json.dumps([asdict(s) | {"accuracy": s.accuracy} for s in summaries], ensure_ascii=False))
+        return
+    for line in summary_lines(summaries):
+        typer.echo(line)

@@ -25,6 +25,7 @@ from wenzhen.agent.cli import (
     kgqa,
     make_cases,
     mcq,
+    mcq_summary,
     triage,
 )
 from wenzhen.api.serve import keys_app, serve
@@ -69,6 +70,7 @@ eval_app.command("dialogue")(dialogue)
 eval_app.command("diagnosis")(diagnosis)
 eval_app.command("answers")(answers)
 eval_app.command("mcq")(mcq)
+eval_app.command("mcq-summary")(mcq_summary)
 eval_app.command("kgqa")(kgqa)
 eval_app.command("all")(eval_all)
 eval_app.command("compare")(eval_compare)

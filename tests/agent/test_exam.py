@@ -285,3 +285,33 @@ def test_a_server_answers_the_exam_through_the_generation_scorer(
     assert all(r["predicted"] == list(extract_letters(r["text"], {"A": "", "B": "", "C": ""})) for r in rows)
     refused = CliRunner().invoke(app, [*base[:-3], "--out", str(tmp_path / "other.jsonl")])
     assert refused.exit_code != 0 and "--scorer generate" in refused.output
+
+
+def test_shards_score_apart_and_are_summarised_together(
+    tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("WENZHEN_MODEL", str(tiny_model_dir))
+    data = write_jsonl(tmp_path / "exam.jsonl", CMEXAM)
+    runner = CliRunner()
+    files = []
+    for shard in ("1/2", "2/2"):
+        out = tmp_path / f"shard{shard[0]}.jsonl"
+        args = [
+            "eval",
+            "mcq",
+            "--data",
+            str(data),
+            "--grounding",
+            "none",
+            "--shard",
+            shard,
+            "--out",
+            str(out),
+        ]
+        assert runner.invoke(app, args).exit_code == 0
+        files.append(str(out))
+    ids = [json.loads(line)["id"] for f in files for line in Path(f).read_text(encoding="utf-8").splitlines()]
+    assert len(ids) == len(set(ids)) == 4  # every question once, in one shard or the other
+    together = runner.invoke(app, ["eval", "mcq-summary", *files, "--json"])
+    assert together.exit_code == 0, together.output
+    assert json.loads(together.stdout)[0]["total"] == 4
