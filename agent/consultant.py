@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Generator, Iterator
 from contextlib import ExitStack, closing, contextmanager, nullcontext
@@ -141,6 +142,28 @@ def make_checkpointer(sessions: str, stack: ExitStack) -> BaseCheckpointSaver[An
     return SqliteSaver(connection)
 
 
+SETUP_LOCK = 0x77656E7A68656E  # "wenzhen": the advisory lock key under which the sessions tables are set up
+
+
+@contextmanager
+def setup_turn(connection: Any, wait_s: float = 120.0) -> Iterator[None]:
+    """One worker at a time sets up (creates or migrates) the sessions tables: workers starting together
+    would each insert the same migration rows, and one would die of a unique violation. The others wait for
+    the advisory lock between statements, not inside one — the setup's CREATE INDEX CONCURRENTLY waits for
+    every open statement to end, so a worker blocked in pg_advisory_lock would wait for it forever."""
+    deadline = time.monotonic() + wait_s
+    while not connection.execute("SELECT pg_try_advisory_lock(%s) AS got", (SETUP_LOCK,)).fetchone()["got"]:
+        if time.monotonic() > deadline:
+            raise ServiceUnavailable(
+                f"another worker has been setting up the sessions tables for {wait_s:g} s"
+            )
+        time.sleep(0.1)
+    try:
+        yield
+    finally:
+        connection.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK,))
+
+
 def _postgres_checkpointer(url: str, stack: ExitStack) -> BaseCheckpointSaver[Any]:
     try:
         from langgraph.checkpoint.postgres import PostgresSaver
@@ -161,7 +184,8 @@ def _postgres_checkpointer(url: str, stack: ExitStack) -> BaseCheckpointSaver[An
     try:
         pool.open(wait=True, timeout=15)
         saver = PostgresSaver(pool)  # type: ignore[arg-type]
-        saver.setup()  # creates or migrates its tables; safe to run from every worker
+        with pool.connection() as connection, setup_turn(connection):
+            saver.setup()
     except (OperationalError, PoolTimeout) as err:
         pool.close()
         raise ServiceUnavailable(

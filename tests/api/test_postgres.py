@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import httpx
 
 from tests.api.test_server import QUESTION_TURN, ready
 from tests.conftest import free_port
+from wenzhen.agent.consultant import make_checkpointer
 from wenzhen.api.registry import SessionRegistry
 from wenzhen.kg_loader.store import GraphStore
 
@@ -102,3 +104,35 @@ def test_two_servers_on_one_postgresql_share_sessions(
 
         assert http.delete(f"{other}/v1/sessions/{session}").status_code == 204
         assert http.get(f"{one}/v1/sessions/{session}").status_code == 404
+
+
+def test_workers_starting_together_set_up_the_sessions_tables_once(postgres_url: str) -> None:
+    """Eight workers' first connection at the same moment, on a database without the tables: each sets up
+    LangGraph's checkpoint tables (one at a time; before, two inserted the same migration row and one
+    worker died with a unique violation)."""
+    import psycopg
+
+    fresh = f"wenzhen_setup_{time.monotonic_ns()}"
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {fresh}")
+    url = postgres_url.rsplit("/", 1)[0] + f"/{fresh}"
+    barrier = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def start_worker() -> None:
+        with ExitStack() as stack:
+            barrier.wait()
+            try:
+                make_checkpointer(url, stack)
+            except BaseException as err:
+                errors.append(err)
+
+    workers = [threading.Thread(target=start_worker) for _ in range(8)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+    assert errors == []
+    with psycopg.connect(url) as connection:
+        versions = [row[0] for row in connection.execute("SELECT v FROM checkpoint_migrations ORDER BY v")]
+    assert versions == sorted(set(versions)) and versions
