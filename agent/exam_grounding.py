@@ -23,9 +23,10 @@ from wenzhen.retrieval.search import LiteratureSearcher
 Mode = Literal["none", "kg", "literature", "both"]
 MODES: tuple[Mode, ...] = ("none", "kg", "literature", "both")
 RELATED = (
-    "MATCH (x {name: $name})<-[r]-(d:Disease) WHERE type(r) IN $types "
+    "MATCH (x:{label} {{name: $name}})<-[r]-(d:Disease) WHERE type(r) IN $types "
     "RETURN d.name AS disease, r.predicate AS predicate LIMIT $limit"
 )
+"""Filled with a linked mention's label (one of the schema's), so the name is looked up in its index."""
 RELATED_TYPES = ["HAS_SYMPTOM", "HAS_CLINICAL_FEATURE", "TREATED_WITH_DRUG", "NEEDS_CHECK"]
 
 
@@ -77,7 +78,8 @@ class Grounding:
             if mention.label is Label.DISEASE:
                 lines += [triple.text() for triple in disease_facts(self.kg, mention.name, 8)]
             elif mention.label in (Label.DRUG, Label.CHECK, Label.SYMPTOM):
-                rows = self.kg.store.read(RELATED, {"name": mention.name, "types": RELATED_TYPES, "limit": 3})
+                query = RELATED.format(label=mention.label.value)
+                rows = self.kg.store.read(query, {"name": mention.name, "types": RELATED_TYPES, "limit": 3})
                 lines += [f"{row['disease']} {row['predicate']} {mention.name}" for row in rows]
         unique = list(dict.fromkeys(lines))[: self.max_facts]
         return "知识图谱：\n" + "\n".join(unique) if unique else ""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -89,9 +89,19 @@ def score(predicted: set[str], gold: set[str]) -> tuple[float, float, float]:
     return precision, recall, (2 * precision * recall / (precision + recall) if hit else 0.0)
 
 
-def answer(kg: KGRetriever, question: str) -> set[str]:
+def diseases_by_concept(kg: KGRetriever) -> dict[str, set[str]]:
+    """Symptom concept -> the diseases the graph lists it for."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for profile in kg.concept_profiles():
+        for concept in profile.symptoms:
+            found[concept].add(profile.disease)
+    return found
+
+
+def answer(kg: KGRetriever, question: str, by_concept: Mapping[str, set[str]] | None = None) -> set[str]:
     """What the agent's graph path answers: the relation asked, for the disease the question names; or the
-    diseases listed with the symptom concept the question names (in any words the linker knows)."""
+    diseases listed with the symptom concept the question names (in any words the linker knows;
+    ``by_concept``: :func:`diseases_by_concept`, read once for many questions)."""
     mentions = kg.link(question)
     rest = list(question)
     for mention in mentions:  # a disease name's own words (妇科炎症, 心脏病) say nothing of what is asked
@@ -100,7 +110,8 @@ def answer(kg: KGRetriever, question: str) -> set[str]:
     relation = intent_of("".join(rest))
     if relation == "DISEASES_WITH_SYMPTOM":
         concepts = {m.name for m in mentions if m.label is Label.SYMPTOM and not m.negated}
-        return {p.disease for p in kg.concept_profiles() if concepts & set(p.symptoms)}
+        listed = by_concept if by_concept is not None else diseases_by_concept(kg)
+        return {disease for concept in concepts for disease in listed.get(concept, ())}
     if relation is None:
         return set()
     disease = next((m.name for m in mentions if m.label is Label.DISEASE), None)
@@ -142,10 +153,7 @@ def generate_questions(
             alias = rng.choice(aliases)
             questions.append(KgQuestion(rng.choice(templates).format(alias), gold, relation, "alias"))
     if lay_words:
-        by_concept: dict[str, set[str]] = defaultdict(set)
-        for profile in kg.concept_profiles():
-            for concept in profile.symptoms:
-                by_concept[concept].add(profile.disease)
+        by_concept = diseases_by_concept(kg)
         concepts = sorted(c for c in lay_words if c in by_concept)
         for concept in rng.sample(concepts, min(per_relation, len(concepts))):
             phrase = rng.choice(lay_words[concept])
@@ -171,8 +179,11 @@ def read_questions(path: Path) -> list[KgQuestion]:
 
 def evaluate(kg: KGRetriever, questions: Iterable[KgQuestion]) -> list[KgAnswer]:
     answers = []
+    by_concept: dict[str, set[str]] | None = None
     for question in questions:
-        predicted = answer(kg, question.question)
+        if by_concept is None and intent_of(question.question) == "DISEASES_WITH_SYMPTOM":
+            by_concept = diseases_by_concept(kg)  # read once, when the first such question comes
+        predicted = answer(kg, question.question, by_concept)
         p, r, f = score(predicted, set(question.answers))
         answers.append(
             KgAnswer(question.question, question.relation, question.form, sorted(predicted), p, r, f)
