@@ -26,6 +26,7 @@ from wenzhen.agent.exam_scoring import Scorer
 from wenzhen.agent.faithfulness import graph_names
 from wenzhen.agent.inquiry import InquiryParameters
 from wenzhen.agent.kgqa import KgAnswer, as_rows, summary
+from wenzhen.agent.locations import BodyLocations
 from wenzhen.agent.report import Section
 from wenzhen.agent.report_plots import bars, lines
 from wenzhen.agent.session import Reply
@@ -181,6 +182,8 @@ def inquiry_section(
     out: Path,
     seed: int = 0,
 ) -> Section:
+    """Top-1 against questions asked, at each budget, read as a consultation reads (places included)."""
+    places = BodyLocations.load()
     rows, series, figures = [], {}, {}
     for label, words in (("graph terms", None), ("everyday words", lay)):
         points = []
@@ -194,7 +197,7 @@ def inquiry_section(
                 words,
                 kg.concepts.concept_of,
                 kg.dictionary,
-                None,
+                places,
                 kg.concepts.with_broader,
             )
             rows.append(
