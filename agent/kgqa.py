@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -42,8 +42,8 @@ INTENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("HAS_SYMPTOM", ("症状", "表现", "征兆")),
 )
 ALIAS_OWNERS = (
-    "MATCH (d:Disease) WHERE d.name = $name OR (d)-[:HAS_ALIAS]->(:Alias {name: $name}) "
-    "RETURN DISTINCT d.name AS name"
+    "MATCH (d:Disease {name: $name}) RETURN d.name AS name "
+    "UNION MATCH (d:Disease)-[:HAS_ALIAS]->(:Alias {name: $name}) RETURN d.name AS name"
 )
 GOLD = "MATCH (d:Disease {name: $name})-[r]->(x) WHERE type(r) = $type RETURN DISTINCT x.name AS name"
 WITH_ALIASES = (
@@ -132,6 +132,20 @@ def unambiguous(kg: KGRetriever, disease: str, aliases: Sequence[str]) -> list[s
     ]
 
 
+def _first_unambiguous(
+    kg: KGRetriever, rows: Sequence[dict[str, Any]], wanted: int
+) -> Iterator[tuple[dict[str, Any], list[str]]]:
+    """The first ``wanted`` rows (in the order given) with an alias that names their disease alone."""
+    found = 0
+    for row in rows:
+        if found == wanted:
+            return
+        aliases = unambiguous(kg, row["disease"], row["aliases"])
+        if aliases:
+            found += 1
+            yield row, aliases
+
+
 def generate_questions(
     kg: KGRetriever, per_relation: int, seed: int, lay_words: dict[str, tuple[str, ...]] | None = None
 ) -> list[KgQuestion]:
@@ -145,10 +159,8 @@ def generate_questions(
         for row in rng.sample(rows, min(per_relation, len(rows))):
             gold = sorted(r["name"] for r in kg.store.read(GOLD, {"name": row["disease"], "type": relation}))
             questions.append(KgQuestion(rng.choice(templates).format(row["disease"]), gold, relation, "name"))
-        aliased = [
-            (row, unique) for row in rows if (unique := unambiguous(kg, row["disease"], row["aliases"]))
-        ]
-        for row, aliases in rng.sample(aliased, min(per_relation, len(aliased))):
+        aliased = [row for row in rows if row["aliases"]]
+        for row, aliases in _first_unambiguous(kg, rng.sample(aliased, len(aliased)), per_relation):
             gold = sorted(r["name"] for r in kg.store.read(GOLD, {"name": row["disease"], "type": relation}))
             alias = rng.choice(aliases)
             questions.append(KgQuestion(rng.choice(templates).format(alias), gold, relation, "alias"))
