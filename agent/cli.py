@@ -21,14 +21,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
-from wenzhen.core.console import err_console
+from wenzhen.core.console import counted_progress, err_console
 from wenzhen.core.errors import InputError
 
 if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
     from wenzhen.agent.answer_model import BoolArray
     from wenzhen.agent.case_records import Answer, CaseRecord
     from wenzhen.agent.consultant import Consultant
     from wenzhen.agent.diagnosis_eval import GraphBelief, ReaderFactory, Variant
+    from wenzhen.agent.exam_scoring import Scorer
     from wenzhen.agent.session import Reply
     from wenzhen.retrieval.kg import DiseaseProfile, KGRetriever, Mention
 
@@ -208,7 +211,7 @@ def inquiry(
     with a bare 有的/没有)."""
     from wenzhen.agent.config import AgentSettings
     from wenzhen.agent.consultant import inquiry_parameters
-    from wenzhen.agent.evaluation import evaluate_inquiry, inquiry_modes, read_cases
+    from wenzhen.agent.evaluation import evaluate_graph_inquiry, inquiry_modes, read_cases
     from wenzhen.agent.locations import BodyLocations
     from wenzhen.agent.simulator import LayWords, lay_patient_path
 
@@ -217,18 +220,7 @@ def inquiry(
     places = BodyLocations.load() if locations else None
     profiles, kg = _profiles_and_linker(meaning)
     reports = [
-        evaluate_inquiry(
-            kg,
-            profiles,
-            items,
-            params,
-            seed,
-            words,
-            kg.concepts.concept_of,
-            kg.dictionary,
-            places,
-            kg.concepts.with_broader,
-        )
+        evaluate_graph_inquiry(kg, profiles, items, params, seed, words, places)
         for words in (None, lay)
         for params in inquiry_modes(inquiry_parameters(AgentSettings()))
     ]
@@ -586,6 +578,26 @@ def dialogue(
         typer.echo(f"{criterion:<20} {mean:.2f}  ({len(values)} scored)")
 
 
+def _exam_scorer(chat: BaseChatModel, scorer: str) -> tuple[Scorer, str, str]:
+    """The exam scorer over the configured generator: (scorer, the model as a run records it, format)."""
+    from wenzhen.agent.exam_scoring import GenerationScorer, LogLikelihoodScorer
+    from wenzhen.finetune.chat_model import WenzhenChatModel
+    from wenzhen.finetune.demo_model import quiet_transformers
+
+    if isinstance(chat, WenzhenChatModel):
+        with quiet_transformers():
+            generator = chat.generator()
+        model = json.dumps(chat._identifying_params, ensure_ascii=False)
+        if scorer == "loglik":
+            return LogLikelihoodScorer(generator), model, chat.format_name
+        return GenerationScorer.from_generator(generator), model, chat.format_name
+    if scorer == "loglik":
+        raise InputError(
+            "the loglik scorer needs the local model's logits; with a server use --scorer generate"
+        )
+    return GenerationScorer.from_chat_model(chat), str(getattr(chat, "model_name", "")), "server"
+
+
 def mcq(
     data: Annotated[
         Path,
@@ -622,24 +634,20 @@ def mcq(
     """
     from contextlib import ExitStack
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from wenzhen.agent.config import AgentSettings
     from wenzhen.agent.consultant import make_chat_model, open_literature
     from wenzhen.agent.exam import read_exam
     from wenzhen.agent.exam_eval import (
         McqRun,
         Shard,
-        file_sha256,
         run_mcq,
         split_shots,
         summarise,
         summary_lines,
     )
     from wenzhen.agent.exam_grounding import MODES, Grounding
-    from wenzhen.agent.exam_scoring import GenerationScorer, LogLikelihoodScorer, Scorer
     from wenzhen.core.console import report_issues
-    from wenzhen.finetune.chat_model import WenzhenChatModel
+    from wenzhen.core.files import file_sha256
     from wenzhen.kg_loader.store import open_store
     from wenzhen.retrieval.config import RetrievalSettings
     from wenzhen.retrieval.kg import KGRetriever
@@ -657,29 +665,7 @@ def mcq(
     examples, rest = split_shots(questions, shots, seed)
     chosen = part.of(rest[:limit] if limit is not None else rest)
     chat = make_chat_model(AgentSettings())
-    scoring: Scorer
-    if isinstance(chat, WenzhenChatModel):
-        from wenzhen.finetune.demo_model import quiet_transformers
-
-        with quiet_transformers():
-            generator = chat.generator()
-        model = json.dumps(chat._identifying_params, ensure_ascii=False)
-        scoring = (
-            LogLikelihoodScorer(generator)
-            if scorer == "loglik"
-            else GenerationScorer.from_generator(generator)
-        )
-        fmt = chat.format_name
-    else:
-        if scorer == "loglik":
-            raise InputError(
-                "the loglik scorer needs the local model's logits; with a server use --scorer generate"
-            )
-        scoring, model, fmt = (
-            GenerationScorer.from_chat_model(chat),
-            str(getattr(chat, "model_name", "")),
-            "server",
-        )
+    scoring, model, fmt = _exam_scorer(chat, scorer)
     suffix = "" if part.count == 1 else f"-shard-{part.index}-of-{part.count}"
     path = out or Path(f"mcq-{data.stem}-{scorer}{suffix}.jsonl")
     grounded = Grounding(None, None)
@@ -691,19 +677,9 @@ def mcq(
         if {"kg", "both"} & set(modes):
             kg = KGRetriever(stack.enter_context(open_store(read_only=True)))
         searcher = open_literature(RetrievalSettings()) if {"literature", "both"} & set(modes) else None
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-        with Progress(*columns, console=err_console, transient=True) as progress:
-            task = progress.add_task(f"{data.name} × {len(modes)} modes", total=None)
-            predictions = run_mcq(
-                chosen,
-                examples,
-                modes,
-                replace(grounded, kg=kg, searcher=searcher),
-                scoring,
-                path,
-                lambda done, total: progress.update(task, completed=done, total=total),
-                wait,
-            )
+        grounded = replace(grounded, kg=kg, searcher=searcher)
+        with counted_progress(f"{data.name} × {len(modes)} modes", eta=True) as on_progress:
+            predictions = run_mcq(chosen, examples, modes, grounded, scoring, path, on_progress, wait)
     summaries = summarise(predictions, modes)
     if as_json:
         rows = [asdict(s) | {"accuracy": s.accuracy} for s in summaries]
@@ -824,13 +800,10 @@ def eval_all(
     from contextlib import ExitStack
     from importlib import resources
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from wenzhen.agent.config import AgentSettings
     from wenzhen.agent.consultant import Consultant, inquiry_parameters, make_chat_model, open_literature
     from wenzhen.agent.evaluation import read_cases
     from wenzhen.agent.exam_grounding import Grounding
-    from wenzhen.agent.exam_scoring import GenerationScorer, LogLikelihoodScorer
     from wenzhen.agent.kgqa import evaluate, generate_questions
     from wenzhen.agent.report import Section, manifest, write_report
     from wenzhen.agent.report_sections import (
@@ -845,7 +818,6 @@ def eval_all(
     from wenzhen.agent.simulator import LayWords
     from wenzhen.agent.triage import Triage, meaning_layer
     from wenzhen.finetune.chat_model import WenzhenChatModel
-    from wenzhen.finetune.demo_model import quiet_transformers
     from wenzhen.kg_loader.store import open_store
     from wenzhen.retrieval.config import RetrievalSettings
     from wenzhen.retrieval.evaluation import read_queries
@@ -895,30 +867,11 @@ def eval_all(
                 raise InputError(
                     "eval all scores exams on the local model (loglik); use eval mcq for a server"
                 )
-            with quiet_transformers():
-                model = chat.generator()
+            scoring, _, _ = _exam_scorer(chat, scorer)
             generator = chat._identifying_params
-            scoring = (
-                LogLikelihoodScorer(model) if scorer == "loglik" else GenerationScorer.from_generator(model)
-            )
-            columns = (
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-            )
-            with Progress(*columns, console=err_console, transient=True) as progress:
-                task = progress.add_task("exams", total=None)
-                sections.append(
-                    mcq_section(
-                        mcq_files,
-                        mcq_limit,
-                        Grounding(kg, searcher),
-                        scoring,
-                        out,
-                        lambda done, total: progress.update(task, completed=done, total=total),
-                    )
-                )
+            with counted_progress("exams", eta=True) as on_progress:
+                grounding = Grounding(kg, searcher)
+                sections.append(mcq_section(mcq_files, mcq_limit, grounding, scoring, out, on_progress))
     given = (queries, cases)
     inputs = [
         *triage_paths,

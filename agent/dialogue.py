@@ -16,7 +16,6 @@ endpoint serving GPT-4 or a local judge) given DISC's rubric (``agent/data/disc_
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -28,6 +27,8 @@ from langchain_core.language_models import BaseChatModel
 from wenzhen.agent.faithfulness import bigrams
 from wenzhen.agent.session import Reply
 from wenzhen.core.errors import InputError
+from wenzhen.core.files import decode_file, iter_json_values
+from wenzhen.core.issues import Issue
 
 CRITERIA = ("Proactivity", "Accuracy", "Helpfulness", "Linguistic Quality")
 FOLLOW_UPS = ("那我需要做哪些检查？", "平时生活上需要注意什么？")
@@ -84,19 +85,12 @@ def _sample(row: Any, number: int) -> Sample:
 
 def read_samples(path: Path) -> list[Sample]:
     """A JSON list (or JSON Lines) of DISC's CMD / CMID / CMB-Clin samples or CMB-Clin's own cases."""
-    text = path.read_text(encoding="utf-8")
-    try:
-        rows = (
-            json.loads(text)
-            if text.lstrip().startswith("[")
-            else [json.loads(x) for x in text.splitlines() if x.strip()]
-        )
-    except ValueError as err:
-        raise InputError(f"{path}: not JSON or JSON Lines: {err}") from err
     samples = []
-    for number, row in enumerate(rows, start=1):
+    for number, item in enumerate(iter_json_values(str(path), decode_file(path).text), start=1):
+        if isinstance(item, Issue):
+            raise InputError(str(item))
         try:
-            samples.append(_sample(row, number))
+            samples.append(_sample(item[1], number))
         except InputError as err:
             raise InputError(f"{path}: {err}") from err
     return samples

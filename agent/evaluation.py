@@ -27,7 +27,7 @@ from wenzhen.agent.simulator import Case, GraphTerms, LayWords, SimulatedPatient
 from wenzhen.agent.triage import Triage
 from wenzhen.core.errors import InputError, ResourceMissing
 from wenzhen.core.files import decode_file, parse_json_lines, read_json_lines
-from wenzhen.retrieval.kg import DiseaseProfile
+from wenzhen.retrieval.kg import DiseaseProfile, KGRetriever
 
 
 def sample_cases(profiles: list[DiseaseProfile], n: int, seed: int = 0, min_symptoms: int = 2) -> list[Case]:
@@ -145,6 +145,31 @@ def evaluate_inquiry(
         base1 / done,
         base3 / done,
         len(cases) - done,
+    )
+
+
+def evaluate_graph_inquiry(
+    kg: KGRetriever,
+    profiles: list[DiseaseProfile],
+    cases: list[Case],
+    parameters: InquiryParameters,
+    seed: int = 0,
+    lay: dict[str, tuple[str, ...]] | None = None,
+    locations: BodyLocations | None = None,
+) -> InquiryReport:
+    """:func:`evaluate_inquiry` read as a consultation reads: through ``kg``'s linker and symptom concepts
+    (broader ones included), the patients hearing questions through the graph's names."""
+    return evaluate_inquiry(
+        kg,
+        profiles,
+        cases,
+        parameters,
+        seed,
+        lay,
+        kg.concepts.concept_of,
+        kg.dictionary,
+        locations,
+        kg.concepts.with_broader,
     )
 
 

@@ -14,7 +14,6 @@ is there — provided the file was made by the same settings, recorded beside it
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import random
@@ -86,10 +85,6 @@ class McqRun:
             meta.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1), encoding="utf-8")
 
 
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 @dataclass(frozen=True)
 class Prediction:
     id: str
@@ -154,43 +149,32 @@ def run_mcq(
     prediction of these questions and modes, old and new. One run at a time writes ``out`` (another ends
     with one line, or waits up to ``wait_s``)."""
     with writer_lock(out.with_name(out.name + ".lock"), "exam run", str(out), wait_s):
-        return _score_missing(questions, shots, modes, grounding, scorer, out, on_progress)
-
-
-def _score_missing(
-    questions: list[ExamQuestion],
-    shots: list[ExamQuestion],
-    modes: Sequence[Mode],
-    grounding: Grounding,
-    scorer: Scorer,
-    out: Path,
-    on_progress: Progress | None,
-) -> list[Prediction]:
-    done = {(p.id, p.mode): p for p in read_predictions([out])}
-    todo = [(q, m) for q in questions for m in modes if (q.id, m) not in done]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("a", encoding="utf-8") as handle:
-        for number, (question, mode) in enumerate(todo, start=1):
-            letters = list(question.options)
-            choice = scorer.choose(
-                messages_for(question, grounding.context(question, mode), shots), letters, question.options
-            )
-            prediction = Prediction(
-                question.id,
-                mode,
-                question.kind,
-                list(question.answer),
-                list(choice.letters),
-                choice.letters == question.answer,
-                choice.scores,
-                choice.text,
-            )
-            handle.write(json.dumps(asdict(prediction), ensure_ascii=False) + "\n")
-            handle.flush()
-            done[(question.id, mode)] = prediction
-            if on_progress is not None:
-                on_progress(number, len(todo))
-    return [done[(q.id, m)] for q in questions for m in modes]
+        done = {(p.id, p.mode): p for p in read_predictions([out])}
+        todo = [(q, m) for q in questions for m in modes if (q.id, m) not in done]
+        with out.open("a", encoding="utf-8") as handle:
+            for number, (question, mode) in enumerate(todo, start=1):
+                letters = list(question.options)
+                choice = scorer.choose(
+                    messages_for(question, grounding.context(question, mode), shots),
+                    letters,
+                    question.options,
+                )
+                prediction = Prediction(
+                    question.id,
+                    mode,
+                    question.kind,
+                    list(question.answer),
+                    list(choice.letters),
+                    choice.letters == question.answer,
+                    choice.scores,
+                    choice.text,
+                )
+                handle.write(json.dumps(asdict(prediction), ensure_ascii=False) + "\n")
+                handle.flush()
+                done[(question.id, mode)] = prediction
+                if on_progress is not None:
+                    on_progress(number, len(todo))
+        return [done[(q.id, m)] for q in questions for m in modes]
 
 
 def wilson(correct: int, total: int, z: float = 1.96) -> tuple[float, float]:

@@ -2,7 +2,8 @@
 the question and its options name), the literature (passages found for the question), or both — the same
 graph linking and literature search the consultation uses.
 
->>> Grounding(None, None).context(question_fixture(), "none")
+>>> question = ExamQuestion("q1", "首选的检查是", {"A": "肝功能", "B": "心电图"}, ("A",), "单选", "-", 1)
+>>> Grounding(None, None).context(question, "none")
 ''
 
 Graph facts are the linked diseases' (each a few of every kind, as the agent's ``kg_lookup`` picks them) and,
@@ -28,13 +29,6 @@ RELATED = (
 )
 """Filled with a linked mention's label (one of the schema's), so the name is looked up in its index."""
 RELATED_TYPES = ["HAS_SYMPTOM", "HAS_CLINICAL_FEATURE", "TREATED_WITH_DRUG", "NEEDS_CHECK"]
-
-
-def question_fixture() -> ExamQuestion:
-    """A small question for examples and tests."""
-    return ExamQuestion(
-        "q1", "乙肝患者出现乏力、黄疸，首选的检查是", {"A": "肝功能", "B": "心电图"}, ("A",), "单选", "-", 1
-    )
 
 
 def question_text(question: ExamQuestion) -> str:

@@ -115,9 +115,8 @@ def answer(kg: KGRetriever, question: str, by_concept: Mapping[str, set[str]] | 
     if relation is None:
         return set()
     disease = next((m.name for m in mentions if m.label is Label.DISEASE), None)
-    for (
-        mention
-    ) in mentions:  # a name that is a symptom too (月经量多, 脱水) still names the disease asked about
+    # a name that is a symptom too (月经量多, 脱水) still names the disease asked about
+    for mention in mentions:
         disease = disease or kg.resolve_disease(mention.surface) or kg.resolve_disease(mention.name)
     facts = kg.facts(disease, (relation,), limit=1000) if disease else None
     return {triple.tail for triple in facts.triples} if facts else set()

@@ -9,7 +9,6 @@ compare A B`` reads.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import platform
@@ -20,6 +19,8 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from wenzhen.core.files import file_sha256
 
 PACKAGES = (
     "wenzhen",
@@ -61,14 +62,6 @@ def flat(tree: Mapping[str, Any], prefix: str = "") -> dict[str, float]:
     return out
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def git_commit(folder: Path) -> str | None:
     try:
         done = subprocess.run(
@@ -80,7 +73,9 @@ def git_commit(folder: Path) -> str | None:
         )
     except OSError:
         return None
-    return done.stdout.strip() or None if done.returncode == 0 else None
+    if done.returncode != 0:
+        return None
+    return done.stdout.strip() or None
 
 
 def versions() -> dict[str, str]:
@@ -97,7 +92,7 @@ def manifest(generator: Mapping[str, Any], data: Sequence[Path], seeds: Mapping[
     return {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "generator": dict(generator),
-        "data": [{"path": str(p), "sha256": sha256(p), "bytes": p.stat().st_size} for p in data],
+        "data": [{"path": str(p), "sha256": file_sha256(p), "bytes": p.stat().st_size} for p in data],
         "seeds": dict(seeds),
         "versions": versions(),
         "git_commit": git_commit(Path(__file__).resolve().parent),

@@ -18,9 +18,9 @@ from wenzhen.agent.case_inquiry import CaseInquiryParameters
 from wenzhen.agent.case_records import CaseRecord
 from wenzhen.agent.consultant import Consultant
 from wenzhen.agent.diagnosis_eval import GraphBelief, evaluate_diagnosis
-from wenzhen.agent.evaluation import evaluate_inquiry, evaluate_triage, read_triage_cases, sample_cases
+from wenzhen.agent.evaluation import evaluate_graph_inquiry, evaluate_triage, read_triage_cases, sample_cases
 from wenzhen.agent.exam import read_exam
-from wenzhen.agent.exam_eval import Prediction, run_mcq, split_shots, summarise, wilson
+from wenzhen.agent.exam_eval import Prediction, run_mcq, summarise, wilson
 from wenzhen.agent.exam_grounding import MODES, Grounding
 from wenzhen.agent.exam_scoring import Scorer
 from wenzhen.agent.faithfulness import graph_names
@@ -123,10 +123,9 @@ def mcq_section(
     raw = []
     for path in files:
         questions, _ = read_exam(path)
-        _, rest = split_shots(questions, 0, 0)
         predictions_file = out / f"mcq-{path.stem}.jsonl"
         predictions: list[Prediction] = run_mcq(
-            rest[:limit] if limit is not None else rest,
+            questions[:limit],
             [],
             MODES,
             grounding,
@@ -188,18 +187,8 @@ def inquiry_section(
     for label, words in (("graph terms", None), ("everyday words", lay)):
         points = []
         for budget in BUDGETS:
-            report = evaluate_inquiry(
-                kg,
-                profiles,
-                cases,
-                replace(parameters, max_questions=budget),
-                seed,
-                words,
-                kg.concepts.concept_of,
-                kg.dictionary,
-                places,
-                kg.concepts.with_broader,
-            )
+            budgeted = replace(parameters, max_questions=budget)
+            report = evaluate_graph_inquiry(kg, profiles, cases, budgeted, seed, words, places)
             rows.append(
                 {
                     "patients say": label,

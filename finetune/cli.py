@@ -112,9 +112,7 @@ def export(
 
     Example: wenzhen finetune export --adapter out/lora --gguf out/tuned.gguf --outtype q8_0
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from wenzhen.core.console import err_console
+    from wenzhen.core.console import counted_progress
     from wenzhen.finetune.config import GeneratorSettings
     from wenzhen.finetune.gguf_export import OUTTYPES, export_gguf
 
@@ -123,15 +121,8 @@ def export(
     settings = GeneratorSettings(
         model=model, adapter=str(adapter) if adapter else None, **given(trust_remote_code=trust_remote_code)
     )
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True) as progress:
-        task = progress.add_task(f"writing {gguf.name}", total=None)
-        result = export_gguf(
-            settings,
-            gguf,
-            outtype,
-            lambda done, total: progress.update(task, completed=done, total=total),
-        )
+    with counted_progress(f"writing {gguf.name}") as on_progress:
+        result = export_gguf(settings, gguf, outtype, on_progress)
     console.print(
         f"wrote {result.path} ({result.architecture}, {result.outtype}, {result.tensors} tensors, "
         f"{result.size_bytes / 1e6:.0f} MB); run it with WENZHEN_BACKEND=llama_cpp WENZHEN_GGUF={result.path}"

@@ -22,13 +22,22 @@ not validate) ends a command with ``error: <reason>`` on one line and the code b
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from typer.core import TyperGroup
 
 from wenzhen.core.errors import WenzhenError
@@ -86,3 +95,14 @@ def report_issues(issues: Sequence[Issue], name: str, report_dir: Path | None = 
         err_console.print(f"  skipped {escape(str(issue))}")
     err_console.print(f"{len(issues)} problems, all in {report}")
     return report
+
+
+@contextmanager
+def counted_progress(description: str, eta: bool = False) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr for a job that reports (done, total) as it goes; the callback it yields
+    updates it. With ``eta`` the time remaining is shown, else the time elapsed."""
+    clock = TimeRemainingColumn() if eta else TimeElapsedColumn()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), clock)
+    with Progress(*columns, console=err_console, transient=True) as progress:
+        task = progress.add_task(description, total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)

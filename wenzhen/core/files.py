@@ -9,6 +9,7 @@ line each starts on.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -165,3 +166,12 @@ def iter_json_values(source: str, text: str) -> Iterator[tuple[int, Any] | Issue
             return
         yield line_of(text, position), value
         position = end
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, read a block at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
