@@ -1,6 +1,7 @@
 """Symptoms by meaning: a clause of the patient's text that no name, alias or pattern linked is compared with
 the names and everyday phrasings of every symptom concept, and linked to the nearest concept when it is near
-enough.
+enough. Body parts and checks named in a clause do not stop it being read (肛门痛, 体温升高了),
+unless they are all it says.
 
 >>> import numpy as np
 >>> vectors = np.array([[1.0, 0.0], [0.0, 1.0]])
@@ -8,10 +9,11 @@ enough.
 >>> [(m.name, m.surface, m.negated) for m in meaning.link("我最近一直跑厕所，没怎么睡", [])]
 [('腹泻', '一直跑厕所', False), ('腹泻', '怎么睡', True)]
 
-Clauses are cut at punctuation; words that only frame a complaint (我最近, 还有, 就是 …) are left out, and a
+Clauses are cut at punctuation; words that only frame a complaint (我最近, 还有, 就是 …; …是什么病,
+…是怎么回事) are left out, and a
 negation cue at the start marks the mention negated (the cue is left out of what is compared). A clause
-that already holds a linked mention is not read again. The vectors of the phrasings are computed once per
-set of concepts and embedding model and kept in the cache directory.
+that already holds a linked symptom (or disease, drug …) is not read again. The vectors of the phrasings
+are computed once per set of concepts and embedding model and kept in the cache directory.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import numpy.typing as npt
 
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import Mention, SymptomConcepts
-from wenzhen.retrieval.negation import hedge_before
+from wenzhen.retrieval.negation import NOT_NEGATIONS, hedge_before
 from wenzhen.retrieval.patterns import is_pattern
 
 THRESHOLD = 0.945
@@ -38,6 +40,11 @@ _CLAUSE = re.compile(r"[^，。！？；、,.!?;\n]+")
 _FRAME = re.compile(
     r"^(?:我|他|她|孩子|宝宝|老人|最近|这几天|这两天|现在|今天|还有|还|也|而且|另外|就是|主要是|感觉|觉得|总觉得)+"
 )
+_ASKING = re.compile(
+    r"(?:可能|会|是不是|到底)*(?:是|得了|属于)*(?:什么|哪些|哪种|啥)(?:病|原因|问题|毛病).*$"
+    r"|(?:是|这是)?怎么(?:回事|了|办)$|(?:正常|要紧|严重)?[吗呢吧啊]$"
+)
+"""A question about the complaint closing a clause (…是什么病, …是怎么回事, …要紧吗): not compared."""
 _NEGATION = re.compile(r"^(?:没有|没|无|不|未|否认)")
 _NOT_A_COMPLAINT = re.compile(
     r"^(?:不清楚|不知道|说不清|说不好|不确定|没有了|没了|没有别的|就这些|就这样|是的?|对的?|嗯|有的?|没有|不是)$"
@@ -99,7 +106,7 @@ class ConceptMeaning:
         """Mentions for the clauses of ``text`` that hold none of the ``linked`` ones."""
         found = []
         for clause in _CLAUSE.finditer(text):
-            if any(m.start < clause.end() and clause.start() < m.end for m in linked):
+            if any(m.start < clause.end() and clause.start() < m.end and not m.describes for m in linked):
                 continue
             words = clause.group().strip()
             if _NOT_A_COMPLAINT.match(words):
@@ -107,15 +114,24 @@ class ConceptMeaning:
             offset = clause.start() + clause.group().index(words) if words else clause.start()
             framed = _FRAME.match(words)
             start = framed.end() if framed else 0
-            negation = _NEGATION.match(words, start)
+            negation = None if NOT_NEGATIONS.match(words, start) else _NEGATION.match(words, start)
             core_start = negation.end() if negation else start
             core = words[core_start:]
-            if len(core) < MIN_CLAUSE_CHARS or not _CJK.search(core):
+            asking = _ASKING.search(core)
+            core = core[: asking.start()] if asking else core
+            begin = offset + core_start
+            end = begin + len(core)
+            if len(core) < MIN_CLAUSE_CHARS or not _CJK.search(_outside(text, begin, end, linked)):
                 continue
             nearest = self.concept_of(core)
             if nearest is not None:
-                begin = offset + core_start
-                end = begin + len(core)
                 hedge = hedge_before(text, end)  # the clause is the mention: a hedge may open it
                 found.append(Mention(nearest[0], Label.SYMPTOM, begin, end, core, bool(negation), hedge))
         return found
+
+
+def _outside(text: str, begin: int, end: int, linked: Sequence[Mention]) -> str:
+    """``text[begin:end]`` without the linked mentions in it: what is left to read (nothing, for a clause
+    that only names a body part)."""
+    kept = [c for i, c in enumerate(text[begin:end], begin) if not any(m.start <= i < m.end for m in linked)]
+    return "".join(kept)

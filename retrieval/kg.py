@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the caller connects; linking and profiles need no driver
 
 LINKED_LABELS = (Label.DISEASE, Label.SYMPTOM, Label.DRUG, Label.CHECK, Label.DEPARTMENT, Label.BODY_PART)
 MIN_NAME_CHARS = 2
+DESCRIPTIVE_LABELS = frozenset({Label.BODY_PART, Label.CHECK})
 
 FACTS = (
     "MATCH (d:Disease {name: $name})-[r]->(x) WHERE type(r) IN $types "
@@ -167,6 +168,12 @@ class Mention:
         """The patient is not sure of it (好像发烧)."""
         return doubtful(self.hedge)
 
+    @property
+    def describes(self) -> bool:
+        """A body part or a check: words that describe a complaint (肛门痛, 体温升高了) rather than name
+        one, so a symptom may still be read over them."""
+        return self.label in DESCRIPTIVE_LABELS
+
 
 @dataclass(frozen=True)
 class DiseaseFacts:
@@ -231,20 +238,20 @@ class EntityDictionary:
         self.max_chars = max(self.max_chars, len(surface))
 
     def link(self, text: str) -> list[Mention]:
-        """Longest-match scan, left to right, then the patterns over what is left; a mention preceded
+        """Longest-match scan, left to right, then the patterns, longest match first, over what is left
+        (words that only describe a complaint, body parts and checks, are read over); a mention preceded
         closely by 没有/无/不/否认… is negated; a hedge before it (好像, 有点) is kept."""
         mentions = self._exact(text)
         folded = fold_keeping_length(text)
-        for pattern, concept in self.patterns:
-            for found in pattern.finditer(folded):
-                if any(m.start < found.end() and found.start() < m.end for m in mentions):
-                    continue
-                start = found.start()
-                hedge = hedge_before(text, start)
-                negated = negated_before(text, start)
-                mentions.append(
-                    Mention(concept, Label.SYMPTOM, start, found.end(), found.group(), negated, hedge)
-                )
+        found = [(f, concept) for pattern, concept in self.patterns for f in pattern.finditer(folded)]
+        found.sort(key=lambda item: item[0].start() - item[0].end())  # longest first, stable
+        for match, concept in found:
+            start, end = match.span()
+            if any(m.start < end and start < m.end and not m.describes for m in mentions):
+                continue
+            hedge = hedge_before(text, start)
+            negated = negated_before(text, start)
+            mentions.append(Mention(concept, Label.SYMPTOM, start, end, match.group(), negated, hedge))
         return sorted(mentions, key=lambda m: m.start)
 
     def _exact(self, text: str) -> list[Mention]:

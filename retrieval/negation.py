@@ -25,9 +25,24 @@ def _cue_then_gap(max_gap: int) -> re.Pattern[str]:
     return re.compile(f"(?:{'|'.join(NEGATION_CUES)})[^，。,；;！？!?]{{0,{max_gap}}}$")
 
 
+NOT_NEGATIONS = re.compile(
+    "动不动|时不时|不时|不停|不断|不止|止不住|忍不住|停不下|不知不觉|无缘无故|不明原因|不知道为什么|"
+    "不由自主|没完没了|没日没夜|不分昼夜|差不多|不少"
+)
+"""Words with a cue in them that deny nothing (动不动就出汗, 不停地咳, 无缘无故发烧)."""
+_CONTEXT_CHARS = 12
+
+
 def negated_before(text: str, start: int, max_gap: int = 3) -> bool:
-    """Whether a negation cue ends at most ``max_gap`` characters (no punctuation) before ``text[start]``."""
-    window = text[max(0, start - _LONGEST_CUE - max_gap) : start]
+    """Whether a negation cue ends at most ``max_gap`` characters (no punctuation) before ``text[start]``,
+    not counting the cues inside :data:`NOT_NEGATIONS`.
+
+    >>> negated_before("动不动就一身汗", 4), negated_before("不停地咳嗽", 3), negated_before("不咳嗽", 1)
+    (False, False, True)
+    """
+    context = text[max(0, start - _CONTEXT_CHARS) : start]
+    context = NOT_NEGATIONS.sub(lambda found: "·" * len(found.group()), context)
+    window = context[-(_LONGEST_CUE + max_gap) :]
     return _cue_then_gap(max_gap).search(window) is not None
 
 

@@ -11,7 +11,7 @@ from wenzhen.kg_loader.loader import load_file
 from wenzhen.kg_loader.options import LoadOptions
 from wenzhen.kg_loader.schema import Label
 from wenzhen.kg_loader.store import GraphStore
-from wenzhen.retrieval.kg import KGRetriever
+from wenzhen.retrieval.kg import KGRetriever, Mention
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -90,6 +90,27 @@ def test_symptom_concepts_load_link_and_widen_profiles(store: GraphStore, tmp_pa
     assert set(kg_profiles) == set(plain)  # the same diseases, their symptoms as concepts
 
 
+def test_phrasings_read_over_body_parts_and_the_longer_phrasing_wins() -> None:
+    from wenzhen.retrieval.kg import EntityDictionary
+    from wenzhen.retrieval.patterns import compile_term
+
+    dictionary = EntityDictionary()
+    dictionary.add("肛门", Label.BODY_PART, "肛门")
+    dictionary.add("体温", Label.CHECK, "体温")
+    dictionary.add("吐了", Label.SYMPTOM, "呕吐")
+    phrasings = [("肛门*痛", "肛门疼痛"), ("体温*高", "发热"), ("有痰", "咳痰"), ("痰*血", "咯血")]
+    dictionary.patterns += [(compile_term(phrasing), concept) for phrasing, concept in phrasings]
+    found = [(m.name, m.label) for m in dictionary.link("肛门痛，体温有点高")]
+    assert found == [
+        ("肛门", Label.BODY_PART),
+        ("肛门疼痛", Label.SYMPTOM),  # the body part named inside a phrasing does not hide it
+        ("体温", Label.CHECK),
+        ("发热", Label.SYMPTOM),
+    ]
+    assert [m.name for m in dictionary.link("还有痰里带血")] == ["咯血"]  # not 有痰: the longer match
+    assert [m.name for m in dictionary.link("吐了好多血")] == ["呕吐"]  # a name found word for word stays
+
+
 def test_symptoms_are_linked_by_meaning_where_no_word_matched(embedder: object, tmp_path: Path) -> None:
     from wenzhen.retrieval.concept_meaning import ConceptMeaning
     from wenzhen.retrieval.kg import SymptomConcept, SymptomConcepts
@@ -107,6 +128,11 @@ def test_symptoms_are_linked_by_meaning_where_no_word_matched(embedder: object, 
     found = [(m.name, m.surface, m.negated) for m in mentions]
     assert found == [("腹泻", "大便很稀", False), ("咳嗽", "怎么咳", True)]
     assert meaning.link("我今年三十五岁，在医院查过了", []) == []
+    stomach = Mention("肚子", Label.BODY_PART, 0, 2, "肚子")
+    assert [m.name for m in meaning.link("肚子老是拉稀", [stomach])] == ["腹泻"]  # read over the part
+    assert meaning.link("肚子", [stomach]) == []  # a body part alone is no complaint
+    asking = meaning.link("大便很稀是怎么回事？", [])  # the question about it is not compared
+    assert [(m.name, m.surface) for m in asking] == [("腹泻", "大便很稀")]
 
 
 def test_what_a_patient_types_never_writes_through_the_graph_retriever(kg: KGRetriever) -> None:

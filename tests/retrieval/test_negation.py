@@ -18,6 +18,10 @@ from wenzhen.retrieval.negation import negated_before
         ("没有发烧，头痛", "头痛", False, False),  # the cue belongs to the clause before the comma
         ("发热三天", "发热", False, False),
         ("无意中发现胸痛很久了", "胸痛", False, False),  # the cue is too far before the term
+        ("动不动就一身汗", "一身汗", False, False),  # 动不动: often, not a denial
+        ("不停地咳嗽", "咳嗽", False, False),
+        ("无缘无故发烧", "发烧", False, False),
+        ("动不动就不出汗", "出汗", True, True),  # a cue after the idiom still counts
     ],
 )
 def test_cue_and_gap(text: str, term: str, linker: bool, triage: bool) -> None:
