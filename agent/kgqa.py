@@ -14,6 +14,7 @@ same way.
 
 from __future__ import annotations
 
+import math
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -203,15 +204,20 @@ def evaluate(kg: KGRetriever, questions: Iterable[KgQuestion]) -> list[KgAnswer]
 
 
 def summary(answers: Sequence[KgAnswer]) -> dict[str, Any]:
-    """Mean precision, recall and F1 overall, per relation and per form."""
+    """Mean precision, recall and F1 overall, per relation and per form; F1's 95% interval (normal
+    approximation over the questions)."""
 
     def means(rows: Sequence[KgAnswer]) -> dict[str, float]:
         n = max(len(rows), 1)
+        f1 = sum(a.f1 for a in rows) / n
+        spread = 1.96 * math.sqrt(sum((a.f1 - f1) ** 2 for a in rows) / max(n - 1, 1) / n)
         return {
             "questions": len(rows),
             "precision": sum(a.precision for a in rows) / n,
             "recall": sum(a.recall for a in rows) / n,
-            "f1": sum(a.f1 for a in rows) / n,
+            "f1": f1,
+            "f1_low": max(0.0, f1 - spread),
+            "f1_high": min(1.0, f1 + spread),
         }
 
     groups: dict[str, list[KgAnswer]] = defaultdict(list)

@@ -96,8 +96,12 @@ def kgqa_section(answers: Sequence[KgAnswer], out: Path) -> Section:
         }
         for name, r in result.items()
     ]
-    values = {name.split(":")[-1]: (r["f1"], r["f1"], r["f1"]) for name, r in result.items() if name != "all"}
-    plot = bars(out / "kgqa.png", "mean F1", values, "Graph questions: F1 by relation and form")
+    values = {
+        name.split(":")[-1]: (r["f1"], r["f1_low"], r["f1_high"])
+        for name, r in result.items()
+        if name != "all"
+    }
+    plot = bars(out / "kgqa.png", "mean F1 (95% CI)", values, "Graph questions: F1 by relation and form")
     figures = {f"kgqa/{name}/f1": r["f1"] for name, r in result.items()}
     return Section(
         "Graph question answering",

@@ -47,6 +47,7 @@ def test_questions_by_name_and_alias_are_answered_as_the_graph_holds(demo_graph:
     ]
     result = summary(answers)
     assert result["all"]["questions"] == len(questions) and result["form:name"]["f1"] == 1.0
+    assert result["form:name"]["f1_low"] == result["form:name"]["f1_high"] == 1.0  # all right: no spread
     # a disease name inside the question is not read as what is asked (乙肝 has no 科 in it, 妇科炎症 would)
     assert answer(kg, "乙型肝炎挂什么科？") == answer(kg, "乙肝挂什么科？") != set()
 
@@ -66,4 +67,5 @@ def test_cli_runs_a_question_file(demo_graph: GraphStore, tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     summary_row = json.loads(result.stdout.strip().splitlines()[-1])["all"]
     assert summary_row["questions"] == 2 and summary_row["recall"] == 0.5
+    assert (summary_row["f1_low"], summary_row["f1_high"]) == (0.0, 1.0)  # two answers, one wrong: wide
     assert [json.loads(line)["f1"] for line in out.read_text(encoding="utf-8").splitlines()] == [1.0, 0.0]
