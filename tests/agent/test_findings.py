@@ -112,6 +112,8 @@ def test_where_the_patient_says_it_is_unprompted_is_read_from_everyday_location_
     opening = read_message(dictionary(), "我最近右上腹隐隐作痛，乏力", None, ["肝"], places)
     assert opening.observations == (Volunteered("乏力"), Located(("肝", "胆", "腹部")))
     assert read_message(dictionary(), "乏力两周", None, ["肝"], places).observations == (Volunteered("乏力"),)
+    ribs = read_message(dictionary(), "我爸右边肋骨那里疼", None, ["肝"], places)
+    assert Located(("肝", "胆", "腹部")) in ribs.observations  # no "where?" after the patient said where
     answer = read_message(dictionary(), "心口那块", Question("body_part"), ["肝", "胃"], places)
     assert answer.observations == (Located(tuple(sorted(["胃", "腹部", "胰腺", "食管"]))),)
     assert answer.answered_pending
