@@ -4,7 +4,7 @@
 >>> reading.observations                                                                      # doctest: +SKIP
 (Volunteered(symptom='肝区疼痛'), Answered(symptom='发热', present=False))
 >>> reading.facts                                                                             # doctest: +SKIP
-PatientFacts(age=45, sex='男', duration='两周', history=('乙肝',), medications=())
+PatientFacts(age=45, sex='男', duration='两周', history=('乙肝',), medications=(), who=None)
 
 Symptoms, diseases and drugs are linked against the knowledge graph's names and aliases (with negation); a
 short yes/no reply answers the pending closed question.
@@ -35,6 +35,21 @@ from wenzhen.retrieval.negation import DOUBT_CUES
 
 _AGE = re.compile(r"(\d{1,3})\s*(?:周岁|岁)")
 _SEX = re.compile(r"(?:^|[，,。；;\s我是性别：:])(男|女)(?:性|的|生|孩|士|宝宝|[，,。；;\s]|$)")
+_RELATIVE_WORDS = {
+    "孩子": ("儿子|女儿|闺女|孩子|宝宝", "孩子|宝宝|儿子|女儿|闺女|小孩|娃"),
+    "您父亲": ("爸|父亲|老爸|老爷子", ""),
+    "您母亲": ("妈|母亲|老妈|老太太", ""),
+    "您爱人": ("老婆|妻子|媳妇|爱人|老公|丈夫", ""),
+    "老人家": ("爷爷|奶奶|外公|外婆|姥姥|姥爷", "家里老人|老人家"),
+}
+"""How questions name the patient when a relative writes for them (我爸…, 孩子…) -> (the words after 我,
+the words on their own)."""
+_RELATIVES = tuple(
+    (re.compile("|".join(filter(None, [f"[我俺]的?(?:{mine})", alone]))), name)
+    for name, (mine, alone) in _RELATIVE_WORDS.items()
+)
+_WRITER = re.compile(f"[我俺](?!们|家|的?(?:{'|'.join(mine for mine, _ in _RELATIVE_WORDS.values())}))")
+"""The writer speaking of themselves (我最近…): then they are the patient."""
 _DURATION = re.compile(r"((?:\d+|[一二两三四五六七八九十半几多]+)\s*(?:个多?)?(?:小时|天|日|周|星期|月|年))")
 _YES = re.compile(r"^\s*(?:是|有|对|嗯|会|经常|偶尔|yes)", re.IGNORECASE)
 _DOUBT = re.compile(r"^\s*(?:{})".format("|".join(DOUBT_CUES)))
@@ -67,6 +82,8 @@ class PatientFacts:
     duration: str | None = None
     history: tuple[str, ...] = ()
     medications: tuple[str, ...] = ()
+    who: str | None = None
+    """How to name the patient when a relative writes for them (孩子, 您父亲 …); None: the writer."""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PatientFacts:
@@ -75,7 +92,8 @@ class PatientFacts:
         return cls(**values)
 
     def merge(self, other: PatientFacts) -> PatientFacts:
-        """Later values win; lists accumulate without repeats."""
+        """Later values win (but the patient stays who the first message named); lists accumulate without
+        repeats."""
         return replace(
             self,
             age=other.age if other.age is not None else self.age,
@@ -83,6 +101,7 @@ class PatientFacts:
             duration=other.duration or self.duration,
             history=tuple(dict.fromkeys(self.history + other.history)),
             medications=tuple(dict.fromkeys(self.medications + other.medications)),
+            who=self.who or other.who,  # the patient is who the consultation began about
         )
 
 
@@ -178,4 +197,13 @@ def _facts(text: str, mentions: tuple[Mention, ...]) -> PatientFacts:
         duration=duration.group(1) if duration else None,
         history=tuple(dict.fromkeys(m.name for m in mentions if m.label is Label.DISEASE and not m.negated)),
         medications=tuple(dict.fromkeys(m.name for m in mentions if m.label is Label.DRUG and not m.negated)),
+        who=_who(text),
     )
+
+
+def _who(text: str) -> str | None:
+    """The relative the text is about, if one is named before the writer speaks of themselves."""
+    named = [(found.start(), name) for pattern, name in _RELATIVES if (found := pattern.search(text))]
+    writer = _WRITER.search(text)
+    first = min(named, default=None)
+    return None if first is None or (writer is not None and writer.start() < first[0]) else first[1]

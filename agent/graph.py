@@ -23,7 +23,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -138,7 +138,9 @@ class ConsultationGraph:
         reading = read_message(
             self.tools.kg, state["message"], pending, self.policy.body_part_names, self.locations
         )
-        facts = PatientFacts.from_dict(state.get("facts", {})).merge(reading.facts)
+        # who the patient is, the opening says
+        said = reading.facts if "facts" not in state else replace(reading.facts, who=None)
+        facts = PatientFacts.from_dict(state.get("facts", {})).merge(said)
         observations = [
             *state.get("observations", []),
             *(observation_to_dict(o) for o in reading.observations),
@@ -189,7 +191,8 @@ class ConsultationGraph:
         stored = state.get("next_question")
         assert stored is not None  # routed here only when there is one
         question = Question(**stored)
-        text = self.tools.ask_patient.invoke({"question": self._phrase(question)})
+        who = PatientFacts.from_dict(state.get("facts", {})).who or "您"
+        text = self.tools.ask_patient.invoke({"question": self._phrase(question, who)})
         reply = Reply(
             kind="question",
             text=text,
@@ -328,11 +331,11 @@ class ConsultationGraph:
         ranking = self.policy.ranking(inquiry, limit=5)
         return [CandidateScore(disease=r.disease, probability=r.probability) for r in ranking]
 
-    def _phrase(self, question: Question) -> str:
-        template = template_text(question)
+    def _phrase(self, question: Question, who: str) -> str:
+        template = template_text(question, who)
         if not self.settings.phrase_questions:
             return template
-        text = self.chat_model.invoke([("user", rephrase_instruction(question))], max_tokens=48).text
+        text = self.chat_model.invoke([("user", rephrase_instruction(question, who))], max_tokens=48).text
         return text.strip() if accept_rephrased(question, text) else template
 
     def _findings_text(self, inquiry: InquiryState, state: ConsultState) -> str:

@@ -129,6 +129,19 @@ def test_a_place_named_in_the_opening_is_not_asked_about_openly(
         assert {"kind": "body_part", "target": None} in questions_when_denying_everything(c, "我最近乏力")
 
 
+def test_questions_name_the_patient_a_relative_writes_for(
+    demo_graph: GraphStore, tiny_model_dir: Path, searcher: LiteratureSearcher
+) -> None:
+    with consultant(demo_graph, tiny_model_dir, searcher) as c:
+        openings = [("我爸最近右上腹隐痛，还乏力", "您父亲"), ("我最近右上腹隐痛，我妈也乏力", "您")]
+        for opening, who in openings:
+            session = c.start_session()
+            reply = c.reply(session, opening)
+            while reply.question is not None and reply.question["kind"] != "symptom":
+                reply = c.reply(session, "没有" if reply.question["kind"] == "body_part" else "没有了")
+            assert reply.text.startswith(f"请问{who}有没有"), reply.text
+
+
 def test_a_consultation_over_an_answer_model_fitted_from_case_records(
     demo_graph: GraphStore, tiny_model_dir: Path, searcher: LiteratureSearcher, tmp_path: Path
 ) -> None:

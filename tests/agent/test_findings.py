@@ -77,6 +77,26 @@ def test_facts_merge_later_values_and_accumulate_lists() -> None:
     assert PatientFacts.from_dict({"history": ["乙肝"], "age": 3}) == PatientFacts(3, history=("乙肝",))
 
 
+@pytest.mark.parametrize(
+    ("text", "who"),
+    [
+        ("我爸嘴歪了说话不清楚", "您父亲"),
+        ("孩子拉肚子三天了", "孩子"),
+        ("我老婆最近老是心慌", "您爱人"),
+        ("家里老人最近老咳嗽", "老人家"),
+        ("我最近老是心慌", None),  # the writer is the patient
+        ("我最近右上腹隐痛，我妈也乏力", None),  # the writer first, the mother in passing
+        ("我家孩子拉肚子", "孩子"),
+    ],
+)
+def test_a_relative_writing_for_the_patient_is_noticed_and_kept(text: str, who: str | None) -> None:
+    facts = read_message(dictionary(), text, None).facts
+    assert facts.who == who
+    if who is not None:
+        later = facts.merge(read_message(dictionary(), "我妈也这样", None).facts)
+        assert later.who == who  # the patient stays who the consultation began about
+
+
 def test_the_simulated_patient_answers_from_the_hidden_disease() -> None:
     profile = DiseaseProfile("肝硬化", ("乏力", "腹水", "黄疸"), ("肝",), "中老年人")
     patient = SimulatedPatient(profile, "黄疸", dictionary(), seed=0)
