@@ -22,8 +22,15 @@ def _pyplot() -> Any:
     return plt
 
 
-def bars(path: Path, ylabel: str, values: Mapping[str, tuple[float, float, float]], title: str = "") -> str:
-    """One bar per name: (value, low, high) — the interval drawn as an error bar. Returns the file name."""
+def bars(
+    path: Path,
+    ylabel: str,
+    values: Mapping[str, tuple[float, float, float]],
+    title: str = "",
+    reference: tuple[str, float | None] = ("", None),
+) -> str:
+    """One bar per name: (value, low, high) — the interval drawn as an error bar; ``reference``: a labelled
+    dashed line (chance, say) when its value is given. Returns the file name."""
     plt = _pyplot()
     names = list(values)
     heights = [values[n][0] for n in names]
@@ -31,6 +38,10 @@ def bars(path: Path, ylabel: str, values: Mapping[str, tuple[float, float, float
     above = [values[n][2] - values[n][0] for n in names]
     figure, axes = plt.subplots(figsize=(max(4.0, 0.9 * len(names) + 2), 3.2))
     axes.bar(names, heights, yerr=[below, above], capsize=4, color="#4c78a8")
+    label, level = reference
+    if level is not None:
+        axes.axhline(level, linestyle="--", color="#888888", linewidth=1, label=f"{label} {level:.2f}")
+        axes.legend(loc="upper right")
     axes.set_ylabel(ylabel)
     axes.set_ylim(0, 1)
     axes.set_title(title)

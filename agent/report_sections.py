@@ -125,8 +125,10 @@ def mcq_section(
     values: dict[str, tuple[float, float, float]] = {}
     figures: dict[str, float] = {}
     raw = []
+    chances: list[float] = []
     for path in files:
         questions, _ = read_exam(path)
+        chances += [1 / len(q.options) for q in questions[:limit] if len(q.answer) == 1 and q.options]
         predictions_file = out / f"mcq-{path.stem}.jsonl"
         predictions: list[Prediction] = run_mcq(
             questions[:limit],
@@ -149,9 +151,11 @@ def mcq_section(
                     "vs none": "" if s.mode == "none" else f"+{s.gained} -{s.lost}, p={s.p_value:.3g}",
                 }
             )
-            values[f"{path.stem[:10]} {s.mode}"] = (s.accuracy, s.low, s.high)
+            values[f"{path.stem[:20]} {s.mode}"] = (s.accuracy, s.low, s.high)
             figures[f"mcq/{path.stem}/{s.mode}/accuracy"] = s.accuracy
-    plot = bars(out / "mcq.png", "accuracy (95% CI)", values, f"Exams by grounding ({scorer.name} scorer)")
+    chance = sum(chances) / len(chances) if chances else None
+    title = f"Exams by grounding ({scorer.name} scorer)"
+    plot = bars(out / "mcq.png", "accuracy (95% CI)", values, title, reference=("chance", chance))
     return Section(
         "Multiple-choice exams",
         rows,
