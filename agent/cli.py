@@ -207,8 +207,9 @@ def inquiry(
 ) -> None:
     """Simulated patients from the graph: top-1/top-3 accuracy and questions asked, for the configured policy
     and its closed-questions-only variant, against a no-inquiry baseline, in one run; once with patients who
-    speak the graph's terms and once with patients who speak everyday words (and answer a closed question
-    with a bare 有的/没有)."""
+    speak the graph's terms, once with patients who speak everyday words (and answer a closed question
+    with a bare 有的/没有), and once with the same words told by a relative who is not always sure (我爸最近…;
+    好像有, 应该没有吧)."""
     from wenzhen.agent.config import AgentSettings
     from wenzhen.agent.consultant import inquiry_parameters
     from wenzhen.agent.evaluation import evaluate_graph_inquiry, inquiry_modes, read_cases
@@ -219,9 +220,10 @@ def inquiry(
     lay = LayWords.read(lay_words or lay_patient_path()).phrasings
     places = BodyLocations.load() if locations else None
     profiles, kg = _profiles_and_linker(meaning)
+    patients = [(None, False), (lay, False), (lay, True)]  # graph terms, everyday words, told by a relative
     reports = [
-        evaluate_graph_inquiry(kg, profiles, items, params, seed, words, places)
-        for words in (None, lay)
+        evaluate_graph_inquiry(kg, profiles, items, params, seed, words, places, relatives)
+        for words, relatives in patients
         for params in inquiry_modes(inquiry_parameters(AgentSettings()))
     ]
     if as_json:

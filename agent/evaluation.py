@@ -23,7 +23,7 @@ from wenzhen.agent.findings import Linker, read_message
 from wenzhen.agent.inquiry import DiseaseIndex, InquiryParameters, InquiryPolicy, InquiryState, Ranked
 from wenzhen.agent.locations import BodyLocations
 from wenzhen.agent.questions import template_text
-from wenzhen.agent.simulator import Case, GraphTerms, LayWords, SimulatedPatient
+from wenzhen.agent.simulator import Case, GraphTerms, LayWords, RelativeWords, SimulatedPatient, Speech
 from wenzhen.agent.triage import Triage
 from wenzhen.core.errors import InputError, ResourceMissing
 from wenzhen.core.files import decode_file, parse_json_lines, read_json_lines
@@ -104,10 +104,12 @@ def evaluate_inquiry(
     patient_linker: Linker | None = None,
     locations: BodyLocations | None = None,
     broader: Callable[[str], Sequence[str]] | None = None,
+    relatives: bool = False,
 ) -> InquiryReport:
     """Simulated consultations over ``profiles`` (symptoms as concepts; ``concept_of`` maps a case's
     opening symptom to its concept). With ``lay`` (a concept's everyday phrasings) the patients speak them
-    and answer closed questions with a bare yes or no; else they speak the graph's terms. The patients read
+    and answer closed questions with a bare yes or no (with ``relatives``, told by a relative, not always
+    sure: 好像有, 应该没有吧); else they speak the graph's terms. The patients read
     the doctor's questions with ``patient_linker`` (default: ``linker``): the graph's names, which questions
     use, without the agent's linking by meaning. ``broader``: as the consultation's policy has it."""
     by_name = {p.disease: p for p in profiles}
@@ -118,7 +120,9 @@ def evaluate_inquiry(
         opening = concept_of(case.opening_symptom)
         if profile is None or opening not in profile.symptoms:
             continue
-        speech = LayWords(lay, f"{seed}:{case.disease}") if lay is not None else GraphTerms()
+        speech: Speech = GraphTerms()
+        if lay is not None:
+            speech = (RelativeWords if relatives else LayWords)(lay, f"{seed}:{case.disease}")
         baseline, final, asked = run_case(
             policy,
             linker,
@@ -134,7 +138,7 @@ def evaluate_inquiry(
     if not done:
         raise InputError("none of the cases names a disease and opening symptom of the loaded graph")
     mode = "open+closed" if parameters.open_questions else "closed only"
-    patient = "everyday words" if lay is not None else "graph terms"
+    patient = "graph terms" if lay is None else "a relative's words" if relatives else "everyday words"
     return InquiryReport(
         patient,
         mode,
@@ -156,6 +160,7 @@ def evaluate_graph_inquiry(
     seed: int = 0,
     lay: dict[str, tuple[str, ...]] | None = None,
     locations: BodyLocations | None = None,
+    relatives: bool = False,
 ) -> InquiryReport:
     """:func:`evaluate_inquiry` read as a consultation reads: through ``kg``'s linker and symptom concepts
     (broader ones included), the patients hearing questions through the graph's names."""
@@ -170,6 +175,7 @@ def evaluate_graph_inquiry(
         kg.dictionary,
         locations,
         kg.concepts.with_broader,
+        relatives,
     )
 
 

@@ -11,7 +11,8 @@ when none is left); to a closed question about a symptom, yes or no; to a questi
 the affected population, the KG value; "不清楚" to anything it cannot map to the graph. The profile's
 symptoms are what the inquiry reasons over (symptom concepts). How the patient puts a symptom into words is
 its ``speech``: the graph's terms (the default), or :class:`LayWords`, everyday phrasings from a file written
-for the evaluation, with bare "有的。/没有。" answers to closed questions.
+for the evaluation, with bare "有的。/没有。" answers to closed questions, or :class:`RelativeWords`, the same
+phrasings told by a relative (我爸最近…, 孩子这几天…) who is not always sure (好像有, 应该没有吧).
 """
 
 from __future__ import annotations
@@ -46,8 +47,6 @@ class LayWords:
     (True, '乏力')
     """
 
-    bare_answers = True
-
     def __init__(self, phrasings: dict[str, tuple[str, ...]], seed: int | str = 0) -> None:
         self.phrasings = phrasings
         self.random = random.Random(f"lay:{seed}")
@@ -68,14 +67,44 @@ class LayWords:
         choices = self.phrasings.get(concept)
         return self.random.choice(choices) if choices else concept
 
+    def opening(self, words: str) -> str:
+        return f"我最近{words}。"
+
+    def reply(self, symptom: str, has: bool) -> str:
+        """A bare answer to a closed question about ``symptom``."""
+        return "有的。" if has else "没有。"
+
+
+class RelativeWords(LayWords):
+    """:class:`LayWords` told by a relative, who answers closed questions less surely.
+
+    >>> words = RelativeWords({"腹泻": ("拉肚子",)}, seed=0)
+    >>> words.opening("拉肚子")[-4:], words.reply("腹泻", True) in RelativeWords.YES
+    ('拉肚子。', True)
+    """
+
+    OPENINGS = ("我爸最近", "我妈这几天", "孩子这两天", "我老婆最近", "家里老人最近")
+    YES = ("有的。", "有。", "好像有。", "有点。", "应该有吧。")
+    NO = ("没有。", "没有的。", "好像没有。", "应该没有吧。")
+
+    def opening(self, words: str) -> str:
+        return f"{self.random.choice(self.OPENINGS)}{words}。"
+
+    def reply(self, symptom: str, has: bool) -> str:
+        return self.random.choice(self.YES if has else self.NO)
+
 
 class GraphTerms:
     """Says a symptom by its name in the graph, and answers closed questions naming it ("有乏力。")."""
 
-    bare_answers = False
-
     def say(self, concept: str) -> str:
         return concept
+
+    def opening(self, words: str) -> str:
+        return f"我最近{words}。"
+
+    def reply(self, symptom: str, has: bool) -> str:
+        return f"有{symptom}。" if has else f"没有{symptom}。"
 
 
 Speech = LayWords | GraphTerms
@@ -111,7 +140,7 @@ class SimulatedPatient:
         self.random = random.Random(f"{seed}:{profile.disease}")
 
     def opening_message(self) -> str:
-        return f"我最近{self.speech.say(self.opening)}。"
+        return self.speech.opening(self.speech.say(self.opening))
 
     def answer(self, question: str) -> str:
         symptoms = [m.name for m in self.linker.link(question) if m.label is Label.SYMPTOM]
@@ -120,9 +149,7 @@ class SimulatedPatient:
             has = asked in self.profile.symptoms
             if has:
                 self.mentioned.add(asked)
-            if self.speech.bare_answers:
-                return "有的。" if has else "没有。"
-            return f"有{asked}。" if has else f"没有{asked}。"
+            return self.speech.reply(asked, has)
         if _OPEN.search(question):
             left = sorted(set(self.profile.symptoms) - self.mentioned)
             if not left:

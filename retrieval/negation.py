@@ -46,7 +46,7 @@ def negated_before(text: str, start: int, max_gap: int = 3) -> bool:
     return _cue_then_gap(max_gap).search(window) is not None
 
 
-DOUBT_CUES = ("好像", "似乎", "可能", "也许", "大概", "貌似", "估计", "说不准", "不确定", "不太确定")
+DOUBT_CUES = ("好像", "似乎", "可能", "也许", "大概", "貌似", "估计", "应该", "说不准", "不确定", "不太确定")
 """The patient is not sure: the symptom counts as weaker evidence."""
 MILD_CUES = ("有点", "有些", "稍微", "稍有", "轻微", "略微", "略有")
 """The symptom is there, mildly: it counts as present."""

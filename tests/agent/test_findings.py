@@ -20,7 +20,7 @@ from wenzhen.agent.inquiry import (
 )
 from wenzhen.agent.locations import BodyLocations
 from wenzhen.agent.questions import template_text
-from wenzhen.agent.simulator import NOTHING_ELSE, UNKNOWN, LayWords, SimulatedPatient
+from wenzhen.agent.simulator import NOTHING_ELSE, UNKNOWN, LayWords, RelativeWords, SimulatedPatient
 from wenzhen.core.errors import InputError
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import DiseaseProfile, EntityDictionary
@@ -153,6 +153,21 @@ def test_a_lay_patient_says_everyday_words_and_answers_bare_yes_or_no() -> None:
     assert patient.answer("请问您有没有发热的情况？") == "有的。"
     assert patient.answer("请问您有没有黄疸的情况？") == "没有。"
     assert patient.answer("还有哪些不舒服？") == "没有了。"  # 发热 was asked and said
+
+
+def test_a_relative_tells_it_and_the_hedged_answers_are_read_as_unsure() -> None:
+    profile = DiseaseProfile("肠炎", ("腹泻", "发热"))
+    words = RelativeWords({"腹泻": ("拉肚子",), "发热": ("发烧",)}, seed=0)
+    patient = SimulatedPatient(profile, "腹泻", dictionary(), speech=words)
+    opening = patient.opening_message()
+    assert opening.endswith("拉肚子。") and read_message(dictionary(), opening, None).facts.who is not None
+    fever = Question("symptom", "发热")
+    for has, replies in ((True, RelativeWords.YES), (False, RelativeWords.NO)):
+        for reply in replies:
+            (observation,) = read_message(dictionary(), reply, fever).observations
+            sure = not reply.startswith(("好像", "应该"))
+            assert observation == Answered("发热", has, sure), reply
+    assert patient.answer("请问您有没有发热的情况？") in RelativeWords.YES
 
 
 def test_lay_words_files_name_their_bad_line(tmp_path: Path) -> None:
