@@ -192,11 +192,16 @@ def inquiry_section(
     """Top-1 against questions asked, at each budget, read as a consultation reads (places included)."""
     places = BodyLocations.load()
     rows, series, figures = [], {}, {}
-    for label, words in (("graph terms", None), ("everyday words", lay)):
+    patients: list[tuple[str, str, dict[str, tuple[str, ...]] | None, bool]] = [
+        ("graph", "graph terms", None, False),
+        ("lay", "everyday words", lay, False),
+        ("relative", "a relative's words", lay, True),
+    ]
+    for short, label, words, relatives in patients:
         points = []
         for budget in BUDGETS:
             budgeted = replace(parameters, max_questions=budget)
-            report = evaluate_graph_inquiry(kg, profiles, cases, budgeted, seed, words, places)
+            report = evaluate_graph_inquiry(kg, profiles, cases, budgeted, seed, words, places, relatives)
             rows.append(
                 {
                     "patients say": label,
@@ -210,14 +215,15 @@ def inquiry_section(
             )
             points.append((report.mean_questions, report.top1))
             figures[f"inquiry/{label}/budget{budget}/top1"] = report.top1
-        series[label.replace("everyday words", "lay").replace("graph terms", "graph")] = points
+        series[short] = points
     plot = lines(out / "inquiry.png", "questions asked (mean)", "top-1 accuracy", series, "Inquiry")
     return Section(
         "Inquiry (simulated patients)",
         rows,
         [plot],
         [],
-        "The same cases at each question budget; graph-term and everyday-word patients.",
+        "The same cases at each question budget; patients who speak the graph's terms, everyday words, and"
+        " everyday words told by a relative who is not always sure.",
         figures,
     )
 

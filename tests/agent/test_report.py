@@ -61,6 +61,7 @@ def test_eval_all_writes_the_report_and_compare_reads_two(
     assert {"mcq/exam/none/accuracy", "mcq/exam/both/accuracy", "inquiry/graph terms/budget6/top1"} <= set(
         figures
     )
+    assert "inquiry/a relative's words/budget6/top1" in figures  # the third patient, as eval inquiry has it
     assert figures["diagnosis/dxy/budget0/accuracy"] <= figures["diagnosis/dxy/budget6/accuracy"]
     assert figures["answers/answers"] + figures["answers/not_answers"] == 2
     run = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
