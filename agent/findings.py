@@ -4,7 +4,7 @@
 >>> reading.observations                                                                      # doctest: +SKIP
 (Volunteered(symptom='肝区疼痛'), Answered(symptom='发热', present=False))
 >>> reading.facts                                                                             # doctest: +SKIP
-PatientFacts(age=45, sex='男', duration='两周', history=('乙肝',), medications=(), who=None)
+PatientFacts(age=45, sex='男', duration='两周', history=('乙肝',), medications=(), who='您')
 
 Symptoms, diseases and drugs are linked against the knowledge graph's names and aliases (with negation); a
 short yes/no reply answers the pending closed question.
@@ -83,7 +83,8 @@ class PatientFacts:
     history: tuple[str, ...] = ()
     medications: tuple[str, ...] = ()
     who: str | None = None
-    """How to name the patient when a relative writes for them (孩子, 您父亲 …); None: the writer."""
+    """How questions name the patient: 您 when the writer is the patient, 孩子 / 您父亲 … when a relative
+    writes for them; None until a message has said."""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PatientFacts:
@@ -92,8 +93,8 @@ class PatientFacts:
         return cls(**values)
 
     def merge(self, other: PatientFacts) -> PatientFacts:
-        """Later values win (but the patient stays who the first message named); lists accumulate without
-        repeats."""
+        """Later values win, but the patient stays who the first message said (``who``); lists accumulate
+        without repeats."""
         return replace(
             self,
             age=other.age if other.age is not None else self.age,
@@ -101,7 +102,7 @@ class PatientFacts:
             duration=other.duration or self.duration,
             history=tuple(dict.fromkeys(self.history + other.history)),
             medications=tuple(dict.fromkeys(self.medications + other.medications)),
-            who=self.who or other.who,  # the patient is who the consultation began about
+            who=self.who if self.who is not None else other.who,
         )
 
 
@@ -201,9 +202,10 @@ def _facts(text: str, mentions: tuple[Mention, ...]) -> PatientFacts:
     )
 
 
-def _who(text: str) -> str | None:
-    """The relative the text is about, if one is named before the writer speaks of themselves."""
+def _who(text: str) -> str:
+    """How to name the patient: the relative the text is about, if one is named before the writer speaks of
+    themselves, else 您."""
     named = [(found.start(), name) for pattern, name in _RELATIVES if (found := pattern.search(text))]
     writer = _WRITER.search(text)
     first = min(named, default=None)
-    return None if first is None or (writer is not None and writer.start() < first[0]) else first[1]
+    return "您" if first is None or (writer is not None and writer.start() < first[0]) else first[1]

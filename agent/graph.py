@@ -23,7 +23,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -138,9 +138,7 @@ class ConsultationGraph:
         reading = read_message(
             self.tools.kg, state["message"], pending, self.policy.body_part_names, self.locations
         )
-        # who the patient is, the opening says
-        said = reading.facts if "facts" not in state else replace(reading.facts, who=None)
-        facts = PatientFacts.from_dict(state.get("facts", {})).merge(said)
+        facts = PatientFacts.from_dict(state.get("facts", {})).merge(reading.facts)
         observations = [
             *state.get("observations", []),
             *(observation_to_dict(o) for o in reading.observations),

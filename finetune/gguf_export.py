@@ -133,14 +133,20 @@ def _writer(out: Path, arch_name: str, config: Any, tokenizer_dir: Path, name: s
     return writer
 
 
-def _add_bloom_parameters(writer: Any, config: Any) -> None:
-    """Bloom: ALiBi positions (no rotary), a 4x feed-forward, layer norms with biases."""
-    writer.add_context_length(getattr(config, "seq_length", None) or 2048)
+def _add_sizes(writer: Any, config: Any, context: int, feed_forward: int, kv_heads: int) -> None:
+    """The sizes every architecture states: context, width, depth, feed-forward and heads."""
+    writer.add_context_length(context)
     writer.add_embedding_length(config.hidden_size)
     writer.add_block_count(config.num_hidden_layers)
-    writer.add_feed_forward_length(4 * config.hidden_size)
+    writer.add_feed_forward_length(feed_forward)
     writer.add_head_count(config.num_attention_heads)
-    writer.add_head_count_kv(config.num_attention_heads)
+    writer.add_head_count_kv(kv_heads)
+
+
+def _add_bloom_parameters(writer: Any, config: Any) -> None:
+    """Bloom: ALiBi positions (no rotary), a 4x feed-forward, layer norms with biases."""
+    context = getattr(config, "seq_length", None) or 2048
+    _add_sizes(writer, config, context, 4 * config.hidden_size, config.num_attention_heads)
     writer.add_layer_norm_eps(config.layer_norm_epsilon)
 
 
@@ -149,12 +155,8 @@ def _add_rotary_parameters(writer: Any, config: Any) -> None:
     import gguf
 
     head_dim = getattr(config, "head_dim", None) or config.hidden_size // config.num_attention_heads
-    writer.add_context_length(config.max_position_embeddings)
-    writer.add_embedding_length(config.hidden_size)
-    writer.add_block_count(config.num_hidden_layers)
-    writer.add_feed_forward_length(config.intermediate_size)
-    writer.add_head_count(config.num_attention_heads)
-    writer.add_head_count_kv(getattr(config, "num_key_value_heads", None) or config.num_attention_heads)
+    kv_heads = getattr(config, "num_key_value_heads", None) or config.num_attention_heads
+    _add_sizes(writer, config, config.max_position_embeddings, config.intermediate_size, kv_heads)
     writer.add_key_length(head_dim)
     writer.add_value_length(head_dim)
     writer.add_rope_dimension_count(head_dim)

@@ -106,7 +106,7 @@ class ConceptMeaning:
         """Mentions for the clauses of ``text`` that hold none of the ``linked`` ones."""
         found = []
         for clause in _CLAUSE.finditer(text):
-            if any(m.start < clause.end() and clause.start() < m.end and not m.describes for m in linked):
+            if any(m.claims(clause.start(), clause.end()) for m in linked):
                 continue
             words = clause.group().strip()
             if _NOT_A_COMPLAINT.match(words):

@@ -174,6 +174,11 @@ class Mention:
         one, so a symptom may still be read over them."""
         return self.label in DESCRIPTIVE_LABELS
 
+    def claims(self, start: int, end: int) -> bool:
+        """Whether this mention keeps ``[start, end)`` from being read as another symptom: it overlaps the
+        span and names something (a body part or check only describes)."""
+        return self.start < end and start < self.end and not self.describes
+
 
 @dataclass(frozen=True)
 class DiseaseFacts:
@@ -247,7 +252,7 @@ class EntityDictionary:
         found.sort(key=lambda item: item[0].start() - item[0].end())  # longest first, stable
         for match, concept in found:
             start, end = match.span()
-            if any(m.start < end and start < m.end and not m.describes for m in mentions):
+            if any(m.claims(start, end) for m in mentions):
                 continue
             hedge = hedge_before(text, start)
             negated = negated_before(text, start)

@@ -41,7 +41,7 @@ def test_symptoms_negation_and_facts_in_an_opening_message() -> None:
         dictionary(), "我男，45岁，肝区疼痛两周了，没有发热，有乙型肝炎，在吃恩替卡韦", None
     )
     assert reading.observations == (Volunteered("肝区疼痛"), Answered("发热", False))
-    assert reading.facts == PatientFacts(45, "男", "两周", ("乙肝",), ("恩替卡韦",))
+    assert reading.facts == PatientFacts(45, "男", "两周", ("乙肝",), ("恩替卡韦",), who="您")
 
 
 def test_short_answers_answer_the_pending_closed_question() -> None:
@@ -84,17 +84,16 @@ def test_facts_merge_later_values_and_accumulate_lists() -> None:
         ("孩子拉肚子三天了", "孩子"),
         ("我老婆最近老是心慌", "您爱人"),
         ("家里老人最近老咳嗽", "老人家"),
-        ("我最近老是心慌", None),  # the writer is the patient
-        ("我最近右上腹隐痛，我妈也乏力", None),  # the writer first, the mother in passing
+        ("我最近老是心慌", "您"),  # the writer is the patient
+        ("我最近右上腹隐痛，我妈也乏力", "您"),  # the writer first, the mother in passing
         ("我家孩子拉肚子", "孩子"),
     ],
 )
-def test_a_relative_writing_for_the_patient_is_noticed_and_kept(text: str, who: str | None) -> None:
+def test_a_relative_writing_for_the_patient_is_noticed_and_kept(text: str, who: str) -> None:
     facts = read_message(dictionary(), text, None).facts
     assert facts.who == who
-    if who is not None:
-        later = facts.merge(read_message(dictionary(), "我妈也这样", None).facts)
-        assert later.who == who  # the patient stays who the consultation began about
+    later = facts.merge(read_message(dictionary(), "我妈也这样", None).facts)
+    assert later.who == who  # the patient stays who the consultation began about
 
 
 def test_the_simulated_patient_answers_from_the_hidden_disease() -> None:
@@ -160,7 +159,7 @@ def test_a_relative_tells_it_and_the_hedged_answers_are_read_as_unsure() -> None
     words = RelativeWords({"腹泻": ("拉肚子",), "发热": ("发烧",)}, seed=0)
     patient = SimulatedPatient(profile, "腹泻", dictionary(), speech=words)
     opening = patient.opening_message()
-    assert opening.endswith("拉肚子。") and read_message(dictionary(), opening, None).facts.who is not None
+    assert opening.endswith("拉肚子。") and read_message(dictionary(), opening, None).facts.who != "您"
     fever = Question("symptom", "发热")
     for has, replies in ((True, RelativeWords.YES), (False, RelativeWords.NO)):
         for reply in replies:
