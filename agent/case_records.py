@@ -14,11 +14,13 @@ the same shape: what the patient complained of, and what the doctor asked and le
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from wenzhen.core.errors import InputError
 from wenzhen.core.files import decode_file, iter_json_values
 from wenzhen.core.issues import Issue
 
@@ -104,3 +106,20 @@ def read_case_records(path: Path) -> tuple[list[CaseRecord], list[Issue]]:
         else:
             records.append(parsed)
     return records, issues
+
+
+def split_folds(
+    records: Sequence[CaseRecord], folds: int, seed: int = 0
+) -> list[tuple[list[CaseRecord], list[CaseRecord]]]:
+    """``folds`` (train, test) pairs over a seeded shuffle of ``records``."""
+    if folds < 2 or folds > len(records):
+        raise InputError(f"--folds must be between 2 and the {len(records)} records, not {folds}")
+    order = list(range(len(records)))
+    random.Random(seed).shuffle(order)
+    return [
+        (
+            [records[i] for n, i in enumerate(order) if n % folds != fold],
+            [records[i] for n, i in enumerate(order) if n % folds == fold],
+        )
+        for fold in range(folds)
+    ]

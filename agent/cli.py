@@ -27,7 +27,7 @@ from wenzhen.core.errors import InputError
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from wenzhen.agent.answer_model import BoolArray
+    from wenzhen.agent.answer_model import BoolArray, Mentions
     from wenzhen.agent.case_records import Answer, CaseRecord
     from wenzhen.agent.consultant import Consultant
     from wenzhen.agent.diagnosis_eval import GraphBelief, ReaderFactory, Variant
@@ -304,6 +304,24 @@ def _disease_list(path: Path) -> list[str]:
     return diseases
 
 
+def _mentions(name: str) -> Mentions:
+    from wenzhen.agent.answer_model import MENTIONS
+
+    for known in MENTIONS:
+        if name == known:
+            return known
+    raise InputError(f"--mentions must be one of {', '.join(MENTIONS)}, not {name!r}")
+
+
+MentionsOption = Annotated[
+    str,
+    typer.Option(
+        help="Is being said up front learnt per disease (per-disease), per symptom over every disease "
+        "(shared), or whichever cross-validates better on the records (choose)?"
+    ),
+]
+
+
 def fit_answers(
     records: Annotated[
         list[Path], typer.Argument(help="Case records, JSONL ({disease, explicit_symptoms, …}).", exists=True)
@@ -318,13 +336,14 @@ def fit_answers(
     ] = True,
     smoothing: Annotated[float, typer.Option(help="Pseudo-count per answer.")] = 0.2,
     graph_weight: Annotated[float, typer.Option(help="How many records the graph's belief is worth.")] = 2.0,
+    mentions: MentionsOption = "per-disease",
 ) -> None:
     """Fit the inquiry's answer model from case records (and the graph): its priors, and how a patient with
     each disease states or answers each symptom. Point the consultation at it with WENZHEN_ANSWER_MODEL (or
     answer_model in the \\[agent] table): it then asks over these diseases and symptoms only.
 
     Check first how well it would do: wenzhen eval diagnosis RECORDS (cross-validated)."""
-    from wenzhen.agent.answer_model import FitSettings, fit_answer_model
+    from wenzhen.agent.answer_model import FitSettings, choose_mentions, fit_answer_model
 
     items = _read_records(records)
     wanted = _disease_list(diseases) if diseases is not None else sorted({r.disease for r in items})
@@ -340,13 +359,17 @@ def fit_answers(
         if missing:
             err_console.print(f"[dim]diseases the graph does not know: {'，'.join(missing)}[/dim]")
     symptoms = sorted({s for r in items if r.disease in wanted for s in r.symptoms})
-    model = fit_answer_model(
-        items,
-        wanted,
-        symptoms,
-        belief(wanted, symptoms) if belief is not None else None,
-        FitSettings(smoothing=smoothing, graph_weight=graph_weight),
-    )
+    beliefs = belief(wanted, symptoms) if belief is not None else None
+    settings = FitSettings(smoothing=smoothing, graph_weight=graph_weight, mentions=_mentions(mentions))
+    if settings.mentions == "choose":
+        kept = [r for r in items if r.disease in wanted]
+        chosen, scores = choose_mentions(kept, wanted, symptoms, beliefs, settings)
+        settings = replace(settings, mentions=chosen)
+        told = "，".join(f"{k} {v:.3f}" for k, v in scores.items()) or "fewer than 10 records"
+        err_console.print(
+            f"mentions: {settings.mentions} (cross-validated, told each record in full: {told})"
+        )
+    model = fit_answer_model(items, wanted, symptoms, beliefs, settings)
     model.save(out)
     typer.echo(
         f"{len(items) - left_out} records, {len(model.diseases)} diseases, {len(model.symptoms)} symptoms "
@@ -377,6 +400,7 @@ def diagnosis(
     ] = 0.95,
     smoothing: Annotated[float, typer.Option(help="Pseudo-count per answer when fitting.")] = 0.2,
     graph_weight: Annotated[float, typer.Option(help="How many records the graph's belief is worth.")] = 2.0,
+    mentions: MentionsOption = "per-disease",
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The symptom-inquiry benchmarks' protocol (Dxy, MZ-4, MZ-10), cross-validated over the records given:
@@ -405,7 +429,7 @@ def diagnosis(
     if missing:
         err_console.print(f"[dim]diseases the graph does not know: {'，'.join(missing)}[/dim]")
     parameters = CaseInquiryParameters(confidence=confidence, max_questions=max_questions)
-    settings = FitSettings(smoothing=smoothing, graph_weight=graph_weight)
+    settings = FitSettings(smoothing=smoothing, graph_weight=graph_weight, mentions=_mentions(mentions))
     reports = [
         evaluate_diagnosis(items, name, folds, seed, parameters, settings, belief, reader) for name in chosen
     ]

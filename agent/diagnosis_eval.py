@@ -16,14 +16,13 @@ about (recall), and questions per case. Each fold's model is fitted on the other
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from wenzhen.agent.answer_model import BoolArray, FitSettings, fit_answer_model
 from wenzhen.agent.case_inquiry import CaseInquiry, CaseInquiryParameters, CaseState
-from wenzhen.agent.case_records import Answer, CaseRecord
+from wenzhen.agent.case_records import Answer, CaseRecord, split_folds
 from wenzhen.core.errors import InputError
 
 Variant = Literal["graph", "records", "both"]
@@ -60,23 +59,6 @@ def consult(inquiry: CaseInquiry, record: CaseRecord, stated: dict[str, Answer])
     while (symptom := inquiry.next_question(state)) is not None:
         state = inquiry.answer(state, symptom, known.get(symptom))
     return Consultation(inquiry.ranking(state, 1)[0].disease, tuple(state.asked))
-
-
-def split_folds(
-    records: Sequence[CaseRecord], folds: int, seed: int = 0
-) -> list[tuple[list[CaseRecord], list[CaseRecord]]]:
-    """``folds`` (train, test) pairs over a seeded shuffle of ``records``."""
-    if folds < 2 or folds > len(records):
-        raise InputError(f"--folds must be between 2 and the {len(records)} records, not {folds}")
-    order = list(range(len(records)))
-    random.Random(seed).shuffle(order)
-    return [
-        (
-            [records[i] for n, i in enumerate(order) if n % folds != fold],
-            [records[i] for n, i in enumerate(order) if n % folds == fold],
-        )
-        for fold in range(folds)
-    ]
 
 
 def evaluate_diagnosis(

@@ -12,10 +12,19 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from wenzhen.agent.answer_model import NO, UNSURE, YES, AnswerModel, fit_answer_model, graph_belief
+from wenzhen.agent.answer_model import (
+    NO,
+    UNSURE,
+    YES,
+    AnswerModel,
+    FitSettings,
+    choose_mentions,
+    fit_answer_model,
+    graph_belief,
+)
 from wenzhen.agent.case_inquiry import CaseInquiry, CaseInquiryParameters, CaseState
-from wenzhen.agent.case_records import CaseRecord, read_case_records
-from wenzhen.agent.diagnosis_eval import evaluate_diagnosis, split_folds
+from wenzhen.agent.case_records import CaseRecord, read_case_records, split_folds
+from wenzhen.agent.diagnosis_eval import evaluate_diagnosis
 from wenzhen.agent.statement_reader import StatementReader
 from wenzhen.api.cli import app
 from wenzhen.core.errors import InputError
@@ -79,6 +88,46 @@ def test_the_fit_counts_stated_and_asked_answers_apart_and_keeps_to_the_disease_
     assert np.allclose(np.exp(model.asked).sum(axis=2), 1) and np.allclose(
         np.exp(model.stated).sum(axis=2), 1
     )
+
+
+def test_a_shared_fit_learns_a_symptom_from_every_record_and_reads_no_disease_into_how_it_is_told() -> None:
+    tells_it = CaseRecord("肺炎", {"发烧": True})  # 肺炎's patients say 发烧 up front ...
+    asked_it = CaseRecord("支气管炎", {"咳嗽": True}, {"发烧": True})  # ... 支气管炎's when asked
+    records = [tells_it] * 8 + [replace(asked_it, disease="肺炎")] * 2 + [asked_it] * 10
+    shared = fit_answer_model(records, settings=FitSettings(mentions="shared"))
+    per_disease = fit_answer_model(records, settings=FitSettings(mentions="per-disease"))
+    for model in (shared, per_disease):
+        assert np.allclose(np.exp(model.stated).sum(axis=2), 1) and np.allclose(
+            np.exp(model.asked).sum(axis=2), 1
+        )
+    fever, (pneumonia, bronchitis) = (
+        shared.columns["发烧"],
+        (shared.diseases.index(d) for d in ("肺炎", "支气管炎")),
+    )
+    said = np.exp(shared.stated[:, fever, YES])
+    assert said[pneumonia] == pytest.approx(said[bronchitis], rel=0.05)  # both have it, both say it as often
+    per_disease_said = np.exp(per_disease.stated[:, fever, YES])
+    assert per_disease_said[pneumonia] > 5 * per_disease_said[bronchitis]
+
+
+def test_told_in_full_is_the_inquiry_having_asked_everything() -> None:
+    model = fit_answer_model([PNEUMONIA, BRONCHITIS, RHINITIS] * 4)
+    inquiry = CaseInquiry(model)
+    for record in (PNEUMONIA, BRONCHITIS, CaseRecord("?", {"鼻塞": None}, {"湿啰音": False})):
+        rest = tuple((s, record.asked.get(s)) for s in model.symptoms if s not in record.explicit)
+        everything = CaseState(dict(record.explicit), rest)
+        assert np.allclose(model.told_in_full(record), inquiry.log_posterior(everything))
+
+
+def test_choose_keeps_per_disease_where_how_a_symptom_is_told_tells_the_disease() -> None:
+    tells_it = CaseRecord("肺炎", {"发烧": True})
+    asked_it = CaseRecord("支气管炎", {}, {"发烧": True})
+    records = [tells_it, asked_it] * 10
+    chosen, scores = choose_mentions(records, ["肺炎", "支气管炎"], ["发烧"])
+    assert chosen == "per-disease" and scores["per-disease"] == 1.0 and scores["shared"] <= 0.5
+    assert choose_mentions(records[:9], ["肺炎", "支气管炎"], ["发烧"]) == ("per-disease", {})
+    chosen_fit = fit_answer_model(records, settings=FitSettings(mentions="choose"))
+    assert np.array_equal(chosen_fit.stated, fit_answer_model(records).stated)  # per-disease is the default
 
 
 def test_the_graph_alone_says_what_it_lists_and_nothing_about_being_unsure() -> None:
@@ -209,6 +258,12 @@ def test_wenzhen_eval_diagnosis_runs_every_variant_and_the_text_protocol(
     assert "records  (text) accuracy 1.000" in text.stdout
     wrong = runner.invoke(app, ["eval", "diagnosis", str(records), "--variant", "llm"])
     assert wrong.exit_code == 2 and "--variant must be one of graph, records, both" in wrong.output
+    shared = runner.invoke(
+        app, ["eval", "diagnosis", str(records), "--variant", "records", "--mentions", "shared"]
+    )
+    assert shared.exit_code == 0 and "records  (symptoms) accuracy 1.000" in shared.stdout
+    odd = runner.invoke(app, ["eval", "diagnosis", str(records), "--mentions", "often"])
+    assert odd.exit_code == 2 and "--mentions must be one of per-disease, shared, choose" in odd.output
     department = tmp_path / "department.txt"
     department.write_text("# 呼吸科\n肺炎\n支气管炎\n", encoding="utf-8")
     out = tmp_path / "answers.npz"
@@ -219,3 +274,8 @@ def test_wenzhen_eval_diagnosis_runs_every_variant_and_the_text_protocol(
     assert "8 records of diseases not on the list left out" in fit.stderr
     assert f"16 records, 2 diseases, 5 symptoms -> {out}" in fit.stdout
     assert AnswerModel.load(out).diseases == ("肺炎", "支气管炎")
+    chosen = runner.invoke(app, ["inquiry", "fit", str(records), "--out", str(out), "--mentions", "choose"])
+    assert chosen.exit_code == 0, chosen.output
+    assert (
+        "mentions: per-disease (cross-validated, told each record in full: per-disease 1.000" in chosen.stderr
+    )
