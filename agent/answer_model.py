@@ -43,6 +43,8 @@ BoolArray = npt.NDArray[np.bool_]
 YES, NO, UNSURE = 0, 1, 2
 Mentions = Literal["per-disease", "shared", "choose"]
 MENTIONS: tuple[Mentions, ...] = ("per-disease", "shared", "choose")
+FITS: tuple[Mentions, ...] = ("per-disease", "shared")
+"""The two ways of fitting that ``choose`` chooses between."""
 
 
 def answer_code(answer: Answer) -> int:
@@ -87,24 +89,33 @@ class AnswerModel:
         """Symptom name -> its column in the tables."""
         return {s: j for j, s in enumerate(self.symptoms)}
 
+    @cached_property
+    def nothing_stated(self) -> FloatArray:
+        """log P(disease and a statement mentioning no symptom): the base every statement adjusts."""
+        return self.log_prior + self.stated[:, :, UNSURE].sum(axis=1)  # type: ignore[no-any-return]
+
+    def log_posterior(
+        self, stated: Mapping[str, Answer], answers: Iterable[tuple[str, Answer]]
+    ) -> FloatArray:
+        """Unnormalised log posterior over the diseases after an opening statement ``stated`` and closed
+        questions ``answers``; symptoms the model does not know tell nothing."""
+        log = self.nothing_stated.copy()
+        for symptom, answer in stated.items():
+            if (j := self.columns.get(symptom)) is not None:
+                log += self.stated[:, j, answer_code(answer)] - self.stated[:, j, UNSURE]
+        for symptom, answer in answers:
+            if (j := self.columns.get(symptom)) is not None:
+                log += self.asked[:, j, answer_code(answer)]
+        return log
+
     def told_in_full(self, record: CaseRecord) -> FloatArray:
-        """Unnormalised log posterior over the diseases when the patient states what ``record`` states and
-        is asked about every other symptom of the model."""
-        rows = np.arange(len(self.diseases))[:, None]
-        stated = np.full(len(self.symptoms), UNSURE)
-        asked = np.full(len(self.symptoms), UNSURE)
-        for name, answer in record.explicit.items():
-            if (j := self.columns.get(name)) is not None:
-                stated[j], asked[j] = answer_code(answer), -1
-        for name, answer in record.asked.items():
-            if (j := self.columns.get(name)) is not None:
-                asked[j] = answer_code(answer)
-        columns = np.arange(len(self.symptoms))
-        told = asked >= 0
+        """:meth:`log_posterior` when the patient states what ``record`` states and is asked about every
+        other symptom of the model."""
+        told = {*record.explicit, *record.asked}
+        unsure = [j for symptom, j in self.columns.items() if symptom not in told]
         return (  # type: ignore[no-any-return]
-            self.log_prior
-            + self.stated[rows, columns, stated].sum(axis=1)
-            + self.asked[rows, columns[told], asked[told]].sum(axis=1)
+            self.log_posterior(record.explicit, record.asked.items())
+            + self.asked[:, unsure, UNSURE].sum(axis=1)
         )
 
     def save(self, path: Path) -> None:
@@ -216,12 +227,14 @@ def choose_mentions(
     folds: int = 5,
 ) -> tuple[Mentions, dict[Mentions, float]]:
     """The fit that names the right disease more often, told each held-out record in full (per-disease on
-    a tie), and each fit's cross-validated accuracy; per-disease, untried, with fewer than 10 records."""
+    a tie), and each fit's cross-validated accuracy over the records of ``diseases``; per-disease, untried,
+    with fewer than 10 of them."""
+    records = [r for r in records if r.disease in diseases]
     if len(records) < 10:
         return "per-disease", {}
     settings = settings or FitSettings()
     scores: dict[Mentions, float] = {}
-    for mentions in MENTIONS[:2]:
+    for mentions in FITS:
         fit = replace(settings, mentions=mentions)
         right = 0
         for train, test in split_folds(records, folds):

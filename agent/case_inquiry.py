@@ -21,11 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 
 import numpy as np
 
-from wenzhen.agent.answer_model import UNSURE, AnswerModel, FloatArray, answer_code
+from wenzhen.agent.answer_model import AnswerModel, FloatArray
 from wenzhen.agent.case_records import Answer
 from wenzhen.agent.inquiry import Objective, Ranked, expected_loss, loss
 
@@ -57,25 +56,12 @@ class CaseInquiry:
         self.model = model
         self.parameters = parameters or CaseInquiryParameters()
 
-    @cached_property
-    def _nothing_stated(self) -> FloatArray:
-        """log P(a statement mentioning no symptom | disease): the base every statement adjusts."""
-        return self.model.log_prior + self.model.stated[:, :, UNSURE].sum(axis=1)  # type: ignore[no-any-return]
-
     def answer(self, state: CaseState, symptom: str, answer: Answer) -> CaseState:
         return replace(state, answers=(*state.answers, (symptom, answer)))
 
     def log_posterior(self, state: CaseState) -> FloatArray:
         """Unnormalised; symptoms the model does not know tell nothing."""
-        model, columns = self.model, self.model.columns
-        log = self._nothing_stated.copy()
-        for symptom, answer in state.stated.items():
-            if (j := columns.get(symptom)) is not None:
-                log += model.stated[:, j, answer_code(answer)] - model.stated[:, j, UNSURE]
-        for symptom, answer in state.answers:
-            if (j := columns.get(symptom)) is not None:
-                log += model.asked[:, j, answer_code(answer)]
-        return log
+        return self.model.log_posterior(state.stated, state.answers)
 
     def probabilities(self, state: CaseState) -> FloatArray:
         log = self.log_posterior(state)

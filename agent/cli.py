@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.markup import escape
@@ -27,10 +27,10 @@ from wenzhen.core.errors import InputError
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from wenzhen.agent.answer_model import BoolArray, Mentions
+    from wenzhen.agent.answer_model import BoolArray
     from wenzhen.agent.case_records import Answer, CaseRecord
     from wenzhen.agent.consultant import Consultant
-    from wenzhen.agent.diagnosis_eval import GraphBelief, ReaderFactory, Variant
+    from wenzhen.agent.diagnosis_eval import GraphBelief, ReaderFactory
     from wenzhen.agent.exam_scoring import Scorer
     from wenzhen.agent.session import Reply
     from wenzhen.retrieval.kg import DiseaseProfile, KGRetriever, Mention
@@ -304,13 +304,15 @@ def _disease_list(path: Path) -> list[str]:
     return diseases
 
 
-def _mentions(name: str) -> Mentions:
-    from wenzhen.agent.answer_model import MENTIONS
+Choice = TypeVar("Choice", bound=str)
 
-    for known in MENTIONS:
+
+def _one_of(option: str, name: str, allowed: tuple[Choice, ...]) -> Choice:
+    """``name`` as one of the ``allowed`` values of ``option``, or an error that lists them."""
+    for known in allowed:
         if name == known:
             return known
-    raise InputError(f"--mentions must be one of {', '.join(MENTIONS)}, not {name!r}")
+    raise InputError(f"{option} must be one of {', '.join(allowed)}, not {name!r}")
 
 
 MentionsOption = Annotated[
@@ -343,7 +345,7 @@ def fit_answers(
     answer_model in the \\[agent] table): it then asks over these diseases and symptoms only.
 
     Check first how well it would do: wenzhen eval diagnosis RECORDS (cross-validated)."""
-    from wenzhen.agent.answer_model import FitSettings, choose_mentions, fit_answer_model
+    from wenzhen.agent.answer_model import MENTIONS, FitSettings, choose_mentions, fit_answer_model
 
     items = _read_records(records)
     wanted = _disease_list(diseases) if diseases is not None else sorted({r.disease for r in items})
@@ -360,10 +362,11 @@ def fit_answers(
             err_console.print(f"[dim]diseases the graph does not know: {'，'.join(missing)}[/dim]")
     symptoms = sorted({s for r in items if r.disease in wanted for s in r.symptoms})
     beliefs = belief(wanted, symptoms) if belief is not None else None
-    settings = FitSettings(smoothing=smoothing, graph_weight=graph_weight, mentions=_mentions(mentions))
+    settings = FitSettings(
+        smoothing=smoothing, graph_weight=graph_weight, mentions=_one_of("--mentions", mentions, MENTIONS)
+    )
     if settings.mentions == "choose":
-        kept = [r for r in items if r.disease in wanted]
-        chosen, scores = choose_mentions(kept, wanted, symptoms, beliefs, settings)
+        chosen, scores = choose_mentions(items, wanted, symptoms, beliefs, settings)
         settings = replace(settings, mentions=chosen)
         told = "，".join(f"{k} {v:.3f}" for k, v in scores.items()) or "fewer than 10 records"
         err_console.print(
@@ -412,15 +415,11 @@ def diagnosis(
     With --text (Dxy) the agent reads the patient's self_report instead of the explicit symptom list, with
     phrasings learnt from the training folds' origin_inform_slots and the graph's symptom concepts.
     """
-    from wenzhen.agent.answer_model import FitSettings
+    from wenzhen.agent.answer_model import MENTIONS, FitSettings
     from wenzhen.agent.case_inquiry import CaseInquiryParameters
     from wenzhen.agent.diagnosis_eval import VARIANTS, evaluate_diagnosis
 
-    chosen: list[Variant] = []
-    for name in variant or VARIANTS:
-        if name not in VARIANTS:
-            raise InputError(f"--variant must be one of {', '.join(VARIANTS)}, not {name!r}")
-        chosen.append(name)
+    chosen = [_one_of("--variant", name, VARIANTS) for name in variant or VARIANTS]
     items = _read_records(records)
     if text and not any((r.self_report or "").strip() for r in items):
         raise InputError("--text needs records with a self_report (Dxy has them)")
@@ -429,7 +428,9 @@ def diagnosis(
     if missing:
         err_console.print(f"[dim]diseases the graph does not know: {'，'.join(missing)}[/dim]")
     parameters = CaseInquiryParameters(confidence=confidence, max_questions=max_questions)
-    settings = FitSettings(smoothing=smoothing, graph_weight=graph_weight, mentions=_mentions(mentions))
+    settings = FitSettings(
+        smoothing=smoothing, graph_weight=graph_weight, mentions=_one_of("--mentions", mentions, MENTIONS)
+    )
     reports = [
         evaluate_diagnosis(items, name, folds, seed, parameters, settings, belief, reader) for name in chosen
     ]
