@@ -6,21 +6,24 @@
 >>> model.diseases, model.symptoms
 (('肺炎', '腹泻'), ('发热', '咳嗽', '腹泻'))
 >>> round(float(np.exp(model.asked[0, 0, YES])), 2)      # P(yes when 肺炎 is asked about 发热)
-0.75
+0.67
 
-Each (disease, symptom) has two distributions over three answers, YES / NO / UNSURE: ``stated``, how the
-symptom figures in what the patient says first (UNSURE: not mentioned), and ``asked``, the answer when the
-doctor asks about it (UNSURE: not sure, or not in the record). Both are Dirichlet posteriors: the records'
-counts, plus ``smoothing`` per answer, plus ``graph_weight`` pseudo-records drawn from the graph's belief
-(the graph lists the symptom for the disease: yes with ``1 - miss``, else ``false_yes``; it says nothing
-about being unsure). No records gives the graph alone; no graph gives the records alone.
+Each (disease, symptom) has two distributions: ``stated``, how the symptom figures in what the patient
+says first (YES / NO / UNSURE, UNSURE: not mentioned or not sure), and ``asked``, the answer when the doctor
+asks about it (YES / NO / UNSURE / NOT_RECORDED: the patient was not sure, or the record says nothing of
+it). A live patient answers yes, no or not sure; a record that never asked says nothing, which is not the
+same thing (MZ-10's patients say "not sure" of 4,834 symptoms a doctor asked about), so the benchmarks'
+simulated patient keeps the two apart, as the standard simulators do. Both are Dirichlet posteriors: the
+records' counts, plus ``smoothing`` per answer, plus ``graph_weight`` pseudo-records drawn from the graph's
+belief (the graph lists the symptom for the disease: yes with ``1 - miss``, else ``false_yes``; it says
+nothing about being unsure). No records gives the graph alone; no graph gives the records alone.
 
 Whether a symptom is said up front or only learnt by asking is learnt for each disease (``per-disease``:
 the two tables fitted apart), or for each symptom over every disease (``shared``: then P(yes / no / not
-recorded | disease) is fitted from every record of the disease, said or asked, twice the data when records
-are few), or ``choose``-n by cross-validation: whichever names the right disease more often when told each
-held-out record in full. Dxy's 423 records are better fitted shared (0.823 against 0.792, told in full);
-MZ-4's and MZ-10's per-disease (0.745 / 0.744 / 0.616 against 0.727 / 0.738 / 0.601).
+sure / not recorded | disease) is fitted from every record of the disease, said or asked, twice the data
+when records are few), or ``choose``-n by cross-validation: whichever names the right disease more often
+when told each held-out record in full. Dxy's 423 records are better fitted shared (0.825 against 0.790,
+told in full); MZ-4's and MZ-10's per-disease (0.743 / 0.744 / 0.676 against 0.727 / 0.737 / 0.672).
 """
 
 from __future__ import annotations
@@ -34,13 +37,13 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from wenzhen.agent.case_records import Answer, CaseRecord, split_folds
+from wenzhen.agent.case_records import UNRECORDED, Answer, CaseRecord, Reply, split_folds
 from wenzhen.core.errors import InputError, ResourceMissing
 from wenzhen.retrieval.kg import DiseaseProfile
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
-YES, NO, UNSURE = 0, 1, 2
+YES, NO, UNSURE, NOT_RECORDED = 0, 1, 2, 3
 Mentions = Literal["per-disease", "shared", "choose"]
 MENTIONS: tuple[Mentions, ...] = ("per-disease", "shared", "choose")
 FITS: tuple[Mentions, ...] = ("per-disease", "shared")
@@ -49,6 +52,10 @@ FITS: tuple[Mentions, ...] = ("per-disease", "shared")
 
 def answer_code(answer: Answer) -> int:
     return UNSURE if answer is None else YES if answer else NO
+
+
+def reply_code(reply: Reply) -> int:
+    return NOT_RECORDED if reply is UNRECORDED else answer_code(reply)
 
 
 @dataclass(frozen=True)
@@ -61,8 +68,8 @@ class FitSettings:
     """P(no | the graph lists the symptom for the disease)."""
     false_yes: float = 0.02
     """P(yes | the graph does not list it)."""
-    unsure: float = 0.5
-    """The graph's P(not sure / not mentioned): the same for every disease, so it tells nothing."""
+    silent: float = 0.5
+    """The graph's P(not mentioned / not recorded): the same for every disease, so it tells nothing."""
     mentions: Mentions = "per-disease"
     """Whether being said up front depends on the disease (per-disease) or on the symptom (shared); choose:
     whichever cross-validates better on the records (per-disease when there are fewer than 10)."""
@@ -77,12 +84,17 @@ class AnswerModel:
     stated: FloatArray
     """log P(how the symptom figures in the opening statement | disease), shape (diseases, symptoms, 3)."""
     asked: FloatArray
-    """log P(answer when asked | disease), shape (diseases, symptoms, 3)."""
+    """log P(reply when asked | disease), shape (diseases, symptoms, 4)."""
 
     def __post_init__(self) -> None:
-        shape = (len(self.diseases), len(self.symptoms), 3)
-        if self.stated.shape != shape or self.asked.shape != shape or self.log_prior.shape != shape[:1]:
+        shape = (len(self.diseases), len(self.symptoms))
+        if self.log_prior.shape != shape[:1] or self.stated.shape != (*shape, 3):
             raise InputError(f"an answer model's tables do not match its {shape[0]} diseases")
+        if self.asked.shape != (*shape, 4):
+            raise InputError(
+                f"an answer model's asked table has shape {self.asked.shape}, not {(*shape, 4)} "
+                "(yes / no / not sure / not recorded); refit it: wenzhen inquiry fit"
+            )
 
     @cached_property
     def columns(self) -> dict[str, int]:
@@ -94,28 +106,26 @@ class AnswerModel:
         """log P(disease and a statement mentioning no symptom): the base every statement adjusts."""
         return self.log_prior + self.stated[:, :, UNSURE].sum(axis=1)  # type: ignore[no-any-return]
 
-    def log_posterior(
-        self, stated: Mapping[str, Answer], answers: Iterable[tuple[str, Answer]]
-    ) -> FloatArray:
+    def log_posterior(self, stated: Mapping[str, Answer], answers: Iterable[tuple[str, Reply]]) -> FloatArray:
         """Unnormalised log posterior over the diseases after an opening statement ``stated`` and closed
         questions ``answers``; symptoms the model does not know tell nothing."""
         log = self.nothing_stated.copy()
         for symptom, answer in stated.items():
             if (j := self.columns.get(symptom)) is not None:
                 log += self.stated[:, j, answer_code(answer)] - self.stated[:, j, UNSURE]
-        for symptom, answer in answers:
+        for symptom, reply in answers:
             if (j := self.columns.get(symptom)) is not None:
-                log += self.asked[:, j, answer_code(answer)]
+                log += self.asked[:, j, reply_code(reply)]
         return log
 
     def told_in_full(self, record: CaseRecord) -> FloatArray:
         """:meth:`log_posterior` when the patient states what ``record`` states and is asked about every
         other symptom of the model."""
         told = {*record.explicit, *record.asked}
-        unsure = [j for symptom, j in self.columns.items() if symptom not in told]
+        unrecorded = [j for symptom, j in self.columns.items() if symptom not in told]
         return (  # type: ignore[no-any-return]
             self.log_posterior(record.explicit, record.asked.items())
-            + self.asked[:, unsure, UNSURE].sum(axis=1)
+            + self.asked[:, unrecorded, NOT_RECORDED].sum(axis=1)
         )
 
     def save(self, path: Path) -> None:
@@ -191,30 +201,36 @@ def fit_answer_model(
         )
     column = {s: j for j, s in enumerate(symptoms)}
     stated = np.zeros((len(diseases), len(symptoms), 3))
-    asked = np.zeros_like(stated)
+    asked = np.zeros((len(diseases), len(symptoms), 4))
     cases = np.zeros(len(diseases))
     for record in records:
         row = row_of[record.disease]
         cases[row] += 1
         stated[row, :, UNSURE] += 1
-        asked[row, :, UNSURE] += 1
+        asked[row, :, NOT_RECORDED] += 1
         for name, answer in record.explicit.items():
             if (j := column.get(name)) is not None:
                 stated[row, j, UNSURE] -= 1
                 stated[row, j, answer_code(answer)] += 1
-                asked[row, j, UNSURE] -= 1  # never asked: it was stated
+                asked[row, j, NOT_RECORDED] -= 1  # never asked: it was stated
         for name, answer in record.asked.items():
             if (j := column.get(name)) is not None:
-                asked[row, j, UNSURE] -= 1
+                asked[row, j, NOT_RECORDED] -= 1
                 asked[row, j, answer_code(answer)] += 1
     pseudo = np.full_like(stated, settings.smoothing)
     if graph is not None:
         pseudo += settings.graph_weight * _graph_answers(graph, settings)
+    asked_pseudo = np.insert(pseudo, UNSURE, settings.smoothing, axis=2)  # the graph: never "not sure"
     log_prior = np.log((cases + 1) / (cases.sum() + len(diseases)))
     if settings.mentions == "shared":
-        return AnswerModel(diseases, symptoms, log_prior, *_shared_mentions(stated, asked, cases, pseudo))
+        tables = _shared_mentions(stated, asked, cases, asked_pseudo)
+        return AnswerModel(diseases, symptoms, log_prior, *tables)
     return AnswerModel(
-        diseases, symptoms, log_prior, _log_normalised(stated + pseudo), _log_normalised(asked + pseudo)
+        diseases,
+        symptoms,
+        log_prior,
+        _log_normalised(stated + pseudo),
+        _log_normalised(asked + asked_pseudo),
     )
 
 
@@ -249,9 +265,12 @@ def _shared_mentions(
     stated: FloatArray, asked: FloatArray, cases: FloatArray, pseudo: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """The log tables when being said up front depends on the symptom and the answer, not the disease:
-    P(yes / no / not recorded | disease) from every record, P(said up front | yes or no) over all diseases."""
+    P(yes / no / not sure / not recorded | disease) from every record, P(said up front | yes or no) over
+    all diseases."""
     known = stated[:, :, :UNSURE] + asked[:, :, :UNSURE]
-    recorded = np.concatenate([known, (cases[:, None] - known.sum(axis=2))[:, :, None]], axis=2) + pseudo
+    unsure = asked[:, :, UNSURE:NOT_RECORDED]
+    rest = cases[:, None, None] - known.sum(axis=2, keepdims=True) - unsure
+    recorded = np.concatenate([known, unsure, rest], axis=2) + pseudo
     answer = recorded / recorded.sum(axis=2, keepdims=True)
     said = (stated[:, :, :UNSURE].sum(axis=0) + 0.5) / (known.sum(axis=0) + 1)
     up_front = answer[:, :, :UNSURE] * said
@@ -261,9 +280,10 @@ def _shared_mentions(
 
 
 def _graph_answers(has: BoolArray, settings: FitSettings) -> FloatArray:
-    yes = np.where(has, 1 - settings.miss, settings.false_yes) * (1 - settings.unsure)
-    no = (1 - settings.unsure) - yes
-    return np.stack([yes, no, np.full_like(yes, settings.unsure)], axis=2)
+    """The graph's pseudo-answers, yes / no / silent (not mentioned, not recorded)."""
+    yes = np.where(has, 1 - settings.miss, settings.false_yes) * (1 - settings.silent)
+    no = (1 - settings.silent) - yes
+    return np.stack([yes, no, np.full_like(yes, settings.silent)], axis=2)
 
 
 def _log_normalised(counts: FloatArray) -> FloatArray:

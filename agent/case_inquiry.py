@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from wenzhen.agent.answer_model import AnswerModel, FloatArray
-from wenzhen.agent.case_records import Answer
+from wenzhen.agent.case_records import Answer, Reply
 from wenzhen.agent.inquiry import Objective, Ranked, expected_loss, loss
 
 
@@ -43,7 +43,7 @@ class CaseInquiryParameters:
 class CaseState:
     stated: Mapping[str, Answer] = field(default_factory=dict)
     """The opening statement: symptoms the patient has (True), denies (False) or is unsure of (None)."""
-    answers: tuple[tuple[str, Answer], ...] = ()
+    answers: tuple[tuple[str, Reply], ...] = ()
     """The closed questions asked, in order, with the answers."""
 
     @property
@@ -56,8 +56,8 @@ class CaseInquiry:
         self.model = model
         self.parameters = parameters or CaseInquiryParameters()
 
-    def answer(self, state: CaseState, symptom: str, answer: Answer) -> CaseState:
-        return replace(state, answers=(*state.answers, (symptom, answer)))
+    def answer(self, state: CaseState, symptom: str, reply: Reply) -> CaseState:
+        return replace(state, answers=(*state.answers, (symptom, reply)))
 
     def log_posterior(self, state: CaseState) -> FloatArray:
         """Unnormalised; symptoms the model does not know tell nothing."""

@@ -17,8 +17,9 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, Literal
 
 from wenzhen.core.errors import InputError
 from wenzhen.core.files import decode_file, iter_json_values
@@ -26,6 +27,17 @@ from wenzhen.core.issues import Issue
 
 Answer = bool | None
 """Has the symptom (True), has not (False), not sure (None)."""
+
+
+class Unrecorded(Enum):
+    UNRECORDED = "unrecorded"
+
+
+UNRECORDED: Final = Unrecorded.UNRECORDED
+"""What a record says of a symptom it does not have: nothing (the patient was never asked, or it was not
+written down). Not a patient's answer: the benchmarks' simulated patient gives it, as theirs do."""
+Reply = Answer | Literal[Unrecorded.UNRECORDED]
+"""The answer to a closed question: a patient's, or, from a record, :data:`UNRECORDED`."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +60,10 @@ class CaseRecord:
     def symptoms(self) -> dict[str, Answer]:
         """Everything recorded: stated and asked."""
         return {**self.explicit, **self.asked}
+
+    def reply(self, symptom: str) -> Reply:
+        """The answer the record gives when asked about ``symptom``."""
+        return self.symptoms.get(symptom, UNRECORDED)
 
     def restated(self, stated: Mapping[str, Answer]) -> CaseRecord:
         """The record as if the patient had stated ``stated`` (read from their words, say): the rest of

@@ -407,8 +407,9 @@ def diagnosis(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The symptom-inquiry benchmarks' protocol (Dxy, MZ-4, MZ-10), cross-validated over the records given:
-    the patient states the explicit symptoms, answers the agent's closed questions from the record ("not
-    sure" for what it lacks), and the agent names one of the records' diseases. Reports accuracy, recall of
+    the patient states the explicit symptoms, answers the agent's closed questions from the record (yes, no,
+    "not sure" for a null, "not recorded" for a symptom it lacks, as the standard simulators tell them
+    apart), and the agent names one of the records' diseases. Reports accuracy, recall of
     the implicit symptoms and questions per case, with the answer model fitted from the graph alone, the
     records alone, or both.
 

@@ -8,10 +8,13 @@
 (1.0, 1.0, 1.0)
 
 The patient states the record's explicit symptoms (or, in the text protocol, whatever a reader finds in
-their own words); the agent asks closed questions, which the simulated patient answers from the record
-(a symptom the record does not have, or has as ``null``, is answered "not sure"); the agent then names one
-of the dataset's diseases. Reported: accuracy, the share of the records' implicit symptoms the agent asked
-about (recall), and questions per case. Each fold's model is fitted on the other folds only.
+their own words); the agent asks closed questions, which the simulated patient answers from the record:
+yes, no, "not sure" for a ``null``, and "not recorded" for a symptom the record does not have, as the
+standard simulators tell them apart (HRL / KR-DS: ``not_sure`` with I_DO_NOT_KNOW for a symptom outside the
+goal, the goal's value otherwise; DxFormer, which released MZ-10: NOT SURE and NOT MENTIONED); the agent
+then names one of the dataset's diseases. Reported: accuracy, the share of the records' implicit symptoms
+the agent asked about (recall), and questions per case. Each fold's model is fitted on the other folds
+only.
 """
 
 from __future__ import annotations
@@ -55,9 +58,8 @@ class DiagnosisReport:
 def consult(inquiry: CaseInquiry, record: CaseRecord, stated: dict[str, Answer]) -> Consultation:
     """One simulated consultation: ask until the inquiry stops, then name the leading disease."""
     state = CaseState(stated)
-    known = record.symptoms
     while (symptom := inquiry.next_question(state)) is not None:
-        state = inquiry.answer(state, symptom, known.get(symptom))
+        state = inquiry.answer(state, symptom, record.reply(symptom))
     return Consultation(inquiry.ranking(state, 1)[0].disease, tuple(state.asked))
 
 

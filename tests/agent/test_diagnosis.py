@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from wenzhen.agent.answer_model import (
     NO,
+    NOT_RECORDED,
     UNSURE,
     YES,
     AnswerModel,
@@ -23,7 +24,7 @@ from wenzhen.agent.answer_model import (
     graph_belief,
 )
 from wenzhen.agent.case_inquiry import CaseInquiry, CaseInquiryParameters, CaseState
-from wenzhen.agent.case_records import CaseRecord, read_case_records, split_folds
+from wenzhen.agent.case_records import UNRECORDED, CaseRecord, read_case_records, split_folds
 from wenzhen.agent.diagnosis_eval import evaluate_diagnosis
 from wenzhen.agent.statement_reader import StatementReader
 from wenzhen.api.cli import app
@@ -82,8 +83,9 @@ def test_the_fit_counts_stated_and_asked_answers_apart_and_keeps_to_the_disease_
     cough, fever = model.columns["咳嗽"], model.columns["发烧"]
     stated, asked = np.exp(model.stated[0]), np.exp(model.asked[0])
     assert stated[cough, YES] > 0.9  # every record of 肺炎 states 咳嗽 ...
-    assert np.allclose(asked[cough], 1 / 3)  # ... so no record says how 肺炎 answers when asked about it
-    assert asked[fever, UNSURE] > asked[fever, NO]  # "not sure" is counted as such
+    assert np.allclose(asked[cough], 1 / 4)  # ... so no record says how 肺炎 answers when asked about it
+    assert asked[fever, UNSURE] > asked[fever, NO]  # "not sure" is counted as such ...
+    assert asked[fever, UNSURE] > 5 * asked[fever, NOT_RECORDED]  # ... not as the record saying nothing
     assert np.exp(model.log_prior[0]) > np.exp(model.log_prior[1])  # 5 records against none
     assert np.allclose(np.exp(model.asked).sum(axis=2), 1) and np.allclose(
         np.exp(model.stated).sum(axis=2), 1
@@ -114,7 +116,7 @@ def test_told_in_full_is_the_inquiry_having_asked_everything() -> None:
     model = fit_answer_model([PNEUMONIA, BRONCHITIS, RHINITIS] * 4)
     inquiry = CaseInquiry(model)
     for record in (PNEUMONIA, BRONCHITIS, CaseRecord("?", {"鼻塞": None}, {"湿啰音": False})):
-        rest = tuple((s, record.asked.get(s)) for s in model.symptoms if s not in record.explicit)
+        rest = tuple((s, record.reply(s)) for s in model.symptoms if s not in record.explicit)
         everything = CaseState(dict(record.explicit), rest)
         assert np.allclose(model.told_in_full(record), inquiry.log_posterior(everything))
 
@@ -142,7 +144,9 @@ def test_the_graph_alone_says_what_it_lists_and_nothing_about_being_unsure() -> 
     model = fit_answer_model([], ["肺炎", "支气管炎"], ["发烧", "湿啰音"], has)
     asked = np.exp(model.asked)
     assert asked[0, 1, YES] > 0.3 > asked[1, 1, YES]
-    assert asked[0, 1, UNSURE] == pytest.approx(asked[1, 1, UNSURE])
+    for silent in (UNSURE, NOT_RECORDED):
+        assert asked[0, 1, silent] == pytest.approx(asked[1, 1, silent])
+    assert asked[0, 1, UNSURE] < 0.1 < asked[0, 1, NOT_RECORDED]
     assert model.log_prior[0] == model.log_prior[1]
 
 
@@ -155,6 +159,16 @@ def test_a_model_survives_saving(tmp_path: Path) -> None:
     (tmp_path / "bad.npz").write_bytes(b"not a model")
     with pytest.raises(InputError, match=r"bad\.npz: not an answer model"):
         AnswerModel.load(tmp_path / "bad.npz")
+    np.savez(  # as fitted before "not recorded" had its column
+        tmp_path / "old.npz",
+        diseases=np.array(model.diseases),
+        symptoms=np.array(model.symptoms),
+        log_prior=model.log_prior,
+        stated=model.stated,
+        asked=model.asked[:, :, :3],
+    )
+    with pytest.raises(InputError, match=r"old\.npz.*asked table has shape \(2, 5, 3\).*refit it"):
+        AnswerModel.load(tmp_path / "old.npz")
 
 
 def test_the_inquiry_asks_what_splits_the_candidates_and_stops_when_sure() -> None:
@@ -220,6 +234,15 @@ def test_the_protocol_scores_each_fold_with_a_model_fitted_on_the_others() -> No
     silent = evaluate_diagnosis(records, "records", reader=lambda train, symptoms: lambda record: {})
     assert silent.protocol == "text" and silent.accuracy == 1.0  # with nothing stated, it asks more
     assert silent.mean_questions > report.mean_questions
+
+
+def test_the_simulated_patient_tells_not_sure_from_a_symptom_the_record_does_not_have() -> None:
+    unsure = CaseRecord("肺炎", {"咳嗽": True}, {"发烧": None})  # asked; the parent was not sure
+    never_asked = CaseRecord("支气管炎", {"咳嗽": True})  # the record says nothing of 发烧
+    assert unsure.reply("发烧") is None and never_asked.reply("发烧") is UNRECORDED
+    records = [replace(r, id=str(n)) for n, r in enumerate([unsure, never_asked] * 10)]
+    report = evaluate_diagnosis(records, "records", folds=5)
+    assert report.accuracy == 1.0 and report.mean_questions == 1.0  # one question, two different replies
 
 
 @pytest.fixture(scope="module")
