@@ -16,13 +16,14 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from wenzhen.core.console import counted_progress, err_console
 from wenzhen.core.errors import InputError
+from wenzhen.core.params import one_of
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -304,17 +305,6 @@ def _disease_list(path: Path) -> list[str]:
     return diseases
 
 
-Choice = TypeVar("Choice", bound=str)
-
-
-def _one_of(option: str, name: str, allowed: tuple[Choice, ...]) -> Choice:
-    """``name`` as one of the ``allowed`` values of ``option``, or an error that lists them."""
-    for known in allowed:
-        if name == known:
-            return known
-    raise InputError(f"{option} must be one of {', '.join(allowed)}, not {name!r}")
-
-
 MentionsOption = Annotated[
     str,
     typer.Option(
@@ -363,7 +353,7 @@ def fit_answers(
     symptoms = sorted({s for r in items if r.disease in wanted for s in r.symptoms})
     beliefs = belief(wanted, symptoms) if belief is not None else None
     settings = FitSettings(
-        smoothing=smoothing, graph_weight=graph_weight, mentions=_one_of("--mentions", mentions, MENTIONS)
+        smoothing=smoothing, graph_weight=graph_weight, mentions=one_of("--mentions", mentions, MENTIONS)
     )
     if settings.mentions == "choose":
         chosen, scores = choose_mentions(items, wanted, symptoms, beliefs, settings)
@@ -420,7 +410,7 @@ def diagnosis(
     from wenzhen.agent.case_inquiry import CaseInquiryParameters
     from wenzhen.agent.diagnosis_eval import VARIANTS, evaluate_diagnosis
 
-    chosen = [_one_of("--variant", name, VARIANTS) for name in variant or VARIANTS]
+    chosen = [one_of("--variant", name, VARIANTS) for name in variant or VARIANTS]
     items = _read_records(records)
     if text and not any((r.self_report or "").strip() for r in items):
         raise InputError("--text needs records with a self_report (Dxy has them)")
@@ -430,7 +420,7 @@ def diagnosis(
         err_console.print(f"[dim]diseases the graph does not know: {'，'.join(missing)}[/dim]")
     parameters = CaseInquiryParameters(confidence=confidence, max_questions=max_questions)
     settings = FitSettings(
-        smoothing=smoothing, graph_weight=graph_weight, mentions=_one_of("--mentions", mentions, MENTIONS)
+        smoothing=smoothing, graph_weight=graph_weight, mentions=one_of("--mentions", mentions, MENTIONS)
     )
     reports = [
         evaluate_diagnosis(items, name, folds, seed, parameters, settings, belief, reader) for name in chosen

@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from wenzhen.core.console import console, err_console, report_issues
 from wenzhen.core.errors import InputError
-from wenzhen.core.params import parse_assignments
+from wenzhen.core.params import one_of, parse_assignments
 from wenzhen.retrieval.config import RetrievalSettings
 from wenzhen.retrieval.documents import PRESETS, JsonMapping, RecordReader
 
@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 # Commands import the heavy modules (torch, faiss) themselves, so `wenzhen --help` and `wenzhen kg` stay fast.
 
 app = typer.Typer(help="Build, update and query the literature index (FAISS + BM25).", no_args_is_help=True)
-MODES = ("dense", "bm25", "hybrid")  # wenzhen.retrieval.search.MODES, without importing faiss for --help
+# wenzhen.retrieval.search.MODES, without importing faiss for --help:
+MODES: tuple[Mode, ...] = ("dense", "bm25", "hybrid")
 DEMO_MAPPING = JsonMapping(text=("text",), id="id", metadata=("collection",))
 
 IndexOption = Annotated[
@@ -183,17 +184,14 @@ def query(
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON lines.")] = False,
 ) -> None:
     """Search the index. Example: wenzhen index query "肝癌免疫治疗适合哪些患者" --mode hybrid -k 3"""
-    if mode not in MODES:
-        raise typer.BadParameter(f"--mode must be one of {', '.join(MODES)}")
+    chosen = one_of("--mode", mode, MODES)
     from wenzhen.retrieval.embedder import load_embedder
     from wenzhen.retrieval.search import LiteratureSearcher
     from wenzhen.retrieval.store import LiteratureIndex
 
     settings = _settings(index)
     searcher = LiteratureSearcher(LiteratureIndex.open(settings.index_dir), load_embedder(settings))
-    hits = searcher.search(
-        text, k=k, mode=cast("Mode", mode), filters=parse_assignments(filters or [], "--filter")
-    )
+    hits = searcher.search(text, k=k, mode=chosen, filters=parse_assignments(filters or [], "--filter"))
     for rank, hit in enumerate(hits, start=1):
         chunk = hit.chunk
         if as_json:
