@@ -73,7 +73,7 @@ def test_a_consultation_on_the_page(
     with served(demo_graph, tiny_model_dir, searcher, settings) as (_, url):
         browser.get(url)
         wait = WebDriverWait(browser, 60)
-        assert "问诊" in browser.title
+        assert "问诊" in browser.title, f"{browser.current_url}: {browser.page_source[:500]}"
         say(browser, "我最近黄疸，还乏力")
         kind, turn = last_reply(browser, wait, 1), 1
         while kind == "question" and turn < 10:
