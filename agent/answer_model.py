@@ -128,6 +128,22 @@ class AnswerModel:
             + self.asked[:, unrecorded, NOT_RECORDED].sum(axis=1)
         )
 
+    def closed_world(self) -> AnswerModel:
+        """The model a live patient's answers are read with. A patient answers every question, and what the
+        records leave unrecorded a patient would mostly deny, so "not recorded" counts as "no". Read as it
+        is fitted, a live "no" would count for the diseases whose records talk about the symptom most.
+
+        >>> from wenzhen.agent.case_records import CaseRecord
+        >>> model = fit_answer_model([CaseRecord("肺炎", {"咳嗽": True}, {"发热": True})] * 4)
+        >>> asked = np.exp(model.closed_world().asked[0, model.columns["发热"]])
+        >>> asked.round(2).tolist()      # yes / no / not sure / not recorded
+        [0.87, 0.08, 0.04, 0.0]
+        """
+        asked = self.asked.copy()
+        asked[:, :, NO] = np.logaddexp(asked[:, :, NO], asked[:, :, NOT_RECORDED])
+        asked[:, :, NOT_RECORDED] = -np.inf
+        return replace(self, asked=asked)
+
     def save(self, path: Path) -> None:
         """Write the model as one ``.npz`` file (no pickles)."""
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,9 @@ Question(kind='symptom', target='发热')
 It speaks the consultation's terms: what the patient says arrives as symptom concepts (发烧 → 发热), and
 each model symptom stands for the concepts its name links to (``concepts_of``), so a record's 发烧 and a
 patient's 发热 meet. A symptom volunteered or denied unprompted is part of the statement; an answer to one
-of its questions is an answer. It never asks where (the records say nothing of body parts).
+of its questions is an answer. It never asks where (the records say nothing of body parts). It reads the
+model closed-world (:meth:`AnswerModel.closed_world`): a patient's "no" counts as what the records leave
+unrecorded, not as the rare recorded denial.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ class AnswerModelPolicy:
         concepts_of: Callable[[str], set[str]],
         parameters: CaseInquiryParameters | None = None,
     ) -> None:
-        self.inquiry = CaseInquiry(model, parameters)
+        self.inquiry = CaseInquiry(model.closed_world(), parameters)
         self.symptoms_of: dict[str, list[str]] = {}
         """A concept (or a model symptom's own name) -> the model symptoms that stand for it."""
         for symptom in model.symptoms:

@@ -394,6 +394,13 @@ def diagnosis(
     smoothing: Annotated[float, typer.Option(help="Pseudo-count per answer when fitting.")] = 0.2,
     graph_weight: Annotated[float, typer.Option(help="How many records the graph's belief is worth.")] = 2.0,
     mentions: MentionsOption = "per-disease",
+    patient: Annotated[
+        str,
+        typer.Option(
+            help="record: the benchmarks' simulated patient, answering from the record; live: a patient who "
+            "answers every question, denying what the record lacks, read as a consultation reads one."
+        ),
+    ] = "record",
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The symptom-inquiry benchmarks' protocol (Dxy, MZ-4, MZ-10), cross-validated over the records given:
@@ -404,13 +411,15 @@ def diagnosis(
     records alone, or both.
 
     With --text (Dxy) the agent reads the patient's self_report instead of the explicit symptom list, with
-    phrasings learnt from the training folds' origin_inform_slots and the graph's symptom concepts.
+    phrasings learnt from the training folds' origin_inform_slots and the graph's symptom concepts. With
+    --patient live, the patient is the one a consultation with a fitted model (WENZHEN_ANSWER_MODEL) meets.
     """
     from wenzhen.agent.answer_model import MENTIONS, FitSettings
     from wenzhen.agent.case_inquiry import CaseInquiryParameters
-    from wenzhen.agent.diagnosis_eval import VARIANTS, evaluate_diagnosis
+    from wenzhen.agent.diagnosis_eval import PATIENTS, VARIANTS, evaluate_diagnosis
 
     chosen = [one_of("--variant", name, VARIANTS) for name in variant or VARIANTS]
+    who = one_of("--patient", patient, PATIENTS)
     items = _read_records(records)
     if text and not any((r.self_report or "").strip() for r in items):
         raise InputError("--text needs records with a self_report (Dxy has them)")
@@ -423,7 +432,8 @@ def diagnosis(
         smoothing=smoothing, graph_weight=graph_weight, mentions=one_of("--mentions", mentions, MENTIONS)
     )
     reports = [
-        evaluate_diagnosis(items, name, folds, seed, parameters, settings, belief, reader) for name in chosen
+        evaluate_diagnosis(items, name, folds, seed, parameters, settings, belief, reader, who)
+        for name in chosen
     ]
     if as_json:
         typer.echo(json.dumps([asdict(r) for r in reports], ensure_ascii=False))
@@ -431,8 +441,8 @@ def diagnosis(
     typer.echo(f"{len(items)} records, {len(diseases)} diseases, {folds}-fold cross-validation")
     for r in reports:
         typer.echo(
-            f"  {r.variant:<8} ({r.protocol}) accuracy {r.accuracy:.3f}  implicit recall "
-            f"{r.implicit_recall:.3f}  questions {r.mean_questions:.2f}"
+            f"  {r.variant:<8} ({r.protocol}, {r.patient} patient) accuracy {r.accuracy:.3f}  "
+            f"implicit recall {r.implicit_recall:.3f}  questions {r.mean_questions:.2f}"
         )
 
 

@@ -15,6 +15,10 @@ goal, the goal's value otherwise; DxFormer, which released MZ-10: NOT SURE and N
 then names one of the dataset's diseases. Reported: accuracy, the share of the records' implicit symptoms
 the agent asked about (recall), and questions per case. Each fold's model is fitted on the other folds
 only.
+
+The ``live`` patient is the consultation's own case instead: a patient answers every question, denying
+what the record lacks, and the model reads the answers as :class:`AnswerModelPolicy` does
+(:meth:`AnswerModel.closed_world`).
 """
 
 from __future__ import annotations
@@ -25,11 +29,13 @@ from typing import Literal
 
 from wenzhen.agent.answer_model import BoolArray, FitSettings, fit_answer_model
 from wenzhen.agent.case_inquiry import CaseInquiry, CaseInquiryParameters, CaseState
-from wenzhen.agent.case_records import Answer, CaseRecord, split_folds
+from wenzhen.agent.case_records import UNRECORDED, Answer, CaseRecord, Reply, split_folds
 from wenzhen.core.errors import InputError
 
 Variant = Literal["graph", "records", "both"]
 VARIANTS: tuple[Variant, ...] = ("graph", "records", "both")
+Patient = Literal["record", "live"]
+PATIENTS: tuple[Patient, ...] = ("record", "live")
 GraphBelief = Callable[[Sequence[str], Sequence[str]], BoolArray]
 """(diseases, symptoms) -> has[d, s], what the graph lists."""
 StatementReader = Callable[[CaseRecord], dict[str, Answer]]
@@ -48,6 +54,7 @@ class Consultation:
 class DiagnosisReport:
     variant: Variant
     protocol: str
+    patient: Patient
     cases: int
     folds: int
     accuracy: float
@@ -55,11 +62,19 @@ class DiagnosisReport:
     mean_questions: float
 
 
-def consult(inquiry: CaseInquiry, record: CaseRecord, stated: dict[str, Answer]) -> Consultation:
+def patient_reply(record: CaseRecord, symptom: str, patient: Patient = "record") -> Reply:
+    """The simulated patient's reply: the record's, or a ``live`` patient's, who denies what it lacks."""
+    reply = record.reply(symptom)
+    return False if patient == "live" and reply is UNRECORDED else reply
+
+
+def consult(
+    inquiry: CaseInquiry, record: CaseRecord, stated: dict[str, Answer], patient: Patient = "record"
+) -> Consultation:
     """One simulated consultation: ask until the inquiry stops, then name the leading disease."""
     state = CaseState(stated)
     while (symptom := inquiry.next_question(state)) is not None:
-        state = inquiry.answer(state, symptom, record.reply(symptom))
+        state = inquiry.answer(state, symptom, patient_reply(record, symptom, patient))
     return Consultation(inquiry.ranking(state, 1)[0].disease, tuple(state.asked))
 
 
@@ -72,6 +87,7 @@ def evaluate_diagnosis(
     settings: FitSettings | None = None,
     graph: GraphBelief | None = None,
     reader: ReaderFactory | None = None,
+    patient: Patient = "record",
 ) -> DiagnosisReport:
     """Cross-validated figures of one variant: the answer model fitted from the graph, the records, or both
     (the records of the other folds; the graph needs ``graph``); with ``reader`` the text protocol, where the
@@ -86,10 +102,10 @@ def evaluate_diagnosis(
         read = reader(train, symptoms) if reader is not None else None
         fitted = [] if variant == "graph" else [r.restated(read(r)) if read else r for r in train]
         model = fit_answer_model(fitted, diseases, symptoms, belief, settings)
-        inquiry = CaseInquiry(model, parameters)
+        inquiry = CaseInquiry(model.closed_world() if patient == "live" else model, parameters)
         for record in test:
             stated = read(record) if read is not None else dict(record.explicit)
-            result = consult(inquiry, record, stated)
+            result = consult(inquiry, record, stated, patient)
             correct += result.diagnosis == record.disease
             asked += len(result.asked)
             recalled += len(set(result.asked) & set(record.asked))
@@ -97,6 +113,7 @@ def evaluate_diagnosis(
     return DiagnosisReport(
         variant,
         "text" if reader is not None else "symptoms",
+        patient,
         len(records),
         folds,
         correct / len(records),

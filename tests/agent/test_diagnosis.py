@@ -23,9 +23,11 @@ from wenzhen.agent.answer_model import (
     fit_answer_model,
     graph_belief,
 )
+from wenzhen.agent.answer_policy import AnswerModelPolicy
 from wenzhen.agent.case_inquiry import CaseInquiry, CaseInquiryParameters, CaseState
 from wenzhen.agent.case_records import UNRECORDED, CaseRecord, read_case_records, split_folds
-from wenzhen.agent.diagnosis_eval import evaluate_diagnosis
+from wenzhen.agent.diagnosis_eval import evaluate_diagnosis, patient_reply
+from wenzhen.agent.inquiry import Answered, InquiryState, Question, Volunteered
 from wenzhen.agent.statement_reader import StatementReader
 from wenzhen.api.cli import app
 from wenzhen.core.errors import InputError
@@ -245,6 +247,36 @@ def test_the_simulated_patient_tells_not_sure_from_a_symptom_the_record_does_not
     assert report.accuracy == 1.0 and report.mean_questions == 1.0  # one question, two different replies
 
 
+FEVERISH = [CaseRecord("肺炎", {"咳嗽": True}, {"发烧": True})] * 8 + [
+    CaseRecord("肺炎", {"咳嗽": True}, {"发烧": False})
+] * 2  # 肺炎's records talk of 发烧: mostly yes, sometimes no
+COUGH_ONLY = [CaseRecord("支气管炎", {"咳嗽": True})] * 10  # 支气管炎's never mention it
+
+
+def test_a_live_patients_no_counts_as_what_the_records_leave_unrecorded() -> None:
+    model = fit_answer_model(FEVERISH + COUGH_ONLY)
+    policy = AnswerModelPolicy(model, lambda name: {name})
+    state = policy.observe(InquiryState(), Volunteered("咳嗽"))
+    question = policy.next_question(state)
+    assert question == Question("symptom", "发烧")
+    denied = policy.observe(policy.ask(state, question), Answered("发烧", False))
+    assert policy.ranking(denied, 1)[0].disease == "支气管炎"
+    as_fitted = CaseInquiry(model).answer(CaseState({"咳嗽": True}), "发烧", False)
+    assert CaseInquiry(model).ranking(as_fitted, 1)[0].disease == "肺炎"  # a recorded "no" is 肺炎's
+    closed = np.exp(model.closed_world().asked)
+    assert np.allclose(closed.sum(axis=2), 1) and not closed[:, :, NOT_RECORDED].any()
+
+
+def test_the_live_patient_denies_what_the_record_lacks_and_is_read_closed_world() -> None:
+    records = [replace(r, id=str(n)) for n, r in enumerate(FEVERISH + COUGH_ONLY)]
+    assert patient_reply(COUGH_ONLY[0], "发烧", "live") is False
+    assert patient_reply(COUGH_ONLY[0], "发烧") is UNRECORDED
+    record = evaluate_diagnosis(records, "records", folds=5)
+    live = evaluate_diagnosis(records, "records", folds=5, patient="live")
+    assert record.accuracy == 1.0 and record.patient == "record"
+    assert live.accuracy == 0.9 and live.patient == "live"  # 肺炎 denying 发烧 reads as 支气管炎
+
+
 @pytest.fixture(scope="module")
 def demo_graph(session_store: GraphStore, tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
     from tests.conftest import wipe
@@ -278,13 +310,18 @@ def test_wenzhen_eval_diagnosis_runs_every_variant_and_the_text_protocol(
     )  # the demo graph lists 湿啰音 for 肺炎, 呼吸困难 for 支气管炎
     text = runner.invoke(app, ["eval", "diagnosis", str(records), "--text", "--variant", "records"])
     assert text.exit_code == 0, text.output
-    assert "records  (text) accuracy 1.000" in text.stdout
+    assert "records  (text, record patient) accuracy 1.000" in text.stdout
     wrong = runner.invoke(app, ["eval", "diagnosis", str(records), "--variant", "llm"])
     assert wrong.exit_code == 2 and "--variant must be one of graph, records, both" in wrong.output
     shared = runner.invoke(
         app, ["eval", "diagnosis", str(records), "--variant", "records", "--mentions", "shared"]
     )
-    assert shared.exit_code == 0 and "records  (symptoms) accuracy 1.000" in shared.stdout
+    assert shared.exit_code == 0 and "records  (symptoms, record patient) accuracy 1.000" in shared.stdout
+    live_patient = ["--variant", "records", "--patient", "live"]
+    live = runner.invoke(app, ["eval", "diagnosis", str(records), *live_patient])
+    assert live.exit_code == 0 and "records  (symptoms, live patient) accuracy 1.000" in live.stdout
+    nobody = runner.invoke(app, ["eval", "diagnosis", str(records), "--patient", "actor"])
+    assert nobody.exit_code == 2 and "--patient must be one of record, live, not 'actor'" in nobody.output
     odd = runner.invoke(app, ["eval", "diagnosis", str(records), "--mentions", "often"])
     assert odd.exit_code == 2 and "--mentions must be one of per-disease, shared, choose" in odd.output
     department = tmp_path / "department.txt"
