@@ -432,7 +432,7 @@ def diagnosis(
         smoothing=smoothing, graph_weight=graph_weight, mentions=one_of("--mentions", mentions, MENTIONS)
     )
     reports = [
-        evaluate_diagnosis(items, name, folds, seed, parameters, settings, belief, reader, who)
+        evaluate_diagnosis(items, name, folds, seed, parameters, settings, belief, reader, who).report()
         for name in chosen
     ]
     if as_json:

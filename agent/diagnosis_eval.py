@@ -3,9 +3,15 @@
 >>> from wenzhen.agent.case_records import CaseRecord
 >>> records = [CaseRecord("肺炎", {"咳嗽": True}, {"发热": True}),
 ...            CaseRecord("支气管炎", {"咳嗽": True}, {"发热": False})] * 10
->>> report = evaluate_diagnosis(records, "records", folds=5)
+>>> run = evaluate_diagnosis(records, "records", folds=5)
+>>> report = run.report()
 >>> report.accuracy, report.implicit_recall, report.mean_questions
 (1.0, 1.0, 1.0)
+>>> run.report(budget=0).accuracy      # no question: both say only 咳嗽, and each fold's prior picks one
+0.3
+
+An inquiry asks the same questions in the same order whatever its budget (the budget only stops it sooner),
+so one run at the largest budget reports every smaller one.
 
 The patient states the record's explicit symptoms (or, in the text protocol, whatever a reader finds in
 their own words); the agent asks closed questions, which the simulated patient answers from the record:
@@ -46,8 +52,18 @@ ReaderFactory = Callable[[list[CaseRecord], Sequence[str]], StatementReader]
 
 @dataclass(frozen=True)
 class Consultation:
-    diagnosis: str
+    leading: tuple[str, ...]
+    """The leading disease before the first question and after each answer."""
     asked: tuple[str, ...]
+
+    @property
+    def diagnosis(self) -> str:
+        return self.leading[-1]
+
+    def cut(self, budget: int) -> Consultation:
+        """The consultation an inquiry with at most ``budget`` questions has: the same questions in the same
+        order (the budget only stops it sooner), so a prefix of this one."""
+        return Consultation(self.leading[: budget + 1], self.asked[:budget])
 
 
 @dataclass(frozen=True)
@@ -55,6 +71,7 @@ class DiagnosisReport:
     variant: Variant
     protocol: str
     patient: Patient
+    max_questions: int
     cases: int
     folds: int
     accuracy: float
@@ -73,9 +90,42 @@ def consult(
 ) -> Consultation:
     """One simulated consultation: ask until the inquiry stops, then name the leading disease."""
     state = CaseState(stated)
+    leading = [inquiry.ranking(state, 1)[0].disease]
     while (symptom := inquiry.next_question(state)) is not None:
         state = inquiry.answer(state, symptom, patient_reply(record, symptom, patient))
-    return Consultation(inquiry.ranking(state, 1)[0].disease, tuple(state.asked))
+        leading.append(inquiry.ranking(state, 1)[0].disease)
+    return Consultation(tuple(leading), tuple(state.asked))
+
+
+@dataclass(frozen=True)
+class DiagnosisRun:
+    """Each case of a cross-validated run, consulted once at the run's question budget."""
+
+    variant: Variant
+    protocol: str
+    patient: Patient
+    folds: int
+    max_questions: int
+    consulted: tuple[tuple[CaseRecord, Consultation], ...]
+
+    def report(self, budget: int | None = None) -> DiagnosisReport:
+        """The figures at the run's budget, or at a smaller ``budget`` (each consultation cut there)."""
+        budget = self.max_questions if budget is None else budget
+        if not 0 <= budget <= self.max_questions:
+            raise InputError(f"a run at {self.max_questions} questions at most cannot report at {budget}")
+        cut = [(record, consultation.cut(budget)) for record, consultation in self.consulted]
+        cases = len(cut)
+        return DiagnosisReport(
+            self.variant,
+            self.protocol,
+            self.patient,
+            budget,
+            cases,
+            self.folds,
+            sum(c.diagnosis == r.disease for r, c in cut) / cases,
+            sum(len(set(c.asked) & set(r.asked)) for r, c in cut) / max(sum(len(r.asked) for r, _ in cut), 1),
+            sum(len(c.asked) for _, c in cut) / cases,
+        )
 
 
 def evaluate_diagnosis(
@@ -88,14 +138,16 @@ def evaluate_diagnosis(
     graph: GraphBelief | None = None,
     reader: ReaderFactory | None = None,
     patient: Patient = "record",
-) -> DiagnosisReport:
-    """Cross-validated figures of one variant: the answer model fitted from the graph, the records, or both
+) -> DiagnosisRun:
+    """A cross-validated run of one variant: the answer model fitted from the graph, the records, or both
     (the records of the other folds; the graph needs ``graph``); with ``reader`` the text protocol, where the
-    model learns from what the reader finds in the training records too."""
+    model learns from what the reader finds in the training records too. Its :meth:`~DiagnosisRun.report`
+    gives the figures at any budget up to ``parameters.max_questions`` without consulting again."""
     if variant != "records" and graph is None:
         raise InputError(f"the {variant!r} variant needs the graph")
+    parameters = parameters or CaseInquiryParameters()
     diseases = sorted({r.disease for r in records})
-    correct = asked = recalled = implicit = 0
+    consulted: list[tuple[CaseRecord, Consultation]] = []
     for train, test in split_folds(records, folds, seed):
         symptoms = sorted({s for r in train for s in r.symptoms})
         belief = graph(diseases, symptoms) if graph is not None and variant != "records" else None
@@ -105,18 +157,6 @@ def evaluate_diagnosis(
         inquiry = CaseInquiry(model.closed_world() if patient == "live" else model, parameters)
         for record in test:
             stated = read(record) if read is not None else dict(record.explicit)
-            result = consult(inquiry, record, stated, patient)
-            correct += result.diagnosis == record.disease
-            asked += len(result.asked)
-            recalled += len(set(result.asked) & set(record.asked))
-            implicit += len(record.asked)
-    return DiagnosisReport(
-        variant,
-        "text" if reader is not None else "symptoms",
-        patient,
-        len(records),
-        folds,
-        correct / len(records),
-        recalled / max(implicit, 1),
-        asked / len(records),
-    )
+            consulted.append((record, consult(inquiry, record, stated, patient)))
+    protocol = "text" if reader is not None else "symptoms"
+    return DiagnosisRun(variant, protocol, patient, folds, parameters.max_questions, tuple(consulted))

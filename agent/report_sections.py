@@ -282,10 +282,10 @@ def diagnosis_section(
     name: str, records: Sequence[CaseRecord], graph: GraphBelief, out: Path, seed: int = 0, folds: int = 5
 ) -> Section:
     rows, points, figures = [], [], {}
+    most = CaseInquiryParameters(max_questions=max(DIAGNOSIS_BUDGETS))
+    run = evaluate_diagnosis(records, "both", folds, seed, most, CHOSEN_FIT, graph)
     for budget in DIAGNOSIS_BUDGETS:
-        report = evaluate_diagnosis(
-            records, "both", folds, seed, CaseInquiryParameters(max_questions=budget), CHOSEN_FIT, graph
-        )
+        report = run.report(budget)
         rows.append(
             {
                 "records": name,

@@ -223,7 +223,7 @@ def test_the_reader_uses_the_graphs_phrasings_through_the_concepts() -> None:
 
 def test_the_protocol_scores_each_fold_with_a_model_fitted_on_the_others() -> None:
     records = [replace(r, id=str(n)) for n, r in enumerate([PNEUMONIA, BRONCHITIS, RHINITIS] * 10)]
-    report = evaluate_diagnosis(records, "records", folds=5)
+    report = evaluate_diagnosis(records, "records", folds=5).report()
     assert report.accuracy == 1.0 and report.cases == 30
     assert 0 < report.mean_questions <= 2 and report.implicit_recall > 0.3
     trains, tests = zip(*split_folds(records, 5), strict=True)
@@ -233,9 +233,30 @@ def test_the_protocol_scores_each_fold_with_a_model_fitted_on_the_others() -> No
         evaluate_diagnosis(records, "both")
     with pytest.raises(InputError, match="--folds"):
         evaluate_diagnosis(records, "records", folds=31)
-    silent = evaluate_diagnosis(records, "records", reader=lambda train, symptoms: lambda record: {})
+    silent = evaluate_diagnosis(records, "records", reader=lambda train, symptoms: lambda record: {}).report()
     assert silent.protocol == "text" and silent.accuracy == 1.0  # with nothing stated, it asks more
     assert silent.mean_questions > report.mean_questions
+
+
+def test_a_run_reports_at_a_smaller_budget_what_a_run_at_that_budget_would() -> None:
+    cold = CaseRecord("感冒", {"咳嗽": True}, {"鼻塞": True})
+    sure = [replace(r, id=str(n)) for n, r in enumerate([PNEUMONIA, BRONCHITIS, cold] * 8)]
+    hedged = [replace(r, implicit={s: None for s in r.asked}) for r in sure[:6]]  # "not sure" answers too
+    for patient in ("record", "live"):
+        run = evaluate_diagnosis(
+            sure + hedged, "records", parameters=CaseInquiryParameters(), patient=patient
+        )
+        for budget in range(4):
+            alone = CaseInquiryParameters(max_questions=budget)
+            cut = run.report(budget)
+            assert (
+                cut
+                == evaluate_diagnosis(sure + hedged, "records", parameters=alone, patient=patient).report()
+            )
+            assert cut.max_questions == budget
+        assert run.report(0).mean_questions == 0 and run.report(0).accuracy < run.report(2).accuracy
+    with pytest.raises(InputError, match="cannot report at 7"):
+        run.report(7)
 
 
 def test_the_simulated_patient_tells_not_sure_from_a_symptom_the_record_does_not_have() -> None:
@@ -243,7 +264,7 @@ def test_the_simulated_patient_tells_not_sure_from_a_symptom_the_record_does_not
     never_asked = CaseRecord("支气管炎", {"咳嗽": True})  # the record says nothing of 发烧
     assert unsure.reply("发烧") is None and never_asked.reply("发烧") is UNRECORDED
     records = [replace(r, id=str(n)) for n, r in enumerate([unsure, never_asked] * 10)]
-    report = evaluate_diagnosis(records, "records", folds=5)
+    report = evaluate_diagnosis(records, "records", folds=5).report()
     assert report.accuracy == 1.0 and report.mean_questions == 1.0  # one question, two different replies
 
 
@@ -271,8 +292,8 @@ def test_the_live_patient_denies_what_the_record_lacks_and_is_read_closed_world(
     records = [replace(r, id=str(n)) for n, r in enumerate(FEVERISH + COUGH_ONLY)]
     assert patient_reply(COUGH_ONLY[0], "发烧", "live") is False
     assert patient_reply(COUGH_ONLY[0], "发烧") is UNRECORDED
-    record = evaluate_diagnosis(records, "records", folds=5)
-    live = evaluate_diagnosis(records, "records", folds=5, patient="live")
+    record = evaluate_diagnosis(records, "records", folds=5).report()
+    live = evaluate_diagnosis(records, "records", folds=5, patient="live").report()
     assert record.accuracy == 1.0 and record.patient == "record"
     assert live.accuracy == 0.9 and live.patient == "live"  # 肺炎 denying 发烧 reads as 支气管炎
 
