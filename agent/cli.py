@@ -387,7 +387,14 @@ def diagnosis(
     ] = False,
     folds: Annotated[int, typer.Option(help="Cross-validation folds.")] = 5,
     seed: Annotated[int, typer.Option(help="Seed of the folds.")] = 0,
-    max_questions: Annotated[int, typer.Option(help="Questions at most per case.")] = 6,
+    max_questions: Annotated[
+        list[int] | None,
+        typer.Option(
+            min=0,
+            help="Questions at most per case (default 6); repeatable: one run at the largest reports each "
+            "(an inquiry asks the same questions whatever its budget, only stopping sooner).",
+        ),
+    ] = None,
     confidence: Annotated[
         float, typer.Option(help="Stop asking when the leading disease reaches this probability.")
     ] = 0.95,
@@ -427,21 +434,24 @@ def diagnosis(
     belief, reader, missing = _graph_view(diseases, text)
     if missing:
         err_console.print(f"[dim]diseases the graph does not know: {'，'.join(missing)}[/dim]")
-    parameters = CaseInquiryParameters(confidence=confidence, max_questions=max_questions)
+    budgets = sorted(set(max_questions or [6]))
+    parameters = CaseInquiryParameters(confidence=confidence, max_questions=budgets[-1])
     settings = FitSettings(
         smoothing=smoothing, graph_weight=graph_weight, mentions=one_of("--mentions", mentions, MENTIONS)
     )
-    reports = [
-        evaluate_diagnosis(items, name, folds, seed, parameters, settings, belief, reader, who).report()
+    runs = [
+        evaluate_diagnosis(items, name, folds, seed, parameters, settings, belief, reader, who)
         for name in chosen
     ]
+    reports = [run.report(budget) for run in runs for budget in budgets]
     if as_json:
         typer.echo(json.dumps([asdict(r) for r in reports], ensure_ascii=False))
         return
     typer.echo(f"{len(items)} records, {len(diseases)} diseases, {folds}-fold cross-validation")
     for r in reports:
+        budget = f" at most {r.max_questions}" if len(budgets) > 1 else ""
         typer.echo(
-            f"  {r.variant:<8} ({r.protocol}, {r.patient} patient) accuracy {r.accuracy:.3f}  "
+            f"  {r.variant:<8} ({r.protocol}, {r.patient} patient{budget}) accuracy {r.accuracy:.3f}  "
             f"implicit recall {r.implicit_recall:.3f}  questions {r.mean_questions:.2f}"
         )
 

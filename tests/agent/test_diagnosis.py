@@ -341,6 +341,12 @@ def test_wenzhen_eval_diagnosis_runs_every_variant_and_the_text_protocol(
     live_patient = ["--variant", "records", "--patient", "live"]
     live = runner.invoke(app, ["eval", "diagnosis", str(records), *live_patient])
     assert live.exit_code == 0 and "records  (symptoms, live patient) accuracy 1.000" in live.stdout
+    curve = ["--variant", "records", "--max-questions", "1", "--max-questions", "0", "--json"]
+    budgets = json.loads(runner.invoke(app, ["eval", "diagnosis", str(records), *curve]).stdout)
+    assert [(r["max_questions"], r["accuracy"]) for r in budgets][1] == (1, 1.0)
+    assert budgets[0]["max_questions"] == 0 and budgets[0]["mean_questions"] == 0
+    negative = runner.invoke(app, ["eval", "diagnosis", str(records), "--max-questions", "-1"])
+    assert negative.exit_code == 2 and "Invalid value for '--max-questions'" in negative.output
     nobody = runner.invoke(app, ["eval", "diagnosis", str(records), "--patient", "actor"])
     assert nobody.exit_code == 2 and "--patient must be one of record, live, not 'actor'" in nobody.output
     odd = runner.invoke(app, ["eval", "diagnosis", str(records), "--mentions", "often"])
