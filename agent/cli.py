@@ -449,7 +449,7 @@ def diagnosis(
         return
     typer.echo(f"{len(items)} records, {len(diseases)} diseases, {folds}-fold cross-validation")
     for r in reports:
-        budget = f" at most {r.max_questions}" if len(budgets) > 1 else ""
+        budget = f", at most {r.max_questions} questions" if len(budgets) > 1 else ""
         typer.echo(
             f"  {r.variant:<8} ({r.protocol}, {r.patient} patient{budget}) accuracy {r.accuracy:.3f}  "
             f"implicit recall {r.implicit_recall:.3f}  questions {r.mean_questions:.2f}"
