@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
+from wenzhen.agent.closed_answer import read_closed_answer
 from wenzhen.agent.inquiry import (
     Answered,
     BodyPartDenied,
@@ -71,6 +72,10 @@ def affirms(text: str) -> bool:
 
 class Linker(Protocol):
     def link(self, text: str) -> list[Mention]: ...
+
+    def names_of(self, concept: str) -> tuple[str, ...]:
+        """Every name of a symptom concept, narrower concepts' included where known."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -127,29 +132,32 @@ def read_message(
     ``locations``: everyday location words (右上腹, 心口), read wherever they come.
     """
     mentions = tuple(linker.link(text))
+    target = pending.target if pending is not None and pending.kind == "symptom" else None
+    names = {target, *linker.names_of(target)} if target is not None else set()
     observations: list[Observation] = []
     answered = False
     for m in mentions:
         if m.label is not Label.SYMPTOM:
             continue
         sure = not m.doubtful
-        if pending is not None and pending.kind == "symptom" and m.name == pending.target:
+        if m.name == target:
             answered = True
             observations.append(Answered(m.name, not m.negated, sure))
-        elif m.negated:
+            continue
+        if target is not None and not m.negated and names & {m.name, m.surface}:  # 低烧 answers 有没有发热
+            answered = True
+            observations.append(Answered(target, True, sure))
+        if m.negated:
             observations.append(Answered(m.name, False, sure))
         else:
             observations.append(Volunteered(m.name, sure))
     if pending is not None and not answered:
-        if pending.kind == "symptom" and pending.target is not None:
-            reply = _DOUBT.sub("", text)  # 好像有 / 可能没有: an answer, not a sure one
-            sure = reply == text
-            if _NO.search(reply):
-                observations.insert(0, Answered(pending.target, False, sure))
-                answered = True
-            elif _YES.search(reply):
-                observations.insert(0, Answered(pending.target, True, sure))
-                answered = True
+        if target is not None:
+            others = [(m.start, m.end) for m in mentions if m.label is Label.SYMPTOM]
+            closed = read_closed_answer(text, names, others)
+            answered = closed is not None
+            if closed is not None and closed.present is not None:
+                observations.insert(0, Answered(target, closed.present, closed.certain))
         elif pending.kind == "body_part":
             observation = _where(text, pending.target, body_parts)
             if observation is not None:

@@ -11,9 +11,10 @@ unless they are all it says.
 
 Clauses are cut at punctuation; words that only frame a complaint (我最近, 还有, 就是 …; …是什么病,
 …是怎么回事) are left out, and a
-negation cue at the start marks the mention negated (the cue is left out of what is compared). A clause
-that already holds a linked symptom (or disease, drug …) is not read again. The vectors of the phrasings
-are computed once per set of concepts and embedding model and kept in the cache directory.
+negation cue at the start marks the mention negated (the cue is left out of what is compared), as does a
+clause that calls something normal (体温正常 is near 发热, and denies it) or denies within (一次都没吐).
+A clause that already holds a linked symptom (or disease, drug …) is not read again. The vectors of the
+phrasings are computed once per set of concepts and embedding model and kept in the cache directory.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import numpy.typing as npt
 
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import Mention, SymptomConcepts
-from wenzhen.retrieval.negation import NOT_NEGATIONS, hedge_before
+from wenzhen.retrieval.negation import NOT_NEGATIONS, hedge_before, states_normal
 from wenzhen.retrieval.patterns import is_pattern
 
 THRESHOLD = 0.945
@@ -45,7 +46,10 @@ _ASKING = re.compile(
     r"|(?:是|这是)?怎么(?:回事|了|办)$|(?:正常|要紧|严重)?[吗呢吧啊]$"
 )
 """A question about the complaint closing a clause (…是什么病, …是怎么回事, …要紧吗): not compared."""
-_NEGATION = re.compile(r"^(?:没有|没|无|不|未|否认)")
+_NEGATION = re.compile(r"(?:没有|没|无|不(?!是)|未|否认)")  # match(words, start): no ^; 不是…也: no denial
+_DENIED_WITHIN = re.compile(r"(?:一次|从来|根本|完全|并)(?:都|也)?(?:没有|没|不)")
+"""A denial inside a clause (一次都没吐, 根本不疼): its words are near the complaint's, its sense is not
+(unlike 饭都不想吃, 一点劲都没有: complaints)."""
 _NOT_A_COMPLAINT = re.compile(
     r"^(?:不清楚|不知道|说不清|说不好|不确定|没有了|没了|没有别的|就这些|就这样|是的?|对的?|嗯|有的?|没有|不是)$"
 )
@@ -126,7 +130,8 @@ class ConceptMeaning:
             nearest = self.concept_of(core)
             if nearest is not None:
                 hedge = hedge_before(text, end)  # the clause is the mention: a hedge may open it
-                found.append(Mention(nearest[0], Label.SYMPTOM, begin, end, core, bool(negation), hedge))
+                denied = bool(negation) or bool(_DENIED_WITHIN.search(core)) or states_normal(core)
+                found.append(Mention(nearest[0], Label.SYMPTOM, begin, end, core, denied, hedge))
         return found
 
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from wenzhen.kg_loader.schema import RELATION_TYPES, Label
-from wenzhen.retrieval.negation import doubtful, hedge_before, negated_before
+from wenzhen.retrieval.negation import doubtful, hedge_before, negated_after, negated_before, negation_in
 from wenzhen.retrieval.patterns import compile_term, fold_keeping_length, is_pattern
 
 if TYPE_CHECKING:  # the caller connects; linking and profiles need no driver
@@ -83,6 +84,8 @@ class SymptomConcepts:
     ...                             SymptomConcept("上腹痛", ("胃痛",), ("胃疼",), ("腹痛",))])
     >>> concepts.concept_of("肚子疼"), concepts.concept_of("乏力"), concepts.with_broader("上腹痛")
     ('腹痛', '乏力', ('上腹痛', '腹痛'))
+    >>> concepts.with_narrower("腹痛")
+    ('腹痛', '上腹痛')
     >>> concepts.profiles([DiseaseProfile("胃炎", ("胃痛", "恶心"))])[0].symptoms
     ('上腹痛', '恶心', '腹痛')
 
@@ -119,6 +122,18 @@ class SymptomConcepts:
             known = self.by_name.get(current)
             todo.extend(known.broader if known else ())
         return tuple(found)
+
+    def with_narrower(self, concept: str) -> tuple[str, ...]:
+        """The concept and every concept narrower than it (发热 → 高热, 低热)."""
+        return (concept, *self._narrower.get(concept, ()))
+
+    @cached_property
+    def _narrower(self) -> dict[str, list[str]]:
+        narrower: dict[str, list[str]] = {}
+        for concept in self.concepts:
+            for broader in self.with_broader(concept.name)[1:]:
+                narrower.setdefault(broader, []).append(concept.name)
+        return narrower
 
     def profiles(self, profiles: list[DiseaseProfile]) -> list[DiseaseProfile]:
         """``profiles`` with their symptoms as concepts, each with its broader concepts (a disease listed
@@ -206,6 +221,7 @@ class EntityDictionary:
     entries: dict[str, tuple[Label, str]] = field(default_factory=dict)
     max_chars: int = 0
     patterns: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    _names_of: dict[str, list[str]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_store(cls, store: GraphStore, concepts: SymptomConcepts | None = None) -> EntityDictionary:
@@ -241,6 +257,16 @@ class EntityDictionary:
             return
         self.entries[surface] = (label, name)
         self.max_chars = max(self.max_chars, len(surface))
+        self._names_of = None
+
+    def names_of(self, concept: str) -> tuple[str, ...]:
+        """Every name that links to the symptom ``concept`` (its graph names, aliases and phrasings)."""
+        if self._names_of is None:
+            self._names_of = {}
+            for surface, (label, name) in self.entries.items():
+                if label is Label.SYMPTOM:
+                    self._names_of.setdefault(name, []).append(surface)
+        return tuple(self._names_of.get(concept, ()))
 
     def link(self, text: str) -> list[Mention]:
         """Longest-match scan, left to right, then the patterns, longest match first, over what is left
@@ -255,7 +281,11 @@ class EntityDictionary:
             if any(m.claims(start, end) for m in mentions):
                 continue
             hedge = hedge_before(text, start)
-            negated = negated_before(text, start)
+            negated = (
+                negated_before(text, start)
+                or any(negation_in(gap) for gap in match.groups())  # 肚子不疼
+                or negated_after(text, end)
+            )
             mentions.append(Mention(concept, Label.SYMPTOM, start, end, match.group(), negated, hedge))
         return sorted(mentions, key=lambda m: m.start)
 
@@ -266,8 +296,9 @@ class EntityDictionary:
                 surface = text[position : position + length]
                 entry = self.entries.get(surface)
                 if entry is not None:
-                    negated, hedge = negated_before(text, position), hedge_before(text, position)
                     end = position + length
+                    negated = negated_before(text, position) or negated_after(text, end)
+                    hedge = hedge_before(text, position)
                     mentions.append(Mention(entry[1], entry[0], position, end, surface, negated, hedge))
                     position += length
                     break
@@ -307,6 +338,11 @@ class KGRetriever:
         if self.meaning is None:
             return mentions
         return sorted([*mentions, *self.meaning(text, mentions)], key=lambda m: m.start)
+
+    def names_of(self, concept: str) -> tuple[str, ...]:
+        """Every name that links to the symptom ``concept`` or to a narrower one (低烧 for 发热)."""
+        concepts = self.concepts.with_narrower(concept)
+        return tuple(n for c in concepts for n in (c, *self.dictionary.names_of(c)))
 
     def concepts_named(self, name: str) -> set[str]:
         """The symptom concepts a symptom name (any vocabulary's: 发烧, 稀便, 流涕) stands for: its own

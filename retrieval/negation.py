@@ -61,3 +61,40 @@ def hedge_before(text: str, start: int, max_gap: int = 4) -> str | None:
 
 def doubtful(hedge: str | None) -> bool:
     return hedge in DOUBT_CUES
+
+
+NORMAL_CUES = ("正常", "还行", "还好", "挺好", "没问题", "不错", "成形", "通气", "通畅")
+"""Words that call something normal (体温正常, 大便还行): what is normal is no complaint."""
+_NORMAL = re.compile(f"(?<!不)(?<!不太)(?:{'|'.join(NORMAL_CUES)})")
+
+
+def states_normal(clause: str) -> bool:
+    """Whether ``clause`` calls something normal (体温正常), not abnormal (月经不正常).
+
+    >>> [states_normal(clause) for clause in ("体温正常", "大便还行", "月经不正常", "头痛")]
+    [True, True, False, False]
+    """
+    return _NORMAL.search(clause) is not None
+
+
+_AFTER = re.compile(r"^(?:倒是|倒|也|都|是|就)?(?:没有|没|无)(?:了|的|啊|呢|哦|吧)?(?:$|[，。,；;！？!?\s])")
+
+
+def negated_after(text: str, end: int) -> bool:
+    """Whether the clause denies what ends at ``text[end]`` right after it, and ends there (咳嗽倒是没有,
+    发烧没有，…), not 发烧没有退.
+
+    >>> negated_after("咳嗽倒是没有", 2), negated_after("发烧没有，咳嗽有", 2), negated_after("发烧没有退", 2)
+    (True, True, False)
+    """
+    return _AFTER.match(text[end:]) is not None
+
+
+def negation_in(gap: str) -> bool:
+    """Whether a negation cue stands in ``gap``, the words a phrasing allows between its parts (肚子不疼,
+    头一点都不疼), not counting the cues inside :data:`NOT_NEGATIONS` (肚子时不时疼).
+
+    >>> negation_in("不"), negation_in("一点都不"), negation_in("有点"), negation_in("时不时")
+    (True, True, False, False)
+    """
+    return any(cue in NOT_NEGATIONS.sub("·", gap) for cue in NEGATION_CUES)

@@ -32,13 +32,14 @@ _CHOICE = re.compile(r"\{([^{}]*)\}")
 
 
 def compile_term(term: str) -> re.Pattern[str]:
-    """A rule term as a pattern: ``*`` is a gap of up to :data:`GAP_CHARS` characters within one clause,
-    ``{a|b}`` one of the alternatives.
+    """A rule term as a pattern: ``*`` is a gap of up to :data:`GAP_CHARS` characters within one clause, as
+    short as will match, and a group of its own (what the gaps hold: ``match.groups()``); ``{a|b}`` one of
+    the alternatives.
 
-    >>> bool(compile_term("{说话|讲话}*不清").search("讲话有点不清楚"))
-    True
+    >>> compile_term("{说话|讲话}*不清").search("讲话有点不清楚").groups()
+    ('有点',)
     """
-    gap = f"[^，。！？；、,.!?;\\n]{{0,{GAP_CHARS}}}"
+    gap = f"([^，。！？；、,.!?;\\n]{{0,{GAP_CHARS}}}?)"
 
     def part(text: str) -> str:
         pieces, position = [], 0

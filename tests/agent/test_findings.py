@@ -52,6 +52,22 @@ def test_short_answers_answer_the_pending_closed_question() -> None:
     assert reading.observations == (Answered("黄疸", False), Volunteered("乏力")) and reading.answered_pending
 
 
+def test_replies_in_a_patients_words_answer_the_pending_question() -> None:
+    words = dictionary()
+    words.add("发烧", Label.SYMPTOM, "发热")
+    words.add("头痛", Label.SYMPTOM, "头痛")
+    fever = Question("symptom", "发热")
+    assert read_message(words, "烧过两天，现在退了", fever).observations == (Answered("发热", True),)
+    assert read_message(words, "量了36度8", fever).observations == (Answered("发热", False),)
+    assert read_message(words, "这个倒没有", fever).observations == (Answered("发热", False),)
+    assert read_message(words, "发烧没有，头痛", fever).observations == (
+        Answered("发热", False),
+        Volunteered("头痛"),
+    )
+    unsure = read_message(words, "不知道，没量过", fever)
+    assert unsure.answered_pending and unsure.observations == ()  # not a "no", though it starts with 不
+
+
 def test_doubt_is_kept_and_mildness_is_present() -> None:
     hedged = read_message(dictionary(), "好像有点发热，乏力倒是有点", None)
     assert hedged.observations == (Volunteered("发热", certain=False), Volunteered("乏力"))

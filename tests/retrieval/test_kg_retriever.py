@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.faults.attempts import INJECTIONS
+from wenzhen.agent.findings import read_message
+from wenzhen.agent.inquiry import Answered, Question, Volunteered
 from wenzhen.kg_loader.loader import load_file
 from wenzhen.kg_loader.options import LoadOptions
 from wenzhen.kg_loader.schema import Label
@@ -85,6 +87,10 @@ def test_symptom_concepts_load_link_and_widen_profiles(store: GraphStore, tmp_pa
     assert kg.concepts.concept_of("稀便") == "腹泻" and kg.concepts.with_broader("高热") == ("高热", "发热")
     linked = {(m.name, m.surface, m.negated) for m in kg.link("孩子拉肚子，一天跑了五趟厕所，没有发烧")}
     assert linked == {("腹泻", "拉肚子", False), ("腹泻", "跑了五趟厕所", False), ("发热", "发烧", True)}
+    assert set(kg.names_of("发热")) == {"发热", "发烧", "身上烫", "高热", "高烧"}  # narrower 高热's too
+    assert set(kg.names_of("高热")) == {"高热", "高烧"}
+    reply = read_message(kg, "高烧，39度多", Question("symptom", "发热"))
+    assert reply.observations == (Answered("发热", True), Volunteered("高热"))
     kg_profiles = {p.disease: p.symptoms for p in kg.concept_profiles()}
     plain = {p.disease: p.symptoms for p in kg.disease_profiles()}
     assert set(kg_profiles) == set(plain)  # the same diseases, their symptoms as concepts
@@ -111,6 +117,27 @@ def test_phrasings_read_over_body_parts_and_the_longer_phrasing_wins() -> None:
     assert [m.name for m in dictionary.link("吐了好多血")] == ["呕吐"]  # a name found word for word stays
 
 
+def test_a_denial_inside_a_phrasing_or_after_a_name_is_read() -> None:
+    from wenzhen.retrieval.kg import EntityDictionary
+    from wenzhen.retrieval.patterns import compile_term
+
+    dictionary = EntityDictionary()
+    for name in ("发烧", "咳嗽", "拉肚子"):
+        dictionary.add(name, Label.SYMPTOM, name)
+    phrasings = [("{肚子|肚皮}*疼", "腹痛"), ("{头|脑袋}*疼", "头痛")]
+    dictionary.patterns += [(compile_term(phrasing), concept) for phrasing, concept in phrasings]
+
+    def read(text: str) -> list[tuple[str, bool]]:
+        return [(m.name, m.negated) for m in dictionary.link(text)]
+
+    assert read("肚子不疼，就是拉肚子") == [("腹痛", True), ("拉肚子", False)]  # was: 腹痛 present
+    assert read("脑袋一点都不疼") == [("头痛", True)]
+    assert read("肚子时不时疼") == [("腹痛", False)]  # 时不时: often
+    assert read("发烧没有，咳嗽有") == [("发烧", True), ("咳嗽", False)]
+    assert read("咳嗽倒是没有") == [("咳嗽", True)]
+    assert read("发烧没有退") == [("发烧", False)]  # it has not gone down: still there
+
+
 def test_symptoms_are_linked_by_meaning_where_no_word_matched(embedder: object, tmp_path: Path) -> None:
     from wenzhen.retrieval.concept_meaning import ConceptMeaning
     from wenzhen.retrieval.kg import SymptomConcept, SymptomConcepts
@@ -133,6 +160,8 @@ def test_symptoms_are_linked_by_meaning_where_no_word_matched(embedder: object, 
     assert meaning.link("肚子", [stomach]) == []  # a body part alone is no complaint
     asking = meaning.link("大便很稀是怎么回事？", [])  # the question about it is not compared
     assert [(m.name, m.surface) for m in asking] == [("腹泻", "大便很稀")]
+    denied = meaning.link("大便正常，头从来不疼", [])  # near 腹泻 and 头痛 in words, denials in sense
+    assert [(m.name, m.negated) for m in denied] == [("腹泻", True), ("头痛", True)]
 
 
 def test_what_a_patient_types_never_writes_through_the_graph_retriever(kg: KGRetriever) -> None:
