@@ -13,7 +13,7 @@ short yes/no reply answers the pending closed question.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -32,7 +32,6 @@ from wenzhen.agent.inquiry import (
 from wenzhen.agent.locations import BodyLocations
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import Mention
-from wenzhen.retrieval.negation import DOUBT_CUES
 
 _AGE = re.compile(r"(\d{1,3})\s*(?:周岁|岁)")
 _SEX = re.compile(r"(?:^|[，,。；;\s我是性别：:])(男|女)(?:性|的|生|孩|士|宝宝|[，,。；;\s]|$)")
@@ -53,21 +52,23 @@ _WRITER = re.compile(f"[我俺](?!们|家|的?(?:{'|'.join(mine for mine, _ in _
 """The writer speaking of themselves (我最近…): then they are the patient."""
 _DURATION = re.compile(r"((?:\d+|[一二两三四五六七八九十半几多]+)\s*(?:个多?)?(?:小时|天|日|周|星期|月|年))")
 _YES = re.compile(r"^\s*(?:是|有|对|嗯|会|经常|偶尔|yes)", re.IGNORECASE)
-_DOUBT = re.compile(r"^\s*(?:{})".format("|".join(DOUBT_CUES)))
 _NO = re.compile(r"^\s*(?:没|无|不|否|从来没|no\b)", re.IGNORECASE)
 _UNSURE = re.compile(r"不清楚|不知道|说不清|说不好|不确定")
 _NOTHING_ELSE = re.compile(r"没有了|没了|没有别的|没有其他|没其他|就这些|就这样|别的没有|其他没有")
 
 
-def affirms(text: str) -> bool:
-    """A short answer that says yes (有、是、对、嗯 …), not no; a hedged yes (好像有) too: a screening
-    question must not let a doubtful yes pass as a no.
+def affirms(text: str, names: Iterable[str] = ()) -> bool:
+    """A reply that says yes (:func:`read_closed_answer`: 有的, 当然有, 确实有 …; with the symptom's
+    ``names``, its echo too), a hedged yes (好像有) included: a screening question must not let a doubtful
+    yes pass as a no.
 
-    >>> affirms("有的，出了好多汗"), affirms("没有"), affirms("不是"), affirms("好像有")
-    (True, False, False, True)
+    >>> affirms("有的，出了好多汗"), affirms("没有"), affirms("不是"), affirms("好像有"), affirms("当然有")
+    (True, False, False, True, True)
+    >>> affirms("不知道"), affirms("烧过", ["发烧"])
+    (False, True)
     """
-    reply = _DOUBT.sub("", text)
-    return bool(_YES.search(reply)) and not _NO.search(reply)
+    answer = read_closed_answer(text, names)
+    return answer is not None and answer.present is True
 
 
 class Linker(Protocol):

@@ -386,8 +386,9 @@ def patient_statements(state: ConsultState) -> list[str]:
         if o.get("kind") == "answered" and o.get("present")
     ]
     pending = state.get("pending")
-    if pending and pending.get("kind") == "symptom" and pending.get("target") and affirms(state["message"]):
-        confirmed.append(pending["target"])
+    target = pending.get("target") if pending and pending.get("kind") == "symptom" else None
+    if target and affirms(state["message"], [target]):
+        confirmed.append(target)
     return [*said, *(f"有{symptom}" for symptom in dict.fromkeys(confirmed))]
 
 

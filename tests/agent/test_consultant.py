@@ -83,6 +83,9 @@ def test_emergencies_out_of_scope_and_knowledge_questions(
         screen = c.reply(screened, "我爸胸口痛")
         assert screen.kind == "question" and (screen.question or {}).get("kind") == "screen"
         assert c.reply(screened, "好像有").kind == "emergency"  # a doubtful yes to a red flag is a yes
+        plainly = c.start_session()
+        assert (c.reply(plainly, "我妈胸口疼").question or {}).get("kind") == "screen"
+        assert c.reply(plainly, "确实有").kind == "emergency"  # a yes that does not open with 有 / 是
         parts = list(c.stream(c.start_session(), "晚期肝癌可以用免疫治疗吗"))
         reply = parts[-1]
         assert isinstance(reply, Reply) and reply.kind == "answer"
