@@ -76,22 +76,24 @@ class LayWords:
 
 
 class RelativeWords(LayWords):
-    """:class:`LayWords` told by a relative, who answers closed questions less surely.
+    """:class:`LayWords` told by a relative, who answers closed questions less surely and in their own way:
+    not only 有的 / 没有, but 当然有, 这个倒没有, or the symptom said back in everyday words.
 
     >>> words = RelativeWords({"腹泻": ("拉肚子",)}, seed=0)
-    >>> words.opening("拉肚子")[-4:], words.reply("腹泻", True) in RelativeWords.YES
-    ('拉肚子。', True)
+    >>> words.opening("拉肚子")[-4:], [words.reply("腹泻", False) for _ in range(6)][3:]
+    ('拉肚子。', ['没有拉肚子。', '那倒没有。', '拉肚子倒是没有。'])
     """
 
     OPENINGS = ("我爸最近", "我妈这几天", "孩子这两天", "我老婆最近", "家里老人最近")
-    YES = ("有的。", "有。", "好像有。", "有点。", "应该有吧。")
-    NO = ("没有。", "没有的。", "好像没有。", "应该没有吧。")
+    YES = ("有的。", "有。", "好像有。", "有点。", "应该有吧。", "确实有。", "对，{}。", "嗯，{}。")
+    NO = ("没有。", "没有的。", "好像没有。", "应该没有吧。", "那倒没有。", "没有{}。", "{}倒是没有。")
+    """Replies; ``{}``: the symptom in everyday words."""
 
     def opening(self, words: str) -> str:
         return f"{self.random.choice(self.OPENINGS)}{words}。"
 
     def reply(self, symptom: str, has: bool) -> str:
-        return self.random.choice(self.YES if has else self.NO)
+        return self.random.choice(self.YES if has else self.NO).format(self.say(symptom))
 
 
 class GraphTerms:

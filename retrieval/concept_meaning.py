@@ -12,7 +12,8 @@ unless they are all it says.
 Clauses are cut at punctuation; words that only frame a complaint (我最近, 还有, 就是 …; …是什么病,
 …是怎么回事) are left out, and a
 negation cue at the start marks the mention negated (the cue is left out of what is compared), as does a
-clause that calls something normal (体温正常 is near 发热, and denies it) or denies within (一次都没吐).
+clause that calls something normal (体温正常 is near 发热, and denies it), denies within (一次都没吐) or
+after (…倒是没有, left out of what is compared).
 A clause that already holds a linked symptom (or disease, drug …) is not read again. The vectors of the
 phrasings are computed once per set of concepts and embedding model and kept in the cache directory.
 """
@@ -47,6 +48,8 @@ _ASKING = re.compile(
 )
 """A question about the complaint closing a clause (…是什么病, …是怎么回事, …要紧吗): not compared."""
 _NEGATION = re.compile(r"(?:没有|没|无|不(?!是)|未|否认)")  # match(words, start): no ^; 不是…也: no denial
+_DENIED_AFTER = re.compile(r"(?:倒是|倒)(?:没有|没)(?:了|的|啊|呢|哦|吧)?$")
+"""A denial after the clause's words, contrasting (一直跑厕所倒是没有); not 一点劲都没有, a complaint."""
 _DENIED_WITHIN = re.compile(r"(?:一次|从来|根本|完全|并)(?:都|也)?(?:没有|没|不)")
 """A denial inside a clause (一次都没吐, 根本不疼): its words are near the complaint's, its sense is not
 (unlike 饭都不想吃, 一点劲都没有: complaints)."""
@@ -123,6 +126,8 @@ class ConceptMeaning:
             core = words[core_start:]
             asking = _ASKING.search(core)
             core = core[: asking.start()] if asking else core
+            denied_after = _DENIED_AFTER.search(core)  # 一直跑厕所倒是没有: compared without it
+            core = core[: denied_after.start()] if denied_after else core
             begin = offset + core_start
             end = begin + len(core)
             if len(core) < MIN_CLAUSE_CHARS or not _CJK.search(_outside(text, begin, end, linked)):
@@ -130,7 +135,7 @@ class ConceptMeaning:
             nearest = self.concept_of(core)
             if nearest is not None:
                 hedge = hedge_before(text, end)  # the clause is the mention: a hedge may open it
-                denied = bool(negation) or bool(_DENIED_WITHIN.search(core)) or states_normal(core)
+                denied = bool(negation or denied_after or _DENIED_WITHIN.search(core)) or states_normal(core)
                 found.append(Mention(nearest[0], Label.SYMPTOM, begin, end, core, denied, hedge))
         return found
 

@@ -162,6 +162,8 @@ def test_symptoms_are_linked_by_meaning_where_no_word_matched(embedder: object, 
     assert [(m.name, m.surface) for m in asking] == [("腹泻", "大便很稀")]
     denied = meaning.link("大便正常，头从来不疼", [])  # near 腹泻 and 头痛 in words, denials in sense
     assert [(m.name, m.negated) for m in denied] == [("腹泻", True), ("头痛", True)]
+    after = meaning.link("大便很稀倒是没有", [])  # compared without the denial after it
+    assert [(m.name, m.surface, m.negated) for m in after] == [("腹泻", "大便很稀", True)]
 
 
 def test_what_a_patient_types_never_writes_through_the_graph_retriever(kg: KGRetriever) -> None:
