@@ -7,7 +7,9 @@
 PatientFacts(age=45, sex='男', duration='两周', history=('乙肝',), medications=(), who='您')
 
 Symptoms, diseases and drugs are linked against the knowledge graph's names and aliases (with negation); a
-short yes/no reply answers the pending closed question.
+reply answers the pending closed question as :mod:`wenzhen.agent.closed_answer` reads it (有的, 烧过,
+这个倒没有, 38度, 体温正常; 不知道 answers nothing), and a narrower symptom answers a broader one (低烧:
+有没有发热).
 """
 
 from __future__ import annotations

@@ -271,7 +271,8 @@ class EntityDictionary:
     def link(self, text: str) -> list[Mention]:
         """Longest-match scan, left to right, then the patterns, longest match first, over what is left
         (words that only describe a complaint, body parts and checks, are read over); a mention preceded
-        closely by 没有/无/不/否认… is negated; a hedge before it (好像, 有点) is kept."""
+        closely by 没有/无/不/否认…, followed by a denial that ends its clause (咳嗽倒是没有), or with one
+        in a phrasing's gap (肚子不疼) is negated; a hedge before it (好像, 有点) is kept."""
         mentions = self._exact(text)
         folded = fold_keeping_length(text)
         found = [(f, concept) for pattern, concept in self.patterns for f in pattern.finditer(folded)]
