@@ -53,9 +53,6 @@ _RELATIVES = tuple(
 _WRITER = re.compile(f"[我俺](?!们|家|的?(?:{'|'.join(mine for mine, _ in _RELATIVE_WORDS.values())}))")
 """The writer speaking of themselves (我最近…): then they are the patient."""
 _DURATION = re.compile(r"((?:\d+|[一二两三四五六七八九十半几多]+)\s*(?:个多?)?(?:小时|天|日|周|星期|月|年))")
-_YES = re.compile(r"^\s*(?:是|有|对|嗯|会|经常|偶尔|yes)", re.IGNORECASE)
-_NO = re.compile(r"^\s*(?:没|无|不|否|从来没|no\b)", re.IGNORECASE)
-_UNSURE = re.compile(r"不清楚|不知道|说不清|说不好|不确定")
 _NOTHING_ELSE = re.compile(r"没有了|没了|没有别的|没有其他|没其他|就这些|就这样|别的没有|其他没有")
 
 
@@ -190,12 +187,11 @@ def _where(
             rest = rest.replace(part, "\0")
     if named:
         return BodyParts(tuple(sorted(named)))
-    if _UNSURE.search(text):
+    answer = read_closed_answer(text, ())  # 对 / 应该是 / 不是那儿 / 不清楚, as a closed question's
+    if answer is not None and answer.present is None:
         return BodyPartUnknown()
-    if asked is not None and _NO.search(text):
-        return BodyPartDenied(asked)
-    if asked is not None and _YES.search(text):
-        return BodyParts((asked,))
+    if asked is not None and answer is not None:
+        return BodyParts((asked,)) if answer.present else BodyPartDenied(asked)
     return None
 
 

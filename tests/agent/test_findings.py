@@ -136,6 +136,8 @@ def test_answers_about_where() -> None:
     assert read_message(dictionary(), "肝、腹部。", where, parts).observations == (BodyParts(("肝", "腹部")),)
     assert read_message(dictionary(), "不清楚", where, parts).observations == (BodyPartUnknown(),)
     assert read_message(dictionary(), "不是", at_liver, parts).observations == (BodyPartDenied("肝"),)
+    assert read_message(dictionary(), "应该是吧", at_liver, parts).observations == (BodyParts(("肝",)),)
+    assert read_message(dictionary(), "这个倒不是", at_liver, parts).observations == (BodyPartDenied("肝"),)
     assert read_message(dictionary(), "是的", at_liver, parts).observations == (BodyParts(("肝",)),)
     assert read_message(dictionary(), "是胃", at_liver, parts).observations == (BodyParts(("胃",)),)
 
