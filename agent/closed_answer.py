@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from wenzhen.retrieval.negation import DOUBT_CUES, NOT_NEGATIONS, negated_before, states_normal
+from wenzhen.retrieval.negation import DOUBT_CUES, negated_before, states_normal, without_not_negations
 
 FEVER_NAMES = frozenset({"发热", "发烧"})
 """A question about any of these is a question about fever, which a temperature answers."""
@@ -102,9 +102,7 @@ def _echoed(text: str, echoes: frozenset[str], masked: Sequence[tuple[int, int]]
 
 
 def _first_cue(text: str) -> bool | None:
-    """The earliest yes or no cue (a no cue inside 不停, 不断 … is none)."""
-    plain = NOT_NEGATIONS.sub(lambda found: "·" * len(found.group()), text)
-    no, yes = _NO.search(plain), _YES.search(plain)
-    if no is None or yes is None:
-        return None if no is None and yes is None else yes is not None
-    return yes.start() < no.start()
+    """The earliest yes or no cue, no on a tie (a no cue inside 不停, 不断 … is none)."""
+    plain = without_not_negations(text)
+    cues = [(m.start(), said) for said, m in ((False, _NO.search(plain)), (True, _YES.search(plain))) if m]
+    return min(cues)[1] if cues else None
