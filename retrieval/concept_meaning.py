@@ -10,10 +10,11 @@ unless they are all it says.
 [('腹泻', '一直跑厕所', False), ('腹泻', '怎么睡', True)]
 
 Clauses are cut at punctuation; words that only frame a complaint (我最近, 还有, 就是 …; …是什么病,
-…是怎么回事) are left out, and a
-negation cue at the start marks the mention negated (the cue is left out of what is compared), as does a
-clause that calls something normal (体温正常 is near 发热, and denies it), denies within (一次都没吐) or
-after (…倒是没有, left out of what is compared).
+…是怎么回事) are left out, and a negation cue at the start marks the mention negated (the cue is left out
+of what is compared), as does a clause that calls something normal (体温正常 is near 发热, and denies it),
+denies within (一次都没吐) or after (…倒是没有, left out of what is compared). A negated clause is no
+denial when, cue and all, it is nearest a concept that is itself a lack (没什么胃口 says 食欲不振, 不太有劲
+says 乏力): a concept some of whose own names or phrasings open with a negation (没胃口, 没力气).
 A clause that already holds a linked symptom (or disease, drug …) is not read again. The vectors of the
 phrasings are computed once per set of concepts and embedding model and kept in the cache directory.
 """
@@ -33,7 +34,7 @@ import numpy.typing as npt
 
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import Mention, SymptomConcepts
-from wenzhen.retrieval.negation import NOT_NEGATIONS, hedge_before, states_normal
+from wenzhen.retrieval.negation import NOT_NEGATIONS, hedge_before, negation_in, states_normal
 from wenzhen.retrieval.patterns import is_pattern
 
 THRESHOLD = 0.945
@@ -69,6 +70,9 @@ class ConceptMeaning:
     """The concept of each phrasing."""
     encode: Callable[[str], npt.NDArray[Any]]
     threshold: float = THRESHOLD
+    lacks: frozenset[str] = frozenset()
+    """Concepts that are a lack of something, phrased as a negation (没胃口, 没力气): a negated clause near
+    one of them says the lack (没什么胃口, 不怎么想吃东西) and does not deny it."""
 
     @classmethod
     def build(
@@ -99,7 +103,10 @@ class ConceptMeaning:
             if cached is not None:
                 cached.parent.mkdir(parents=True, exist_ok=True)
                 np.save(cached, vectors)
-        return cls(vectors, [name for name, _ in phrasings], QueryEncoder(model))
+        lacks = frozenset(
+            c.name for c in concepts.concepts if any(_opens_with_negation(t) for t in (*c.names, *c.lay))
+        )
+        return cls(vectors, [name for name, _ in phrasings], QueryEncoder(model), lacks=lacks)
 
     def concept_of(self, clause: str) -> tuple[str, float] | None:
         """The nearest concept of ``clause`` and its cosine, when it reaches the threshold."""
@@ -132,12 +139,25 @@ class ConceptMeaning:
             end = begin + len(core)
             if len(core) < MIN_CLAUSE_CHARS or not _CJK.search(_outside(text, begin, end, linked)):
                 continue
-            nearest = self.concept_of(core)
+            said = words[start:core_start] + core  # with its negation cue
+            lack = self._lack(said) if negation and not negation_in(core) else None  # 没有浑身没劲: no
+            if lack is not None:  # 没什么胃口: the negation is the complaint, not a denial of it
+                begin, core, negation = offset + start, said, None
+            nearest = lack or self.concept_of(core)
             if nearest is not None:
                 hedge = hedge_before(text, end)  # the clause is the mention: a hedge may open it
                 denied = bool(negation or denied_after or _DENIED_WITHIN.search(core)) or states_normal(core)
                 found.append(Mention(nearest[0], Label.SYMPTOM, begin, end, core, denied, hedge))
         return found
+
+    def _lack(self, clause: str) -> tuple[str, float] | None:
+        """The nearest concept of a negated ``clause``, cue and all, when it is a lack."""
+        nearest = self.concept_of(clause) if self.lacks else None
+        return nearest if nearest is not None and nearest[0] in self.lacks else None
+
+
+def _opens_with_negation(phrasing: str) -> bool:
+    return _NEGATION.match(phrasing) is not None and NOT_NEGATIONS.match(phrasing) is None
 
 
 def _outside(text: str, begin: int, end: int, linked: Sequence[Mention]) -> str:

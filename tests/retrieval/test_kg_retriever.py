@@ -166,6 +166,29 @@ def test_symptoms_are_linked_by_meaning_where_no_word_matched(embedder: object, 
     assert [(m.name, m.surface, m.negated) for m in after] == [("腹泻", "大便很稀", True)]
 
 
+def test_a_negated_clause_says_a_lack_rather_than_denying_it(embedder: object, tmp_path: Path) -> None:
+    from wenzhen.retrieval.concept_meaning import ConceptMeaning
+    from wenzhen.retrieval.kg import SymptomConcept, SymptomConcepts
+
+    concepts = SymptomConcepts(
+        [
+            SymptomConcept("食欲不振", ("食欲不振",), ("没胃口", "不想吃饭", "胃口差")),
+            SymptomConcept("咳嗽", ("咳嗽",), ("老咳",)),
+        ]
+    )
+    meaning = ConceptMeaning.build(concepts, embedder, "e5", tmp_path)
+    assert meaning.lacks == {"食欲不振"}  # phrased as a negation: 没胃口
+    mentions = meaning.link("孩子没什么胃口，不怎么想吃东西，不怎么咳", [])
+    found = [(m.name, m.surface, m.negated) for m in mentions]
+    assert found == [
+        ("食欲不振", "没什么胃口", False),
+        ("食欲不振", "不怎么想吃东西", False),
+        ("咳嗽", "怎么咳", True),
+    ]
+    normal = meaning.link("胃口还行", [])  # near the lack, and called normal: a denial
+    assert [(m.name, m.negated) for m in normal] == [("食欲不振", True)]
+
+
 def test_what_a_patient_types_never_writes_through_the_graph_retriever(kg: KGRetriever) -> None:
     """Patient text reaches the graph only as query parameters: every templated read, fed injections."""
     from tests.kg_loader.helpers import dump
