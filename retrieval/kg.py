@@ -270,7 +270,8 @@ class EntityDictionary:
 
     def link(self, text: str) -> list[Mention]:
         """Longest-match scan, left to right, then the patterns, longest match first, over what is left
-        (words that only describe a complaint, body parts and checks, are read over); a mention preceded
+        (words that only describe a complaint, body parts and checks, are read over; a symptom word a
+        phrasing ends with is replaced by it when it qualifies it: 半边身子没劲 is 偏瘫); a mention preceded
         closely by 没有/无/不/否认…, followed by a denial that ends its clause (咳嗽倒是没有), or with one
         in a phrasing's gap (肚子不疼) is negated; a hedge before it (好像, 有点) is kept."""
         mentions = self._exact(text)
@@ -279,8 +280,11 @@ class EntityDictionary:
         found.sort(key=lambda item: item[0].start() - item[0].end())  # longest first, stable
         for match, concept in found:
             start, end = match.span()
-            if any(m.claims(start, end) for m in mentions):
+            own = end - start - sum(len(gap) for gap in match.groups())  # its words, not its gaps'
+            qualified = [m for m in mentions if _qualified_by(m, start, end, own)]
+            if any(m.claims(start, end) for m in mentions if m not in qualified):
                 continue
+            mentions = [m for m in mentions if m not in qualified]  # 半边身子没劲: 偏瘫, not 乏力
             hedge = hedge_before(text, start)
             negated = (
                 negated_before(text, start)
@@ -306,6 +310,18 @@ class EntityDictionary:
             else:
                 position += 1
         return mentions
+
+
+def _qualified_by(mention: Mention, start: int, end: int, own: int) -> bool:
+    """Whether a phrasing matched at ``[start, end)`` with ``own`` characters of its words qualifies the
+    symptom ``mention`` it ends with (半边身子没劲: 偏瘫, not 乏力; 胃里头疼: 上腹痛, not 头痛), and so
+    replaces it: not when the mention is longer than the phrasing's words (有吐白沫痰: the name 吐白沫痰)."""
+    return (
+        mention.label is Label.SYMPTOM
+        and start < mention.start
+        and mention.end == end
+        and mention.end - mention.start <= own
+    )
 
 
 class KGRetriever:

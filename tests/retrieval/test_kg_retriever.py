@@ -117,6 +117,31 @@ def test_phrasings_read_over_body_parts_and_the_longer_phrasing_wins() -> None:
     assert [m.name for m in dictionary.link("吐了好多血")] == ["呕吐"]  # a name found word for word stays
 
 
+def test_a_phrasing_replaces_the_symptom_word_it_qualifies() -> None:
+    from wenzhen.retrieval.kg import EntityDictionary
+    from wenzhen.retrieval.patterns import compile_term
+
+    dictionary = EntityDictionary()
+    for name, concept in (("没劲", "乏力"), ("头疼", "头痛"), ("吐白沫痰", "吐白沫痰"), ("大便带血", "便血")):
+        dictionary.add(name, Label.SYMPTOM, concept)
+    phrasings = [
+        ("{半边|一侧}*{没劲|无力}", "偏瘫"),
+        ("胃*疼", "上腹痛"),
+        ("有*痰", "咳痰"),
+        ("大便*稀", "腹泻"),
+    ]
+    dictionary.patterns += [(compile_term(phrasing), concept) for phrasing, concept in phrasings]
+
+    def read(text: str) -> list[str]:
+        return [m.name for m in dictionary.link(text)]
+
+    assert read("半边身子没劲") == ["偏瘫"]  # was 乏力: the word it ends with
+    assert read("胃里头疼") == ["上腹痛"]  # was 头痛
+    assert read("浑身没劲") == ["乏力"]
+    assert read("还有吐白沫痰") == ["吐白沫痰"]  # a name longer than the phrasing's own words stays
+    assert read("大便带血很稀") == ["便血"]  # a name it does not end with stays too
+
+
 def test_a_denial_inside_a_phrasing_or_after_a_name_is_read() -> None:
     from wenzhen.retrieval.kg import EntityDictionary
     from wenzhen.retrieval.patterns import compile_term
