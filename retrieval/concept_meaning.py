@@ -9,7 +9,7 @@ unless they are all it says.
 >>> [(m.name, m.surface, m.negated) for m in meaning.link("我最近一直跑厕所，没怎么睡", [])]
 [('腹泻', '一直跑厕所', False), ('腹泻', '怎么睡', True)]
 
-Clauses are cut at punctuation; words that only frame a complaint (我最近, 还有, 就是 …; …是什么病,
+Clauses are cut at punctuation; words that only frame a complaint (我最近, 我爸, 还有, 就是 …; …是什么病,
 …是怎么回事) are left out, and a negation cue at the start marks the mention negated (the cue is left out
 of what is compared), as does a clause that calls something normal (体温正常 is near 发热, and denies it),
 denies within (一次都没吐) or after (…倒是没有, left out of what is compared). A negated clause is no
@@ -41,8 +41,10 @@ THRESHOLD = 0.945
 """Least cosine between a clause and a concept's nearest phrasing (multilingual-e5-small)."""
 _CLAUSE = re.compile(r"[^，。！？；、,.!?;\n]+")
 _FRAME = re.compile(
-    r"^(?:我|他|她|孩子|宝宝|老人|最近|这几天|这两天|现在|今天|还有|还|也|而且|另外|就是|主要是|感觉|觉得|总觉得)+"
+    r"^(?:我|他|她|孩子|宝宝|老人|最近|这几天|这两天|现在|今天|还有|还|也|而且|另外|就是|主要是|感觉|觉得|总觉得"
+    r"|家里|家|爸爸|妈妈|爸|妈|老公|老婆|爱人|儿子|女儿|闺女|小孩|爷爷|奶奶|外公|外婆|姥姥|姥爷|婆婆|公公|老人家)+"
 )
+"""Words that only frame a complaint, the family member who has it among them (我爸, 婆婆最近)."""
 _ASKING = re.compile(
     r"(?:可能|会|是不是|到底)*(?:是|得了|属于)*(?:什么|哪些|哪种|啥)(?:病|原因|问题|毛病).*$"
     r"|(?:是|这是)?怎么(?:回事|了|办)$|(?:正常|要紧|严重)?[吗呢吧啊]$"

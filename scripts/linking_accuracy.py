@@ -4,7 +4,8 @@
 
 Each phrasing of the file (``concept<TAB>phrasing、phrasing…``) is put as a patient would open ("我最近…。")
 and answer the open question ("还有…。"), or with ``--asking`` as a question about it ("…可能是什么病？",
-"最近老是…，是得了什么病", "…是怎么回事"), and linked as a consultation links it (names, patterns,
+"最近老是…，是得了什么病", "…是怎么回事"), or with ``--family`` as a relative tells it ("我爸最近…。",
+"婆婆这两天…。"), and linked as a consultation links it (names, patterns,
 meaning). Each is counted exact (the concept), related (a broader or narrower one), wrong or none;
 ``--show`` prints every one that is not exact. Develop on ``lay_linking_dev.tsv``; ``lay_patient_aside.tsv``
 measures and is not tuned on.
@@ -21,6 +22,7 @@ from wenzhen.agent.simulator import LayWords
 from wenzhen.kg_loader.schema import Label
 
 SAID = ("我最近{}。", "还有{}。")
+FAMILY = ("我爸最近{}。", "婆婆这两天{}。")
 ASKING = ("{}可能是什么病？", "最近老是{}，是得了什么病", "{}是怎么回事")
 
 
@@ -31,13 +33,14 @@ def main() -> None:
     parser.add_argument("phrasings", type=Path)
     parser.add_argument("--show", action="store_true", help="Print each phrasing not linked exactly.")
     parser.add_argument("--asking", action="store_true", help="Put each phrasing as a question.")
+    parser.add_argument("--family", action="store_true", help="Put each phrasing as a relative tells it.")
     args = parser.parse_args()
     _, kg = _profiles_and_linker(meaning=True)
     counts: Counter[str] = Counter()
     for concept, phrasings in LayWords.read(args.phrasings).phrasings.items():
         family = set(kg.concepts.with_broader(concept))
         for phrasing in phrasings:
-            for form in ASKING if args.asking else SAID:
+            for form in ASKING if args.asking else FAMILY if args.family else SAID:
                 text = form.format(phrasing)
                 found = [m for m in kg.link(text) if m.label is Label.SYMPTOM and not m.negated]
                 linked = [kg.concepts.concept_of(m.name) for m in found]

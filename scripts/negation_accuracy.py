@@ -2,9 +2,10 @@
 
     WENZHEN_DATA_DIR=... python scripts/negation_accuracy.py agent/data/negated_clauses_*.tsv [--show]
 
-Each line of each file (``clause<TAB>concept``, or ``clause<TAB>-`` for no complaint) is linked as a
-consultation links a patient's message (names, patterns, meaning). Right: the concept is linked present,
-or, for ``-``, no symptom is. A negation may say a lack (没什么胃口: 食欲不振) or deny (不怎么咳: none).
+Each line of each file (``clause<TAB>concept``; ``clause<TAB>!concept`` for a denial of it; ``clause<TAB>-``
+for no complaint) is linked as a consultation links a patient's message (names, patterns, meaning). Right:
+the concept is linked present; for ``!concept``, linked denied and nothing present; for ``-``, nothing
+present. A negation may say a lack (没什么胃口: 食欲不振) or deny (不怎么咳: !咳嗽).
 ``--show`` prints each clause read otherwise. Develop on ``negated_clauses_dev.tsv``;
 ``negated_clauses_aside.tsv`` measures.
 """
@@ -20,6 +21,7 @@ from wenzhen.core.files import decode_file
 from wenzhen.kg_loader.schema import Label
 
 NO_COMPLAINT = "-"
+DENIED = "!"
 
 
 def read_clauses(path: Path) -> list[tuple[str, str]]:
@@ -30,7 +32,7 @@ def read_clauses(path: Path) -> list[tuple[str, str]]:
             continue
         fields = line.split("\t")
         if len(fields) != 2 or not all(fields):
-            raise InputError(f"{path}:{number}: expected clause<TAB>concept (or - for no complaint)")
+            raise InputError(f"{path}:{number}: expected clause<TAB>concept, !concept or -")
         clauses.append((fields[0], fields[1]))
     return clauses
 
@@ -45,12 +47,17 @@ def main() -> None:
         clauses = read_clauses(path)
         right = 0
         for clause, meant in clauses:
-            found = [m for m in kg.link(clause) if m.label is Label.SYMPTOM and not m.negated]
-            present = {kg.concepts.concept_of(m.name) for m in found}
-            ok = not present if meant == NO_COMPLAINT else meant in present
+            found = [m for m in kg.link(clause) if m.label is Label.SYMPTOM]
+            present = {kg.concepts.concept_of(m.name) for m in found if not m.negated}
+            denied = {kg.concepts.concept_of(m.name) for m in found if m.negated}
+            if meant.startswith(DENIED):
+                ok = not present and meant.removeprefix(DENIED) in denied
+            else:
+                ok = not present if meant == NO_COMPLAINT else meant in present
             right += ok
             if args.show and not ok:
-                print(f"  {clause}\tmeant {meant}, read {sorted(present) or NO_COMPLAINT}")
+                read = [*sorted(present), *(DENIED + c for c in sorted(denied))]
+                print(f"  {clause}\tmeant {meant}, read {' '.join(read) or NO_COMPLAINT}")
         print(f"{path.name}: {right}/{len(clauses)} read as meant ({right / len(clauses):.3f})")
 
 

@@ -189,6 +189,11 @@ def test_symptoms_are_linked_by_meaning_where_no_word_matched(embedder: object, 
     assert [(m.name, m.negated) for m in denied] == [("腹泻", True), ("头痛", True)]
     after = meaning.link("大便很稀倒是没有", [])  # compared without the denial after it
     assert [(m.name, m.surface, m.negated) for m in after] == [("腹泻", "大便很稀", True)]
+    told = meaning.link("我爸大便很稀，婆婆最近不怎么咳", [])  # a relative tells it: the same reading
+    assert [(m.name, m.surface, m.negated) for m in told] == [
+        ("腹泻", "大便很稀", False),
+        ("咳嗽", "怎么咳", True),
+    ]
 
 
 def test_a_negated_clause_says_a_lack_rather_than_denying_it(embedder: object, tmp_path: Path) -> None:
