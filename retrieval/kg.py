@@ -271,11 +271,12 @@ class EntityDictionary:
     def link(self, text: str) -> list[Mention]:
         """Longest-match scan, left to right, then the patterns, longest match first, over what is left
         (words that only describe a complaint, body parts and checks, are read over; a symptom word a
-        phrasing ends with is replaced by it when it qualifies it: 半边身子没劲 is 偏瘫); a mention preceded
-        closely by 没有/无/不/否认…, followed by a denial that ends its clause (咳嗽倒是没有), or with one
-        in a phrasing's gap (肚子不疼) is negated; a hedge before it (好像, 有点) is kept."""
+        phrasing ends with is replaced by it when it qualifies it: 半边身子没劲 is 偏瘫; 得慌 is no 慌); a
+        mention preceded closely by 没有/无/不/否认…, followed by a denial that ends its clause
+        (咳嗽倒是没有), or with one in a phrasing's gap (肚子不疼) is negated; a hedge before it (好像, 有点)
+        is kept."""
         mentions = self._exact(text)
-        folded = fold_keeping_length(text)
+        folded = _DEGREE_COMPLEMENT.sub("··", fold_keeping_length(text))
         found = [(f, concept) for pattern, concept in self.patterns for f in pattern.finditer(folded)]
         found.sort(key=lambda item: item[0].start() - item[0].end())  # longest first, stable
         for match, concept in found:
@@ -310,6 +311,10 @@ class EntityDictionary:
             else:
                 position += 1
         return mentions
+
+
+_DEGREE_COMPLEMENT = re.compile("得慌")
+"""闷得慌, 烧得慌: how much, not 慌 (panic, 心慌); no pattern reads it (positions kept)."""
 
 
 def _qualified_by(mention: Mention, start: int, end: int, own: int) -> bool:

@@ -142,6 +142,17 @@ def test_a_phrasing_replaces_the_symptom_word_it_qualifies() -> None:
     assert read("大便带血很稀") == ["便血"]  # a name it does not end with stays too
 
 
+def test_degang_says_how_much_not_panic() -> None:
+    from wenzhen.retrieval.kg import EntityDictionary
+    from wenzhen.retrieval.patterns import compile_term
+
+    dictionary = EntityDictionary()
+    phrasings = [("心*慌", "心悸"), ("{心口|心里}*{闷|堵}", "胸闷"), ("心口*烧", "反酸")]
+    dictionary.patterns += [(compile_term(phrasing), concept) for phrasing, concept in phrasings]
+    read = [[m.name for m in dictionary.link(text)] for text in ("心里闷得慌", "心口烧得慌", "心里慌得很")]
+    assert read == [["胸闷"], ["反酸"], ["心悸"]]  # 得慌 was read as 心…慌
+
+
 def test_a_denial_inside_a_phrasing_or_after_a_name_is_read() -> None:
     from wenzhen.retrieval.kg import EntityDictionary
     from wenzhen.retrieval.patterns import compile_term
