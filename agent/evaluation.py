@@ -78,16 +78,20 @@ def run_case(
     linker: Linker,
     patient: SimulatedPatient,
     locations: BodyLocations | None = None,
+    everyday: Callable[[str], str | None] | None = None,
 ) -> tuple[list[Ranked], list[Ranked], int]:
     """One consultation: (ranking after the opening only, final ranking, questions asked); the patient's
-    words are read as a consultation reads them (with ``locations``: where they say it is, unprompted)."""
+    words are read as a consultation reads them (with ``locations``: where they say it is, unprompted),
+    and hears questions as a consultation asks them (``everyday``: a symptom's gloss)."""
     parts = policy.index.body_part_names
     reading = read_message(linker, patient.opening_message(), None, parts, locations)
     state = policy.observe(InquiryState(), *reading.observations)
     baseline = policy.ranking(state, 3)
     while (question := policy.next_question(state)) is not None:
         state = policy.ask(state, question)
-        answer = patient.answer(template_text(question))
+        symptom = question.target if question.kind == "symptom" else None
+        gloss = everyday(symptom) if everyday and symptom else None
+        answer = patient.answer(template_text(question, everyday=gloss))
         reading = read_message(linker, answer, question, parts, locations)
         state = policy.observe(state, *reading.observations)
     return baseline, policy.ranking(state, 3), len(state.asked)
@@ -105,13 +109,15 @@ def evaluate_inquiry(
     locations: BodyLocations | None = None,
     broader: Callable[[str], Sequence[str]] | None = None,
     relatives: bool = False,
+    everyday: Callable[[str], str | None] | None = None,
 ) -> InquiryReport:
     """Simulated consultations over ``profiles`` (symptoms as concepts; ``concept_of`` maps a case's
     opening symptom to its concept). With ``lay`` (a concept's everyday phrasings) the patients speak them
     and answer closed questions with a bare yes or no (with ``relatives``, told by a relative, not always
     sure: 好像有, 应该没有吧); else they speak the graph's terms. The patients read
     the doctor's questions with ``patient_linker`` (default: ``linker``): the graph's names, which questions
-    use, without the agent's linking by meaning. ``broader``: as the consultation's policy has it."""
+    use, without the agent's linking by meaning. ``broader``: as the consultation's policy has it;
+    ``everyday``: the gloss a consultation's question gives a symptom (腹泻（拉肚子）)."""
     by_name = {p.disease: p for p in profiles}
     policy = InquiryPolicy(DiseaseIndex(profiles), parameters, broader)
     top1 = top3 = base1 = base3 = questions = done = 0
@@ -128,6 +134,7 @@ def evaluate_inquiry(
             linker,
             SimulatedPatient(profile, opening, patient_linker or linker, seed, speech),
             locations,
+            everyday,
         )
         done += 1
         questions += asked
@@ -176,6 +183,7 @@ def evaluate_graph_inquiry(
         locations,
         kg.concepts.with_broader,
         relatives,
+        kg.concepts.everyday,
     )
 
 

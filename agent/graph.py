@@ -330,10 +330,13 @@ class ConsultationGraph:
         return [CandidateScore(disease=r.disease, probability=r.probability) for r in ranking]
 
     def _phrase(self, question: Question, who: str) -> str:
-        template = template_text(question, who)
+        symptom = question.target if question.kind == "symptom" else None
+        everyday = self.tools.kg.concepts.everyday(symptom) if symptom else None
+        template = template_text(question, who, everyday)
         if not self.settings.phrase_questions:
             return template
-        text = self.chat_model.invoke([("user", rephrase_instruction(question, who))], max_tokens=48).text
+        instruction = rephrase_instruction(question, who, everyday)
+        text = self.chat_model.invoke([("user", instruction)], max_tokens=48).text
         return text.strip() if accept_rephrased(question, text) else template
 
     def _findings_text(self, inquiry: InquiryState, state: ConsultState) -> str:

@@ -110,6 +110,17 @@ class SymptomConcepts:
     def concept_of(self, name: str) -> str:
         return self.of_name.get(name, name)
 
+    def everyday(self, concept: str) -> str | None:
+        """The everyday words a question glosses ``concept`` with: its first literal phrasing (腹泻: 拉肚子),
+        or None when its own name is one of its phrasings (咳嗽: everyday already) or it has none.
+
+        >>> SymptomConcepts([SymptomConcept("腹泻", lay=("拉肚子", "{拉|跑}*肚子"))]).everyday("腹泻")
+        '拉肚子'
+        """
+        known = self.by_name.get(concept)
+        literal = [text for text in known.lay if not is_pattern(text)] if known else []
+        return literal[0] if literal and concept not in literal else None
+
     def with_broader(self, concept: str) -> tuple[str, ...]:
         """The concept and every concept broader than it (高热 → 发热), nearest first."""
         found: list[str] = []
