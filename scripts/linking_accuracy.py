@@ -5,10 +5,10 @@
 Each phrasing of the file (``concept<TAB>phrasing、phrasing…``) is put as a patient would open ("我最近…。")
 and answer the open question ("还有…。"), or with ``--asking`` as a question about it ("…可能是什么病？",
 "最近老是…，是得了什么病", "…是怎么回事"), or with ``--family`` as a relative tells it ("我爸最近…。",
-"婆婆这两天…。"), and linked as a consultation links it (names, patterns,
-meaning). Each is counted exact (the concept), related (a broader or narrower one), wrong or none;
-``--show`` prints every one that is not exact. Develop on ``lay_linking_dev.tsv``; ``lay_patient_aside.tsv``
-measures and is not tuned on.
+"婆婆这两天…。"), and linked as a consultation links it (names, patterns, meaning). Each is counted exact
+(the concept), related (a broader or narrower one), wrong or none; ``--show`` prints every one that is not
+exact. Develop on ``lay_linking_dev.tsv``; ``lay_patient_aside.tsv`` and ``lay_linking_aside.tsv`` (its
+concepts' phrasings written before the concepts were) measure and are not tuned on.
 """
 
 from __future__ import annotations
