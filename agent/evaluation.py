@@ -22,7 +22,7 @@ from typing import Any, Literal
 from wenzhen.agent.findings import Linker, read_message
 from wenzhen.agent.inquiry import DiseaseIndex, InquiryParameters, InquiryPolicy, InquiryState, Ranked
 from wenzhen.agent.locations import BodyLocations
-from wenzhen.agent.questions import template_text
+from wenzhen.agent.questions import Gloss, template_text
 from wenzhen.agent.simulator import Case, GraphTerms, LayWords, RelativeWords, SimulatedPatient, Speech
 from wenzhen.agent.triage import Triage
 from wenzhen.core.errors import InputError, ResourceMissing
@@ -78,7 +78,7 @@ def run_case(
     linker: Linker,
     patient: SimulatedPatient,
     locations: BodyLocations | None = None,
-    everyday: Callable[[str], str | None] | None = None,
+    everyday: Gloss | None = None,
 ) -> tuple[list[Ranked], list[Ranked], int]:
     """One consultation: (ranking after the opening only, final ranking, questions asked); the patient's
     words are read as a consultation reads them (with ``locations``: where they say it is, unprompted),
@@ -89,9 +89,7 @@ def run_case(
     baseline = policy.ranking(state, 3)
     while (question := policy.next_question(state)) is not None:
         state = policy.ask(state, question)
-        symptom = question.target if question.kind == "symptom" else None
-        gloss = everyday(symptom) if everyday and symptom else None
-        answer = patient.answer(template_text(question, everyday=gloss))
+        answer = patient.answer(template_text(question, everyday=everyday))
         reading = read_message(linker, answer, question, parts, locations)
         state = policy.observe(state, *reading.observations)
     return baseline, policy.ranking(state, 3), len(state.asked)
@@ -109,7 +107,7 @@ def evaluate_inquiry(
     locations: BodyLocations | None = None,
     broader: Callable[[str], Sequence[str]] | None = None,
     relatives: bool = False,
-    everyday: Callable[[str], str | None] | None = None,
+    everyday: Gloss | None = None,
 ) -> InquiryReport:
     """Simulated consultations over ``profiles`` (symptoms as concepts; ``concept_of`` maps a case's
     opening symptom to its concept). With ``lay`` (a concept's everyday phrasings) the patients speak them

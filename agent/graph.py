@@ -330,8 +330,7 @@ class ConsultationGraph:
         return [CandidateScore(disease=r.disease, probability=r.probability) for r in ranking]
 
     def _phrase(self, question: Question, who: str) -> str:
-        symptom = question.target if question.kind == "symptom" else None
-        everyday = self.tools.kg.concepts.everyday(symptom) if symptom else None
+        everyday = self.tools.kg.concepts.everyday
         template = template_text(question, who, everyday)
         if not self.settings.phrase_questions:
             return template
