@@ -210,7 +210,8 @@ def inquiry(
     and its closed-questions-only variant, against a no-inquiry baseline, in one run; once with patients who
     speak the graph's terms, once with patients who speak everyday words (and answer a closed question
     with a bare 有的/没有), and once with the same words told by a relative who is not always sure (我爸最近…;
-    好像有, 应该没有吧)."""
+    好像有, 应该没有吧), writing for someone in the disease's population (孩子这两天… for a children's
+    disease)."""
     from wenzhen.agent.config import AgentSettings
     from wenzhen.agent.consultant import inquiry_parameters
     from wenzhen.agent.evaluation import evaluate_graph_inquiry, inquiry_modes, read_cases

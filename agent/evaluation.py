@@ -85,13 +85,15 @@ def run_case(
     and hears questions as a consultation asks them (``everyday``: a symptom's gloss)."""
     parts = policy.index.body_part_names
     reading = read_message(linker, patient.opening_message(), None, parts, locations)
-    state = policy.observe(InquiryState(), *reading.observations)
+    facts = reading.facts
+    state = policy.observe(InquiryState(patient=facts.population()), *reading.observations)
     baseline = policy.ranking(state, 3)
     while (question := policy.next_question(state)) is not None:
         state = policy.ask(state, question)
         answer = patient.answer(template_text(question, everyday=everyday))
         reading = read_message(linker, answer, question, parts, locations)
-        state = policy.observe(state, *reading.observations)
+        facts = facts.merge(reading.facts)
+        state = replace(policy.observe(state, *reading.observations), patient=facts.population())
     return baseline, policy.ranking(state, 3), len(state.asked)
 
 
@@ -126,7 +128,8 @@ def evaluate_inquiry(
             continue
         speech: Speech = GraphTerms()
         if lay is not None:
-            speech = (RelativeWords if relatives else LayWords)(lay, f"{seed}:{case.disease}")
+            key = f"{seed}:{case.disease}"
+            speech = RelativeWords(lay, key, profile.population) if relatives else LayWords(lay, key)
         baseline, final, asked = run_case(
             policy,
             linker,

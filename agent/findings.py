@@ -32,25 +32,40 @@ from wenzhen.agent.inquiry import (
     Volunteered,
 )
 from wenzhen.agent.locations import BodyLocations
+from wenzhen.agent.population import ADULTHOOD, CHILDHOOD, AgeBand, Population, Sex, as_sex
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import Mention
 
 _AGE = re.compile(r"(\d{1,3})\s*(?:周岁|岁)")
 _SEX = re.compile(r"(?:^|[，,。；;\s我是性别：:])(男|女)(?:性|的|生|孩|士|宝宝|[，,。；;\s]|$)")
-_RELATIVE_WORDS = {
-    "孩子": ("儿子|女儿|闺女|孩子|宝宝", "孩子|宝宝|儿子|女儿|闺女|小孩|娃"),
-    "您父亲": ("爸|父亲|老爸|老爷子", ""),
-    "您母亲": ("妈|母亲|老妈|老太太", ""),
-    "您爱人": ("老婆|妻子|媳妇|爱人|老公|丈夫", ""),
-    "老人家": ("爷爷|奶奶|外公|外婆|姥姥|姥爷", "家里老人|老人家"),
-}
-"""How questions name the patient when a relative writes for them (我爸…, 孩子…) -> (the words after 我,
-the words on their own)."""
-_RELATIVES = tuple(
-    (re.compile("|".join(filter(None, [f"[我俺]的?(?:{mine})", alone]))), name)
-    for name, (mine, alone) in _RELATIVE_WORDS.items()
+_RELATIVE_WORDS: tuple[tuple[str, str, str, Sex | None], ...] = (
+    ("儿子", "儿子", "孩子", "男"),
+    ("女儿|闺女", "女儿|闺女", "孩子", "女"),
+    ("孩子|宝宝", "孩子|宝宝|小孩|娃", "孩子", None),
+    ("爸|父亲|老爸|老爷子", "", "您父亲", "男"),
+    ("妈|母亲|老妈|老太太", "", "您母亲", "女"),
+    ("老婆|妻子|媳妇", "", "您爱人", "女"),
+    ("老公|丈夫", "", "您爱人", "男"),
+    ("爱人", "", "您爱人", None),
+    ("爷爷|外公|姥爷", "", "老人家", "男"),
+    ("奶奶|外婆|姥姥", "", "老人家", "女"),
+    ("", "家里老人|老人家", "老人家", None),
 )
-_WRITER = re.compile(f"[我俺](?!们|家|的?(?:{'|'.join(mine for mine, _ in _RELATIVE_WORDS.values())}))")
+"""A relative writing for the patient (我爸…, 孩子…): (the words after 我, the words on their own, how
+questions name the patient, the patient's sex)."""
+_RELATIVE_AGES: dict[str, frozenset[AgeBand]] = {
+    "孩子": CHILDHOOD,
+    "您父亲": ADULTHOOD,
+    "您母亲": ADULTHOOD,
+    "您爱人": ADULTHOOD,
+    "老人家": frozenset({"old"}),
+}
+"""How old a patient a relative writes for may be, by how questions name them."""
+_RELATIVES = tuple(
+    (re.compile("|".join(filter(None, [mine and f"[我俺]的?(?:{mine})", alone]))), who, sex)
+    for mine, alone, who, sex in _RELATIVE_WORDS
+)
+_WRITER = re.compile(f"[我俺](?!们|家|的?(?:{'|'.join(filter(None, (w[0] for w in _RELATIVE_WORDS)))}))")
 """The writer speaking of themselves (我最近…): then they are the patient."""
 _DURATION = re.compile(r"((?:\d+|[一二两三四五六七八九十半几多]+)\s*(?:个多?)?(?:小时|天|日|周|星期|月|年))")
 _NOTHING_ELSE = re.compile(r"没有了|没了|没有别的|没有其他|没其他|就这些|就这样|别的没有|其他没有")
@@ -98,17 +113,28 @@ class PatientFacts:
         return cls(**values)
 
     def merge(self, other: PatientFacts) -> PatientFacts:
-        """Later values win, but the patient stays who the first message said (``who``); lists accumulate
-        without repeats."""
+        """Later values win, but the patient stays who the first message said (``who``), and a sex told
+        by naming another relative (我妈也这样) is not the patient's; lists accumulate without repeats."""
+        same_patient = self.who is None or other.who in (None, "您", self.who)
         return replace(
             self,
             age=other.age if other.age is not None else self.age,
-            sex=other.sex or self.sex,
+            sex=other.sex if other.sex and same_patient else self.sex,
             duration=other.duration or self.duration,
             history=tuple(dict.fromkeys(self.history + other.history)),
             medications=tuple(dict.fromkeys(self.medications + other.medications)),
             who=self.who if self.who is not None else other.who,
         )
+
+    def population(self) -> Population:
+        """Who the patient is, as a disease's population is compared with: their age band (told, or a
+        relative's: 孩子, 我爸), their sex; anyone when the patient wrote and said neither.
+
+        >>> sorted(PatientFacts(who="老人家").population().ages), PatientFacts(sex="女").population().sex
+        (['old'], '女')
+        """
+        ages = _RELATIVE_AGES.get(self.who or "您", frozenset())
+        return Population(ages if self.age is None else Population.of_age(self.age).ages, as_sex(self.sex))
 
 
 @dataclass(frozen=True)
@@ -199,20 +225,23 @@ def _facts(text: str, mentions: tuple[Mention, ...]) -> PatientFacts:
     age = _AGE.search(text)
     sex = _SEX.search(text)
     duration = _DURATION.search(text)
+    who, relative_sex = _who(text)
     return PatientFacts(
         age=int(age.group(1)) if age else None,
-        sex=sex.group(1) if sex else None,
+        sex=sex.group(1) if sex else relative_sex,
         duration=duration.group(1) if duration else None,
         history=tuple(dict.fromkeys(m.name for m in mentions if m.label is Label.DISEASE and not m.negated)),
         medications=tuple(dict.fromkeys(m.name for m in mentions if m.label is Label.DRUG and not m.negated)),
-        who=_who(text),
+        who=who,
     )
 
 
-def _who(text: str) -> str:
-    """How to name the patient: the relative the text is about, if one is named before the writer speaks of
-    themselves, else 您."""
-    named = [(found.start(), name) for pattern, name in _RELATIVES if (found := pattern.search(text))]
+def _who(text: str) -> tuple[str, Sex | None]:
+    """How to name the patient, and their sex if the words say: the relative the text is about, if one is
+    named before the writer speaks of themselves, else 您 (sex unknown)."""
+    named = [(found.start(), who, sex) for pattern, who, sex in _RELATIVES if (found := pattern.search(text))]
     writer = _WRITER.search(text)
-    first = min(named, default=None)
-    return "您" if first is None or (writer is not None and writer.start() < first[0]) else first[1]
+    first = min(named, key=lambda found: found[0], default=None)
+    if first is None or (writer is not None and writer.start() < first[0]):
+        return "您", None
+    return first[1], first[2]

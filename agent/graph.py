@@ -143,7 +143,9 @@ class ConsultationGraph:
             *state.get("observations", []),
             *(observation_to_dict(o) for o in reading.observations),
         ]
-        question = self.policy.next_question(inquiry_state({**state, "observations": observations}))
+        question = self.policy.next_question(
+            inquiry_state({**state, "observations": observations, "facts": asdict(facts)})
+        )
         return {
             "observations": observations,
             "next_question": asdict(question) if question is not None else None,

@@ -28,6 +28,7 @@ from typing import Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from wenzhen.agent.population import AGE_BANDS, AgeBand, Population, read_population
 from wenzhen.core.errors import ResourceMissing
 from wenzhen.retrieval.kg import DiseaseProfile
 
@@ -102,10 +103,12 @@ class Question:
 
 @dataclass(frozen=True)
 class InquiryState:
-    """The observations so far and the questions asked (each counts against the budget)."""
+    """The observations so far and the questions asked (each counts against the budget); who the patient
+    is (``PatientFacts.population``: 孩子, 我爸, an age), weighed against each disease's population."""
 
     observations: tuple[Observation, ...] = ()
     asked: tuple[Question, ...] = ()
+    patient: Population = field(default_factory=Population)
 
     @property
     def present(self) -> list[str]:
@@ -156,6 +159,11 @@ class InquiryParameters:
     """Stop asking when no question is expected to reduce that loss by more than this."""
     doubt_weight: float = 0.5
     """How much a hedged report (好像发烧, 好像有) weighs against a sure one: its evidence, tempered."""
+    population_wrong: float = 0.1
+    """Prior weight of a disease whose population names age bands (or a sex) other than the patient's
+    known ones: a children's disease for 我爸, a women's for a man; per attribute. One that names none
+    (所有人群), or the patient's, weighs 1: naming the patient's does not favour a disease (measured: it
+    lost cases)."""
 
 
 class Policy(Protocol):
@@ -189,12 +197,24 @@ class DiseaseIndex:
                 holders.setdefault(symptom, []).append(row)
         self.holders = {s: np.array(rows, dtype=np.int64) for s, rows in holders.items()}
         self.body_parts = [frozenset(p.body_parts) for p in self.profiles]
+        populations = [read_population(p.population) for p in self.profiles]
+        self.ages = np.array(
+            [[band in p.ages for band in AGE_BANDS] for p in populations], dtype=bool
+        ).reshape(len(populations), len(AGE_BANDS))
+        """Which age bands (columns in ``AGE_BANDS`` order) each disease's population names."""
+        self.names_ages = self.ages.any(axis=1)
+        self.sexes = np.array([population.sex or "" for population in populations])
+        self.names_sex = self.sexes != ""
         names = {b for parts in self.body_parts for b in parts}
         self.body_part_names = sorted(names, key=lambda b: (-len(b), b))
         """Longest first, for scanning a patient's answer."""
 
     def __len__(self) -> int:
         return len(self.profiles)
+
+    def in_ages(self, bands: frozenset[AgeBand]) -> npt.NDArray[np.bool_]:
+        """Whether each disease's population names one of ``bands``."""
+        return np.any(self.ages[:, [AGE_BANDS.index(band) for band in bands]], axis=1)  # type: ignore[no-any-return]
 
     def has(self, symptom: str) -> npt.NDArray[np.bool_]:
         mask = np.zeros(len(self), dtype=bool)
@@ -266,7 +286,7 @@ class InquiryPolicy:
 
     def _posterior(self, state: InquiryState) -> _Posterior:
         index = self.index
-        post = _Posterior(np.zeros(len(index)), np.zeros(len(index), dtype=np.int64))
+        post = _Posterior(np.log(self._population_prior(state.patient)), np.zeros(len(index), dtype=np.int64))
         for observation in state.observations:
             if isinstance(observation, BodyParts | Located | BodyPartDenied | BodyPartUnknown):
                 post.log += np.log(self._body_part_likelihood(observation))
@@ -295,6 +315,17 @@ class InquiryPolicy:
                 post.said.add(symptom)
                 post.mentioned += has
         return post
+
+    def _population_prior(self, patient: Population) -> FloatArray:
+        """Each disease's prior weight for this patient: ``population_wrong`` for each attribute known of
+        the patient (age band, sex) that the disease's population names otherwise, else 1."""
+        index = self.index
+        wrong = np.zeros(len(index), dtype=np.int64)
+        if patient.ages:
+            wrong += index.names_ages & ~index.in_ages(patient.ages)
+        if patient.sex:
+            wrong += index.names_sex & (index.sexes != patient.sex)
+        return np.power(self.parameters.population_wrong, wrong, dtype=np.float64)
 
     def _body_part_likelihood(
         self,

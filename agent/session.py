@@ -15,6 +15,7 @@ from typing import Any, Literal, TypedDict
 
 from pydantic import BaseModel, Field
 
+from wenzhen.agent.findings import PatientFacts
 from wenzhen.agent.inquiry import (
     Answered,
     BodyPartDenied,
@@ -128,4 +129,5 @@ def inquiry_state(state: ConsultState) -> InquiryState:
     return InquiryState(
         tuple(observation_from_dict(o) for o in state.get("observations", [])),
         tuple(Question(**q) for q in state.get("asked", [])),
+        PatientFacts.from_dict(state.get("facts", {})).population(),
     )

@@ -22,8 +22,10 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import ClassVar
 
 from wenzhen.agent.findings import Linker
+from wenzhen.agent.population import ADULTHOOD, CHILDHOOD, Population, read_population
 from wenzhen.core.errors import InputError
 from wenzhen.core.files import decode_file
 from wenzhen.kg_loader.schema import Label
@@ -84,13 +86,29 @@ class RelativeWords(LayWords):
     ('拉肚子。', ['没有拉肚子。', '那倒没有。', '拉肚子倒是没有。'])
     """
 
-    OPENINGS = ("我爸最近", "我妈这几天", "孩子这两天", "我老婆最近", "家里老人最近")
+    OPENINGS: ClassVar[dict[str, Population]] = {
+        "我爸最近": Population(ADULTHOOD, "男"),
+        "我妈这几天": Population(ADULTHOOD, "女"),
+        "孩子这两天": Population(CHILDHOOD),
+        "我老婆最近": Population(ADULTHOOD, "女"),
+        "家里老人最近": Population(frozenset({"old"})),
+    }
+    """How a relative opens, and who the patient then is."""
     YES = ("有的。", "有。", "好像有。", "有点。", "应该有吧。", "确实有。", "对，{}。", "嗯，{}。")
     NO = ("没有。", "没有的。", "好像没有。", "应该没有吧。", "那倒没有。", "没有{}。", "{}倒是没有。")
     """Replies; ``{}``: the symptom in everyday words."""
 
+    def __init__(
+        self, phrasings: dict[str, tuple[str, ...]], seed: int | str = 0, population: str | None = None
+    ) -> None:
+        """``population``: the disease's (the graph's 多发群体): the relative writes for someone in it (a
+        child for a children's disease); any relative when it names no one or no opening fits."""
+        super().__init__(phrasings, seed)
+        patients = read_population(population)
+        self.openings = [o for o, who in self.OPENINGS.items() if patients.fits(who)] or list(self.OPENINGS)
+
     def opening(self, words: str) -> str:
-        return f"{self.random.choice(self.OPENINGS)}{words}。"
+        return f"{self.random.choice(self.openings)}{words}。"
 
     def reply(self, symptom: str, has: bool) -> str:
         return self.random.choice(self.YES if has else self.NO).format(self.say(symptom))

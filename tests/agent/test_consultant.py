@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,8 @@ from wenzhen.agent.case_records import CaseRecord
 from wenzhen.agent.config import AgentSettings
 from wenzhen.agent.consultant import Consultant, make_chat_model
 from wenzhen.agent.dialogue import Sample, ScriptedPatient, run_dialogue
-from wenzhen.agent.inquiry import Question
+from wenzhen.agent.findings import read_message
+from wenzhen.agent.inquiry import InquiryState, Question
 from wenzhen.agent.questions import template_text
 from wenzhen.agent.session import Reply
 from wenzhen.api.cli import app
@@ -38,6 +40,22 @@ from wenzhen.retrieval.search import LiteratureSearcher
 def consultant(store: GraphStore, model: Path, searcher: LiteratureSearcher, **settings: Any) -> Consultant:
     chat_model = WenzhenChatModel(model=str(model), max_tokens=12)
     return Consultant(store, chat_model, searcher, AgentSettings(max_new_tokens=12, **settings))
+
+
+def test_the_first_question_is_chosen_knowing_who_the_patient_is(
+    demo_graph: GraphStore, tiny_model_dir: Path, searcher: LiteratureSearcher
+) -> None:
+    """A relative's first message says who the patient is (我爸: a man, an adult), and on the demo graph
+    that changes which question is best; the consultation asks the one for that patient."""
+    with consultant(demo_graph, tiny_model_dir, searcher) as c:
+        for text in ("我爸最近关节痛", "我爸最近里急后重"):
+            reading = read_message(c.tools.kg, text, None, c.policy.body_part_names, c.graph.locations)
+            patient = reading.facts.population()
+            knowing = c.policy.next_question(InquiryState(reading.observations, patient=patient))
+            assert knowing is not None and knowing != c.policy.next_question(
+                InquiryState(reading.observations)
+            )
+            assert c.reply(c.start_session(), text).question == asdict(knowing)
 
 
 def test_a_consultation_asks_then_answers_with_citations(
