@@ -22,6 +22,7 @@ from typing import Any, Literal
 from wenzhen.agent.findings import Linker, read_message
 from wenzhen.agent.inquiry import DiseaseIndex, InquiryParameters, InquiryPolicy, InquiryState, Ranked
 from wenzhen.agent.locations import BodyLocations
+from wenzhen.agent.population import read_population
 from wenzhen.agent.questions import Gloss, template_text
 from wenzhen.agent.simulator import Case, GraphTerms, LayWords, RelativeWords, SimulatedPatient, Speech
 from wenzhen.agent.triage import Triage
@@ -129,7 +130,8 @@ def evaluate_inquiry(
         speech: Speech = GraphTerms()
         if lay is not None:
             key = f"{seed}:{case.disease}"
-            speech = RelativeWords(lay, key, profile.population) if relatives else LayWords(lay, key)
+            population = read_population(profile.population, profile.disease)
+            speech = RelativeWords(lay, key, population) if relatives else LayWords(lay, key)
         baseline, final, asked = run_case(
             policy,
             linker,

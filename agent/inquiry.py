@@ -164,6 +164,8 @@ class InquiryParameters:
     known ones: a children's disease for 我爸, a women's for a man; per attribute. One that names none
     (所有人群), or the patient's, weighs 1: naming the patient's does not favour a disease (measured: it
     lost cases)."""
+    population_excluded: float = 0.01
+    """The same, for a disease whose own name says who has it (小儿…, 新生儿…, 老年人…, 妊娠…)."""
 
 
 class Policy(Protocol):
@@ -197,7 +199,7 @@ class DiseaseIndex:
                 holders.setdefault(symptom, []).append(row)
         self.holders = {s: np.array(rows, dtype=np.int64) for s, rows in holders.items()}
         self.body_parts = [frozenset(p.body_parts) for p in self.profiles]
-        populations = [read_population(p.population) for p in self.profiles]
+        populations = [read_population(p.population, p.disease) for p in self.profiles]
         self.ages = np.array(
             [[band in p.ages for band in AGE_BANDS] for p in populations], dtype=bool
         ).reshape(len(populations), len(AGE_BANDS))
@@ -205,6 +207,7 @@ class DiseaseIndex:
         self.names_ages = self.ages.any(axis=1)
         self.sexes = np.array([population.sex or "" for population in populations])
         self.names_sex = self.sexes != ""
+        self.certain = np.array([p.certain for p in populations], dtype=bool)
         names = {b for parts in self.body_parts for b in parts}
         self.body_part_names = sorted(names, key=lambda b: (-len(b), b))
         """Longest first, for scanning a patient's answer."""
@@ -317,15 +320,17 @@ class InquiryPolicy:
         return post
 
     def _population_prior(self, patient: Population) -> FloatArray:
-        """Each disease's prior weight for this patient: ``population_wrong`` for each attribute known of
-        the patient (age band, sex) that the disease's population names otherwise, else 1."""
+        """Each disease's prior weight for this patient: ``population_wrong`` (``population_excluded`` if
+        its name says who has it) for each attribute known of the patient (age band, sex) that the
+        disease's population names otherwise, else 1."""
         index = self.index
         wrong = np.zeros(len(index), dtype=np.int64)
         if patient.ages:
             wrong += index.names_ages & ~index.in_ages(patient.ages)
         if patient.sex:
             wrong += index.names_sex & (index.sexes != patient.sex)
-        return np.power(self.parameters.population_wrong, wrong, dtype=np.float64)
+        p = self.parameters
+        return np.power(np.where(index.certain, p.population_excluded, p.population_wrong), wrong)
 
     def _body_part_likelihood(
         self,

@@ -1,19 +1,24 @@
 """Who has a disease, and who the patient is: age bands and sex, compared.
 
->>> sorted(read_population("多见于儿童").ages), sorted(Population.of_age(6).ages)
-(['child', 'infant'], ['child'])
+>>> men = read_population("中老年男性")
+>>> sorted(men.ages), men.sex, sorted(Population.of_age(6).ages)
+(['middle', 'old'], '男', ['child'])
 >>> read_population("所有人群") == Population(), read_population("孕妇").sex
 (True, '女')
 
 A disease's population is the graph's 多发群体 text (儿童, 中老年人, 妊娠期女性, 所有人群 …), read by its
-words; a patient's comes from what the consultation knows of them (an age, a sex, 我爸 or 孩子). A
-population that names no age band (or no sex) says nothing of it: anyone.
+words, where the disease is common; or its name's first word (小儿肺炎, 新生儿黄疸, 老年人便秘, 妊娠高血压),
+who alone has it (``certain``). A patient's comes from what the consultation knows of them (an age, a sex,
+我爸 or 孩子). A population that names no age band (or no sex) says nothing of it: anyone.
+
+>>> read_population("所有人群", "小儿急性小脑") == Population(CHILDHOOD, certain=True)
+True
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
 AgeBand = Literal["newborn", "infant", "child", "adolescent", "young", "middle", "old"]
@@ -27,13 +32,14 @@ _AGE_WORDS: tuple[tuple[str, frozenset[AgeBand]], ...] = (
     ("新生儿|早产儿", frozenset({"newborn"})),
     ("婴", frozenset({"newborn", "infant"})),
     ("幼儿|幼童", frozenset({"infant", "child"})),
-    ("儿童|小儿|小孩|儿科|学龄|孩子", frozenset({"infant", "child"})),
+    ("儿童|小儿|小孩|儿科|孩子", CHILDHOOD),
+    ("学龄", frozenset({"child"})),
     ("青少年", frozenset({"child", "adolescent"})),
     ("少年|中学生|青春期", frozenset({"adolescent"})),
     ("青年|青壮年|年轻", frozenset({"adolescent", "young"})),
     ("中青年", frozenset({"young", "middle"})),
     ("成年|成人", ADULTHOOD),
-    ("育龄|生育|孕|妊娠|产妇|产后", frozenset({"young", "middle"})),
+    ("育龄|生育|孕|妊娠|产妇|产后|产褥", frozenset({"young", "middle"})),
     ("中年", frozenset({"middle"})),
     ("中老年", frozenset({"middle", "old"})),
     ("老年|老人|高龄", frozenset({"old"})),
@@ -44,7 +50,9 @@ _ANY_AGE = re.compile("所有人|任何年龄|各年龄|均可|无特")
 """Words that say anyone may have it, whatever age: then the groups a text names are where it is common
 (所有人群，大多是儿童), not who it is limited to."""
 _ANY_SEX = re.compile("所有人|性别差异不明显|不分男女")
-_FEMALE = re.compile("女|妇|孕|妊娠|产妇|产后|育龄|生育")
+_NAMED = re.compile("小儿|儿童|新生儿|婴儿|婴幼儿|幼儿|老年|妊娠|孕|产后|产褥")
+"""A disease name's first word that says who has it."""
+_FEMALE = re.compile("女|妇|孕|妊娠|产妇|产后|产褥|育龄|生育")
 _MALE = re.compile("男")
 _YEARS: tuple[tuple[AgeBand, int, int], ...] = (
     ("newborn", 0, 1),
@@ -65,6 +73,8 @@ class Population:
 
     ages: frozenset[AgeBand] = frozenset()
     sex: Sex | None = None
+    certain: bool = False
+    """A disease's own name says who has it (小儿…): no one else, not only mostly them."""
 
     @classmethod
     def of_age(cls, age: int) -> Population:
@@ -96,9 +106,12 @@ def as_sex(text: str | None) -> Sex | None:
     return "男" if text == "男" else "女" if text == "女" else None
 
 
-def read_population(text: str | None) -> Population:
+def read_population(text: str | None, disease: str = "") -> Population:
     """The age bands and sex a disease's population text names (none for 所有人群, 无特定人群, 暂无资料,
-    所有人群，大多是儿童; 各年龄段女性: a sex only)."""
+    所有人群，大多是儿童; 各年龄段女性: a sex only), or its name's first word names (``certain``)."""
+    named = _NAMED.match(disease)
+    if named is not None:
+        return replace(read_population(named.group()), certain=True)
     if not text:
         return Population()
     ages: frozenset[AgeBand] = frozenset().union(

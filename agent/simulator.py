@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from wenzhen.agent.findings import Linker
-from wenzhen.agent.population import ADULTHOOD, CHILDHOOD, Population, read_population
+from wenzhen.agent.population import ADULTHOOD, CHILDHOOD, Population
 from wenzhen.core.errors import InputError
 from wenzhen.core.files import decode_file
 from wenzhen.kg_loader.schema import Label
@@ -99,12 +99,15 @@ class RelativeWords(LayWords):
     """Replies; ``{}``: the symptom in everyday words."""
 
     def __init__(
-        self, phrasings: dict[str, tuple[str, ...]], seed: int | str = 0, population: str | None = None
+        self,
+        phrasings: dict[str, tuple[str, ...]],
+        seed: int | str = 0,
+        population: Population | None = None,
     ) -> None:
-        """``population``: the disease's (the graph's 多发群体): the relative writes for someone in it (a
+        """``population``: the disease's (``read_population``): the relative writes for someone in it (a
         child for a children's disease); any relative when it names no one or no opening fits."""
         super().__init__(phrasings, seed)
-        patients = read_population(population)
+        patients = population or Population()
         self.openings = [o for o, who in self.OPENINGS.items() if patients.fits(who)] or list(self.OPENINGS)
 
     def opening(self, words: str) -> str:

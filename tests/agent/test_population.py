@@ -19,7 +19,7 @@ from wenzhen.agent.simulator import RelativeWords
 from wenzhen.retrieval.kg import DiseaseProfile, EntityDictionary
 
 PROFILES = [
-    DiseaseProfile("小儿急性小脑共济失调", ("步态不稳", "震颤"), population="多见于儿童"),
+    DiseaseProfile("急性小脑共济失调", ("步态不稳", "震颤"), population="多见于儿童"),
     DiseaseProfile("帕金森病", ("步态不稳", "震颤"), population="中老年人"),
     DiseaseProfile("小脑萎缩", ("步态不稳", "震颤"), population="所有人群"),
     DiseaseProfile("妊娠剧吐", ("呕吐",), population="孕妇"),
@@ -30,7 +30,7 @@ PROFILES = [
 @pytest.mark.parametrize(
     ("text", "ages", "sex"),
     [
-        ("儿童", {"infant", "child"}, None),
+        ("儿童", {"newborn", "infant", "child", "adolescent"}, None),
         ("中老年男性", {"middle", "old"}, "男"),
         ("妊娠期女性", {"young", "middle"}, "女"),
         ("40岁以上人群", {"young", "middle", "old"}, None),
@@ -89,7 +89,7 @@ def ranking(patient: Population, symptom: str = "步态不稳", **changes: float
 def test_a_disease_of_another_population_falls_behind() -> None:
     father = PatientFacts(who="您父亲", sex="男").population()
     child = PatientFacts(who="孩子").population()
-    assert ranking(father)[-1] == "小儿急性小脑共济失调"
+    assert ranking(father)[-1] == "急性小脑共济失调"
     assert ranking(child)[-1] == "帕金森病"
     assert ranking(father, "呕吐") == ["急性胃肠炎", "妊娠剧吐"]  # a man is not pregnant
     assert ranking(Population(), "呕吐") == ["妊娠剧吐", "急性胃肠炎"]  # ties by name: no population read
@@ -98,8 +98,22 @@ def test_a_disease_of_another_population_falls_behind() -> None:
 def test_naming_the_patients_population_does_not_favour_a_disease() -> None:
     child = PatientFacts(who="孩子").population()
     scores = {r.disease: r.probability for r in policy().ranking(observed(child))}
-    assert scores["小儿急性小脑共济失调"] == pytest.approx(scores["小脑萎缩"])  # 儿童 and 所有人群 alike
+    assert scores["急性小脑共济失调"] == pytest.approx(scores["小脑萎缩"])  # 儿童 and 所有人群 alike
     assert ranking(child, population_wrong=1.0) == ranking(Population())  # no weight: as if not known
+
+
+def test_a_disease_whose_name_says_who_has_it_excludes_the_others() -> None:
+    """小儿… says who alone has it, where 多见于儿童 says who mostly does."""
+    named = DiseaseProfile("小儿急性小脑", ("步态不稳", "震颤"), population="所有人群")
+    assert read_population(named.population, named.disease).certain
+    profiles = [named, *PROFILES]
+    policy = InquiryPolicy(
+        DiseaseIndex(profiles), InquiryParameters(population_wrong=0.1, population_excluded=0.01)
+    )
+    father = PatientFacts(who="您父亲", sex="男").population()
+    scores = {r.disease: r.probability for r in policy.ranking(observed(father), 10)}
+    assert scores["小儿急性小脑"] == pytest.approx(0.01 * scores["小脑萎缩"])
+    assert scores["急性小脑共济失调"] == pytest.approx(0.1 * scores["小脑萎缩"])  # 多见于儿童: mostly
 
 
 def test_a_consultations_stored_facts_reach_the_inquiry() -> None:
@@ -108,8 +122,12 @@ def test_a_consultations_stored_facts_reach_the_inquiry() -> None:
 
 
 def test_the_simulated_relative_writes_for_someone_in_the_diseases_population() -> None:
-    openings = {RelativeWords({}, seed, "多见于儿童").opening("走路不稳") for seed in range(20)}
+    openings = {
+        RelativeWords({}, seed, read_population("多见于儿童")).opening("走路不稳") for seed in range(20)
+    }
     assert openings == {"孩子这两天走路不稳。"}
-    women = {RelativeWords({}, seed, "孕妇").opening("吐") for seed in range(20)}
+    women = {RelativeWords({}, seed, read_population("孕妇")).opening("吐") for seed in range(20)}
     assert women == {"我妈这几天吐。", "我老婆最近吐。"}
-    assert len({RelativeWords({}, seed, "所有人群").opening("吐") for seed in range(40)}) == 5
+    assert (
+        len({RelativeWords({}, seed, read_population("所有人群")).opening("吐") for seed in range(40)}) == 5
+    )
