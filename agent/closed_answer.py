@@ -28,13 +28,17 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from wenzhen.agent.numerals import number
 from wenzhen.retrieval.negation import DOUBT_CUES, negated_before, states_normal, without_not_negations
 
 FEVER_NAMES = frozenset({"发热", "发烧"})
 """A question about any of these is a question about fever, which a temperature answers."""
 FEVER_FROM = 37.3
 """℃: the least temperature counted as fever."""
-_TEMPERATURE = re.compile(r"(3[4-9]|4[0-2])(?:\s*(?:度|℃|°C?)\s*([0-9]|半)?|\.([0-9]))")
+_TEMPERATURE = re.compile(
+    r"(3[4-9]|4[0-2]|[三四]十[一二三四五六七八九]?)(?:\s*(?:度|℃|°C?)\s*([0-9一二三四五六七八九]|半)?|\.([0-9]))"
+)
+"""38度, 38.5, 三十八度五 (a tenth after 度)."""
 _UNSURE = re.compile(r"不清楚|不知道|不晓得|说不清|说不好|说不上|不确定|记不清|没注意|没留意|没量")
 _YES = re.compile(r"有|是|对|嗯|会|经常|偶尔|当然|确实|一直|天天|总是|老是|yes", re.IGNORECASE)
 _NO = re.compile(r"没|无|不|否|未|木有|莫得|冇|no\b", re.IGNORECASE)
@@ -82,8 +86,9 @@ def _temperature(text: str) -> bool | None:
     if found is None:
         return None
     whole, after_du, after_dot = found.groups()
-    tenths = 5 if after_du == "半" else int(after_du or after_dot or 0)
-    return int(whole) + tenths / 10 >= FEVER_FROM
+    tenths = 5 if after_du == "半" else number(after_du or after_dot or "0")
+    degrees = number(whole) + tenths / 10
+    return degrees >= FEVER_FROM if 34 <= degrees < 43 else None
 
 
 def _echoed(text: str, echoes: frozenset[str], masked: Sequence[tuple[int, int]]) -> bool | None:

@@ -32,11 +32,18 @@ from wenzhen.agent.inquiry import (
     Volunteered,
 )
 from wenzhen.agent.locations import BodyLocations
+from wenzhen.agent.numerals import NUMERAL, number
 from wenzhen.agent.population import ADULTHOOD, CHILDHOOD, AgeBand, Population, Sex, as_sex
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import Mention
 
-_AGE = re.compile(r"(\d{1,3})\s*(?:周岁|岁)")
+_AGE = re.compile(rf"(\d{{1,3}}|[{NUMERAL}]{{1,4}})\s*多?\s*(?:周岁|岁)")
+_BABY_AGE = re.compile(
+    rf"(?:出生|生下来)(?:才|刚|刚刚)?(?:\d+|[{NUMERAL}]+)\s*(?:个多?月|天|周)"
+    rf"|(?:宝宝|孩子|婴儿|小孩|儿子|女儿|闺女|娃)(?:才|刚|刚刚)?(?:\d+|[{NUMERAL}]+)\s*(?:个多?月|天)(?:大)?"
+    rf"|(?:\d+|[{NUMERAL}]+)\s*(?:个多?月|天)(?:大|的(?:宝宝|孩子|婴儿|小孩))"
+)
+"""A baby's age in months or days (宝宝五个月大, 出生十天, 孩子八个月): less than a year, not a duration."""
 _SEX = re.compile(r"(?:^|[，,。；;\s我是性别：:])(男|女)(?:性|的|生|孩|士|宝宝|[，,。；;\s]|$)")
 _RELATIVE_WORDS: tuple[tuple[str, str, str, Sex | None], ...] = (
     ("儿子", "儿子", "孩子", "男"),
@@ -223,11 +230,14 @@ def _where(
 
 def _facts(text: str, mentions: tuple[Mention, ...]) -> PatientFacts:
     age = _AGE.search(text)
+    baby = _BABY_AGE.search(text)
     sex = _SEX.search(text)
-    duration = _DURATION.search(text)
+    duration = _DURATION.search(
+        text if baby is None else text.replace(baby.group(), "\0" * len(baby.group()))
+    )
     who, relative_sex = _who(text)
     return PatientFacts(
-        age=int(age.group(1)) if age else None,
+        age=number(age.group(1)) if age else 0 if baby else None,
         sex=sex.group(1) if sex else relative_sex,
         duration=duration.group(1) if duration else None,
         history=tuple(dict.fromkeys(m.name for m in mentions if m.label is Label.DISEASE and not m.negated)),

@@ -26,6 +26,9 @@ HEADACHE = ("头痛", "头疼")
         ("疼，太阳穴那里", HEADACHE, True),
         ("38度5", FEVER, True),  # a thermometer reading answers a question about fever
         ("量了36度8", FEVER, False),
+        ("三十八度五", FEVER, True),  # in Chinese numerals
+        ("量了三十六度八", FEVER, False),
+        ("三十七度半", FEVER, True),
         ("体温37.5", FEVER, True),
         ("体温正常", FEVER, False),
         ("大便还行", DIARRHOEA, False),

@@ -57,6 +57,11 @@ def test_a_population_text_names_age_bands_and_a_sex(
         ("我老婆最近老是吐", {"young", "middle", "old"}, "女"),
         ("我奶奶78岁，手一直抖", {"old"}, "女"),
         ("家里老人最近手抖", {"old"}, None),
+        ("我爸六十八岁了，最近手一直抖", {"old"}, "男"),  # an age in Chinese numerals
+        ("孩子三岁，老是吐", {"child"}, None),
+        ("我今年五十多岁，老是吐", {"middle"}, None),
+        ("宝宝五个月大，老吐奶", {"newborn", "infant"}, None),  # months: under a year
+        ("宝宝出生十天，老吐奶", {"newborn", "infant"}, None),
         ("我最近老是吐", set(), None),  # the writer said neither
         ("我，女，25岁，最近老是吐", {"young"}, "女"),
     ],
@@ -64,6 +69,13 @@ def test_a_population_text_names_age_bands_and_a_sex(
 def test_the_patient_is_who_the_message_says(text: str, ages: set[str], sex: str | None) -> None:
     patient = read_message(EntityDictionary(), text, None).facts.population()
     assert set(patient.ages) == ages and patient.sex == sex
+
+
+def test_a_babys_age_in_months_is_not_how_long_it_has_been() -> None:
+    facts = read_message(EntityDictionary(), "宝宝才两个月，吐奶三天了", None).facts
+    assert (facts.age, facts.duration) == (0, "三天")
+    facts = read_message(EntityDictionary(), "孩子拉肚子两个月了", None).facts
+    assert (facts.age, facts.duration) == (None, "两个月")
 
 
 def test_another_relative_named_later_does_not_change_the_patients_sex() -> None:
