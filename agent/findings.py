@@ -37,22 +37,39 @@ from wenzhen.agent.population import ADULTHOOD, CHILDHOOD, AgeBand, Population, 
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import Mention
 
-_AGE = re.compile(rf"(\d{{1,3}}|[{NUMERAL}]{{1,4}})\s*多?\s*(?:周岁|岁)")
+_AGE = re.compile(
+    rf"(\d{{1,3}}|[{NUMERAL}]{{1,4}})\s*多?\s*(?:周岁|岁)"
+    rf"|今年\s*(\d{{1,3}}|[{NUMERAL}]{{1,4}})多?(?![\d{NUMERAL}月号日天周年个])"
+    rf"|(\d{{2}}|[{NUMERAL}]{{2,4}})多?了"
+)
+"""An age: 68岁, 五十多岁, 今年六十五, 七十多了 (two digits or more before 了: 三天多了 is a duration)."""
+_PREGNANT = re.compile(r"怀孕|孕妇|孕期|妊娠|孕[早中晚]期|怀了")
+_CHILDBEARING: frozenset[AgeBand] = frozenset({"young", "middle"})
 _BABY_AGE = re.compile(
     rf"(?:出生|生下来)(?:才|刚|刚刚)?(?:\d+|[{NUMERAL}]+)\s*(?:个多?月|天|周)"
     rf"|(?:宝宝|孩子|婴儿|小孩|儿子|女儿|闺女|娃)(?:才|刚|刚刚)?(?:\d+|[{NUMERAL}]+)\s*(?:个多?月|天)(?:大)?"
     rf"|(?:\d+|[{NUMERAL}]+)\s*(?:个多?月|天)(?:大|的(?:宝宝|孩子|婴儿|小孩))"
 )
 """A baby's age in months or days (宝宝五个月大, 出生十天, 孩子八个月): less than a year, not a duration."""
-_SEX = re.compile(r"(?:^|[，,。；;\s我是性别：:])(男|女)(?:性|的|生|孩|士|宝宝|[，,。；;\s]|$)")
+_SEX = re.compile(r"(?:^|[，,。；;\s我是性别：:]|本人)(男|女)(?:性|的|生|孩|士|宝宝|[，,。；;\s]|$)")
 _RELATIVE_WORDS: tuple[tuple[str, str, str, Sex | None], ...] = (
     ("儿子", "儿子", "孩子", "男"),
     ("女儿|闺女", "女儿|闺女", "孩子", "女"),
-    ("孩子|宝宝", "孩子|宝宝|小孩|娃", "孩子", None),
-    ("爸|父亲|老爸|老爷子", "", "您父亲", "男"),
-    ("妈|母亲|老妈|老太太", "", "您母亲", "女"),
+    ("孩子|宝宝|宝贝", "孩子|宝宝|小孩|娃", "孩子", None),
+    ("孙女|外孙女", "", "孩子", "女"),
+    ("孙子|外孙", "", "孩子", "男"),
+    ("爸|父亲|老爸|老爷子|爹", "", "您父亲", "男"),
+    ("妈|母亲|老妈|老太太|娘", "", "您母亲", "女"),
+    ("婆婆", "", "您婆婆", "女"),
+    ("岳父|老丈人", "", "您岳父", "男"),
+    ("岳母|丈母娘", "", "您岳母", "女"),
+    ("哥哥|哥", "", "您哥哥", "男"),
+    ("弟弟|弟", "", "您弟弟", "男"),
+    ("姐姐|姐", "", "您姐姐", "女"),
+    ("妹妹|妹", "", "您妹妹", "女"),
     ("老婆|妻子|媳妇", "", "您爱人", "女"),
-    ("老公|丈夫", "", "您爱人", "男"),
+    ("公公|老公公", "", "您公公", "男"),
+    ("老公|丈夫|先生", "", "您爱人", "男"),
     ("爱人", "", "您爱人", None),
     ("爷爷|外公|姥爷", "", "老人家", "男"),
     ("奶奶|外婆|姥姥", "", "老人家", "女"),
@@ -64,12 +81,17 @@ _RELATIVE_AGES: dict[str, frozenset[AgeBand]] = {
     "孩子": CHILDHOOD,
     "您父亲": ADULTHOOD,
     "您母亲": ADULTHOOD,
+    "您公公": ADULTHOOD,
+    "您婆婆": ADULTHOOD,
+    "您岳父": ADULTHOOD,
+    "您岳母": ADULTHOOD,
     "您爱人": ADULTHOOD,
     "老人家": frozenset({"old"}),
 }
-"""How old a patient a relative writes for may be, by how questions name them."""
+"""How old a patient a relative writes for may be, by how questions name them (a brother or sister: any
+age)."""
 _RELATIVES = tuple(
-    (re.compile("|".join(filter(None, [mine and f"[我俺]的?(?:{mine})", alone]))), who, sex)
+    (re.compile("|".join(filter(None, [mine and f"[我俺](?:们家|家|的)?(?:{mine})", alone]))), who, sex)
     for mine, alone, who, sex in _RELATIVE_WORDS
 )
 _WRITER = re.compile(f"[我俺](?!们|家|的?(?:{'|'.join(filter(None, (w[0] for w in _RELATIVE_WORDS)))}))")
@@ -102,7 +124,8 @@ class Linker(Protocol):
 
 @dataclass(frozen=True)
 class PatientFacts:
-    """Findings beyond symptoms: age, sex, how long, past diseases, medications."""
+    """Findings beyond symptoms: age (0: under a year), sex, how long, past diseases, medications,
+    pregnancy."""
 
     age: int | None = None
     sex: str | None = None
@@ -112,6 +135,7 @@ class PatientFacts:
     who: str | None = None
     """How questions name the patient: 您 when the writer is the patient, 孩子 / 您父亲 … when a relative
     writes for them; None until a message has said."""
+    pregnant: bool = False
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PatientFacts:
@@ -131,7 +155,34 @@ class PatientFacts:
             history=tuple(dict.fromkeys(self.history + other.history)),
             medications=tuple(dict.fromkeys(self.medications + other.medications)),
             who=self.who if self.who is not None else other.who,
+            pregnant=self.pregnant or (other.pregnant and same_patient),
         )
+
+    def summary(self, present: Sequence[str] = (), absent: Sequence[str] = ()) -> str:
+        """The findings in one line, with the symptoms ``present`` and ``absent`` (the generator's prompt).
+
+        >>> PatientFacts(age=0, sex="女", duration="三天").summary(["吐奶"], ["发热"])
+        '女不满1岁；有吐奶；无发热；持续三天'
+        >>> PatientFacts(age=28, pregnant=True, history=("乙肝",)).summary()
+        '28岁；妊娠；既往：乙肝'
+        """
+        parts = []
+        if self.sex or self.age is not None:
+            age = "" if self.age is None else "不满1岁" if self.age == 0 else f"{self.age}岁"
+            parts.append(f"{self.sex or ''}{age}")
+        if self.pregnant:
+            parts.append("妊娠")
+        if present:
+            parts.append("有" + "、".join(present))
+        if absent:
+            parts.append("无" + "、".join(absent))
+        if self.duration:
+            parts.append(f"持续{self.duration}")
+        if self.history:
+            parts.append("既往：" + "、".join(self.history))
+        if self.medications:
+            parts.append("用药：" + "、".join(self.medications))
+        return "；".join(parts)
 
     def population(self) -> Population:
         """Who the patient is, as a disease's population is compared with: their age band (told, or a
@@ -139,9 +190,13 @@ class PatientFacts:
 
         >>> sorted(PatientFacts(who="老人家").population().ages), PatientFacts(sex="女").population().sex
         (['old'], '女')
+        >>> pregnant = PatientFacts(who="您爱人", pregnant=True).population()
+        >>> sorted(pregnant.ages), pregnant.sex
+        (['middle', 'young'], '女')
         """
-        ages = _RELATIVE_AGES.get(self.who or "您", frozenset())
-        return Population(ages if self.age is None else Population.of_age(self.age).ages, as_sex(self.sex))
+        ages = _CHILDBEARING if self.pregnant else _RELATIVE_AGES.get(self.who or "您", frozenset())
+        sex = "女" if self.pregnant else as_sex(self.sex)
+        return Population(ages if self.age is None else Population.of_age(self.age).ages, sex)
 
 
 @dataclass(frozen=True)
@@ -237,12 +292,13 @@ def _facts(text: str, mentions: tuple[Mention, ...]) -> PatientFacts:
     )
     who, relative_sex = _who(text)
     return PatientFacts(
-        age=number(age.group(1)) if age else 0 if baby else None,
+        age=number(next(filter(None, age.groups()))) if age else 0 if baby else None,
         sex=sex.group(1) if sex else relative_sex,
         duration=duration.group(1) if duration else None,
         history=tuple(dict.fromkeys(m.name for m in mentions if m.label is Label.DISEASE and not m.negated)),
         medications=tuple(dict.fromkeys(m.name for m in mentions if m.label is Label.DRUG and not m.negated)),
         who=who,
+        pregnant=_PREGNANT.search(text) is not None,
     )
 
 

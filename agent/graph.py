@@ -341,21 +341,7 @@ class ConsultationGraph:
         return text.strip() if accept_rephrased(question, text) else template
 
     def _findings_text(self, inquiry: InquiryState, state: ConsultState) -> str:
-        facts = PatientFacts.from_dict(state.get("facts", {}))
-        parts = []
-        if facts.sex or facts.age is not None:
-            parts.append(f"{facts.sex or ''}{'' if facts.age is None else f'{facts.age}岁'}")
-        if inquiry.present:
-            parts.append("有" + "、".join(inquiry.present))
-        if inquiry.absent:
-            parts.append("无" + "、".join(inquiry.absent))
-        if facts.duration:
-            parts.append(f"持续{facts.duration}")
-        if facts.history:
-            parts.append("既往：" + "、".join(facts.history))
-        if facts.medications:
-            parts.append("用药：" + "、".join(facts.medications))
-        return "；".join(parts)
+        return PatientFacts.from_dict(state.get("facts", {})).summary(inquiry.present, inquiry.absent)
 
     @staticmethod
     def _replied(

@@ -16,8 +16,7 @@ import argparse
 from pathlib import Path
 
 from wenzhen.agent.cli import _profiles_and_linker
-from wenzhen.core.errors import InputError
-from wenzhen.core.files import decode_file
+from wenzhen.core.files import read_tab_rows
 from wenzhen.kg_loader.schema import Label
 
 NO_COMPLAINT = "-"
@@ -26,15 +25,8 @@ DENIED = "!"
 
 def read_clauses(path: Path) -> list[tuple[str, str]]:
     """(clause, concept or "-") for each line; a malformed line is an error naming it."""
-    clauses = []
-    for number, line in enumerate(decode_file(path).text.splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        fields = line.split("\t")
-        if len(fields) != 2 or not all(fields):
-            raise InputError(f"{path}:{number}: expected clause<TAB>concept, !concept or -")
-        clauses.append((fields[0], fields[1]))
-    return clauses
+    rows = read_tab_rows(path, 2, "clause<TAB>concept, !concept or -")
+    return [(clause, meant) for clause, meant in rows]
 
 
 def main() -> None:

@@ -17,23 +17,15 @@ from pathlib import Path
 from wenzhen.agent.cli import _profiles_and_linker
 from wenzhen.agent.findings import read_message
 from wenzhen.agent.inquiry import Answered, Question
-from wenzhen.core.errors import InputError
-from wenzhen.core.files import decode_file
+from wenzhen.core.files import read_tab_rows
 
 LABELS = {"yes": True, "no": False, "unsure": None}
 
 
 def read_replies(path: Path) -> list[tuple[str, str, bool | None]]:
     """(symptom, reply, meant) for each line; a malformed line is an error naming it."""
-    replies = []
-    for number, line in enumerate(decode_file(path).text.splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        fields = line.split("\t")
-        if len(fields) != 3 or fields[2] not in LABELS or not fields[0] or not fields[1]:
-            raise InputError(f"{path}:{number}: expected symptom<TAB>reply<TAB>yes|no|unsure")
-        replies.append((fields[0], fields[1], LABELS[fields[2]]))
-    return replies
+    rows = read_tab_rows(path, 3, "symptom<TAB>reply<TAB>yes|no|unsure", LABELS)
+    return [(symptom, reply, LABELS[label]) for symptom, reply, label in rows]
 
 
 def main() -> None:

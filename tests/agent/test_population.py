@@ -62,6 +62,11 @@ def test_a_population_text_names_age_bands_and_a_sex(
         ("我今年五十多岁，老是吐", {"middle"}, None),
         ("宝宝五个月大，老吐奶", {"newborn", "infant"}, None),  # months: under a year
         ("宝宝出生十天，老吐奶", {"newborn", "infant"}, None),
+        ("我婆婆最近老咳嗽", {"young", "middle", "old"}, "女"),  # in-laws, brothers and sisters
+        ("我哥这几天咳嗽", set(), "男"),
+        ("我们家宝贝三岁半，一直咳嗽", {"child"}, None),
+        ("我老妈今年六十五，最近膝盖疼", {"old"}, "女"),  # an age without 岁
+        ("我是孕妇，最近老是吐", {"young", "middle"}, "女"),
         ("我最近老是吐", set(), None),  # the writer said neither
         ("我，女，25岁，最近老是吐", {"young"}, "女"),
     ],

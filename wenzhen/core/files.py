@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -166,6 +166,21 @@ def iter_json_values(source: str, text: str) -> Iterator[tuple[int, Any] | Issue
             return
         yield line_of(text, position), value
         position = end
+
+
+def read_tab_rows(path: Path, width: int, expected: str, labels: Collection[str] = ()) -> list[list[str]]:
+    """The tab-separated rows of a labelled set, ``width`` non-empty fields each (the last one of ``labels``
+    if given), blank lines and ``#`` comments skipped; a malformed row is an error naming its file and line
+    and what was ``expected``."""
+    rows = []
+    for number, line in enumerate(decode_file(path).text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != width or not all(fields) or (labels and fields[-1] not in labels):
+            raise InputError(f"{path}:{number}: expected {expected}")
+        rows.append(fields)
+    return rows
 
 
 def file_sha256(path: Path) -> str:
