@@ -36,6 +36,7 @@ from wenzhen.agent.numerals import NUMERAL, number
 from wenzhen.agent.population import ADULTHOOD, CHILDHOOD, AgeBand, Population, Sex, as_sex
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import Mention
+from wenzhen.retrieval.negation import negated_before
 
 _AGE = re.compile(
     rf"(\d{{1,3}}|[{NUMERAL}]{{1,4}})\s*多?\s*(?:周岁|岁)"
@@ -298,7 +299,7 @@ def _facts(text: str, mentions: tuple[Mention, ...]) -> PatientFacts:
         history=tuple(dict.fromkeys(m.name for m in mentions if m.label is Label.DISEASE and not m.negated)),
         medications=tuple(dict.fromkeys(m.name for m in mentions if m.label is Label.DRUG and not m.negated)),
         who=who,
-        pregnant=_PREGNANT.search(text) is not None,
+        pregnant=any(not negated_before(text, found.start()) for found in _PREGNANT.finditer(text)),
     )
 
 

@@ -67,6 +67,7 @@ def test_a_population_text_names_age_bands_and_a_sex(
         ("我们家宝贝三岁半，一直咳嗽", {"child"}, None),
         ("我老妈今年六十五，最近膝盖疼", {"old"}, "女"),  # an age without 岁
         ("我是孕妇，最近老是吐", {"young", "middle"}, "女"),
+        ("我没怀孕，最近老是吐", set(), None),  # denied
         ("我最近老是吐", set(), None),  # the writer said neither
         ("我，女，25岁，最近老是吐", {"young"}, "女"),
     ],
