@@ -38,20 +38,15 @@ from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import Mention
 from wenzhen.retrieval.negation import negated_before
 
-_AGE = re.compile(
-    rf"(\d{{1,3}}|[{NUMERAL}]{{1,4}})\s*多?\s*(?:周岁|岁)"
-    rf"|今年\s*(\d{{1,3}}|[{NUMERAL}]{{1,4}})多?(?![\d{NUMERAL}月号日天周年个])"
-    rf"|(\d{{2}}|[{NUMERAL}]{{2,4}})多?了"
-)
-"""An age: 68岁, 五十多岁, 今年六十五, 七十多了 (two digits or more before 了: 三天多了 is a duration)."""
 _PREGNANT = re.compile(r"怀孕|孕妇|孕期|妊娠|孕[早中晚]期|怀了")
 _CHILDBEARING: frozenset[AgeBand] = frozenset({"young", "middle"})
 _BABY_AGE = re.compile(
     rf"(?:出生|生下来)(?:才|刚|刚刚)?(?:\d+|[{NUMERAL}]+)\s*(?:个多?月|天|周)"
-    rf"|(?:宝宝|孩子|婴儿|小孩|儿子|女儿|闺女|娃)(?:才|刚|刚刚)?(?:\d+|[{NUMERAL}]+)\s*(?:个多?月|天)(?:大)?"
+    rf"|(?:宝宝|孩子|婴儿|小孩|儿子|女儿|闺女|娃)(?:才|刚|刚刚)?(?:\d+|[{NUMERAL}]+)\s*个多?月"
     rf"|(?:\d+|[{NUMERAL}]+)\s*(?:个多?月|天)(?:大|的(?:宝宝|孩子|婴儿|小孩))"
 )
-"""A baby's age in months or days (宝宝五个月大, 出生十天, 孩子八个月): less than a year, not a duration."""
+"""A baby's age in months or days (宝宝五个月大, 出生十天, 孩子八个月): less than a year, not a duration
+(孩子三天没拉 is one)."""
 _SEX = re.compile(r"(?:^|[，,。；;\s我是性别：:]|本人)(男|女)(?:性|的|生|孩|士|宝宝|[，,。；;\s]|$)")
 _RELATIVE_WORDS: tuple[tuple[str, str, str, Sex | None], ...] = (
     ("儿子", "儿子", "孩子", "男"),
@@ -95,6 +90,13 @@ _RELATIVES = tuple(
     (re.compile("|".join(filter(None, [mine and f"[我俺](?:们家|家|的)?(?:{mine})", alone]))), who, sex)
     for mine, alone, who, sex in _RELATIVE_WORDS
 )
+_AGE = re.compile(
+    rf"(\d{{1,3}}|[{NUMERAL}]{{1,4}})\s*多?\s*(?:周岁|岁)"
+    rf"|今年\s*(\d{{1,3}}|[{NUMERAL}]{{1,4}})多?(?![\d{NUMERAL}月号日天周年个])"
+    rf"|(?:{'|'.join(filter(None, (w[0] for w in _RELATIVE_WORDS)))})(\d{{2}}|[{NUMERAL}]{{2,4}})多?了"
+)
+"""An age: 68岁, 五十多岁, 今年六十五, or N了 right after a relative (我姥爷82了, 老爷子七十多了; not
+烧到39了)."""
 _WRITER = re.compile(f"[我俺](?!们|家|的?(?:{'|'.join(filter(None, (w[0] for w in _RELATIVE_WORDS)))}))")
 """The writer speaking of themselves (我最近…): then they are the patient."""
 _DURATION = re.compile(r"((?:\d+|[一二两三四五六七八九十半几多]+)\s*(?:个多?)?(?:小时|天|日|周|星期|月|年))")

@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
+from wenzhen.agent.numerals import NUMERAL, number
+
 AgeBand = Literal["newborn", "infant", "child", "adolescent", "young", "middle", "old"]
 Sex = Literal["男", "女"]
 AGE_BANDS: tuple[AgeBand, ...] = get_args(AgeBand)
@@ -44,7 +46,7 @@ _AGE_WORDS: tuple[tuple[str, frozenset[AgeBand]], ...] = (
     ("中老年", frozenset({"middle", "old"})),
     ("老年|老人|高龄", frozenset({"old"})),
 )
-"""Words of a population text and the age bands they name (青年 within 青壮年 and 中青年, 中年 within 中老年:
+"""Words of a population text and the age bands they name (青年 is found within 中青年, 老年 within 中老年:
 a text's bands are the union of all its words')."""
 _ANY_AGE = re.compile("所有人|任何年龄|各年龄|均可|无特")
 """Words that say anyone may have it, whatever age: then the groups a text names are where it is common
@@ -64,7 +66,9 @@ _YEARS: tuple[tuple[AgeBand, int, int], ...] = (
     ("old", 60, 150),
 )
 """Each band's ages in years, from (inclusive) and below (a newborn is 0 years old, and so is an infant)."""
-_AGE_RANGE = re.compile(r"(\d{1,3})\s*(?:岁)?\s*(以上|以下|[～~\-至到]\s*(\d{1,3})\s*岁)")
+_AGE_RANGE = re.compile(
+    rf"(\d{{1,3}}|[{NUMERAL}]{{1,4}})\s*(?:岁)?\s*(以上|以下|[～~\-至到]\s*(\d{{1,3}}|[{NUMERAL}]{{1,4}})\s*岁)"
+)
 
 
 @dataclass(frozen=True)
@@ -129,10 +133,10 @@ def _bands(start: int, stop: int) -> frozenset[AgeBand]:
 
 
 def _years(found: re.Match[str]) -> tuple[int, int]:
-    """[start, stop) of 40岁以上, 18岁以下, 30～40岁."""
-    first = int(found.group(1))
+    """[start, stop) of 40岁以上, 18岁以下, 30～40岁, 四十岁以上."""
+    first = number(found.group(1))
     if found.group(2) == "以上":
         return first, 150
     if found.group(2) == "以下":
         return 0, first
-    return first, int(found.group(3)) + 1
+    return first, number(found.group(3)) + 1

@@ -82,6 +82,8 @@ def test_a_babys_age_in_months_is_not_how_long_it_has_been() -> None:
     assert (facts.age, facts.duration) == (0, "三天")
     facts = read_message(EntityDictionary(), "孩子拉肚子两个月了", None).facts
     assert (facts.age, facts.duration) == (None, "两个月")
+    facts = read_message(EntityDictionary(), "孩子三天没拉大便，烧到39了", None).facts
+    assert (facts.age, facts.duration) == (None, "三天")  # 39了 is a temperature, 三天 how long
 
 
 def test_another_relative_named_later_does_not_change_the_patients_sex() -> None:
