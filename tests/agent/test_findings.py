@@ -196,3 +196,14 @@ def test_lay_words_files_name_their_bad_line(tmp_path: Path) -> None:
         LayWords.read(path)
     path.write_text("腹泻\t拉肚子、拉稀\n", encoding="utf-8")
     assert LayWords.read(path).phrasings == {"腹泻": ("拉肚子", "拉稀")}
+
+
+def test_every_relative_the_findings_know_is_a_frame_word_of_the_meaning_layer() -> None:
+    """我岳母一次都没吐 must read as a denial as 我爸不怎么咳 does: the meaning layer skips the relative
+    before it looks for the negation, so its frame words cover every relative the findings name."""
+    from wenzhen.agent.findings import _RELATIVE_WORDS
+    from wenzhen.retrieval.concept_meaning import _FRAME
+
+    words = {w for mine, alone, _, _ in _RELATIVE_WORDS for w in f"{mine}|{alone}".split("|") if w}
+    unframed = sorted(w for w in words if not ((found := _FRAME.match(w)) and found.end() == len(w)))
+    assert not unframed
