@@ -86,8 +86,14 @@ _RELATIVE_AGES: dict[str, frozenset[AgeBand]] = {
 }
 """How old a patient a relative writes for may be, by how questions name them (a brother or sister: any
 age)."""
+_DESCRIBED = r"[^，。！？,.!?我俺]{1,8}?的老?"
+"""Words describing the relative between 我 and them: 我一岁半的孩子, 我72岁的老父亲."""
 _RELATIVES = tuple(
-    (re.compile("|".join(filter(None, [mine and f"[我俺](?:们家|家|的)?(?:{mine})", alone]))), who, sex)
+    (
+        re.compile("|".join(filter(None, [mine and f"[我俺](?:们家|家|的|{_DESCRIBED})?(?:{mine})", alone]))),
+        who,
+        sex,
+    )
     for mine, alone, who, sex in _RELATIVE_WORDS
 )
 _AGE = re.compile(
@@ -97,7 +103,9 @@ _AGE = re.compile(
 )
 """An age: 68岁, 五十多岁, 今年六十五, or N了 right after a relative (我姥爷82了, 老爷子七十多了; not
 烧到39了)."""
-_WRITER = re.compile(f"[我俺](?!们|家|的?(?:{'|'.join(filter(None, (w[0] for w in _RELATIVE_WORDS)))}))")
+_WRITER = re.compile(
+    f"[我俺](?!们|家|(?:的|{_DESCRIBED})?(?:{'|'.join(filter(None, (w[0] for w in _RELATIVE_WORDS)))}))"
+)
 """The writer speaking of themselves (我最近…): then they are the patient."""
 _DURATION = re.compile(r"((?:\d+|[一二两三四五六七八九十半几多]+)\s*(?:个多?)?(?:小时|天|日|周|星期|月|年))")
 _NOTHING_ELSE = re.compile(r"没有了|没了|没有别的|没有其他|没其他|就这些|就这样|别的没有|其他没有")

@@ -103,6 +103,7 @@ def test_facts_merge_later_values_and_accumulate_lists() -> None:
         ("我最近老是心慌", "您"),  # the writer is the patient
         ("我最近右上腹隐痛，我妈也乏力", "您"),  # the writer first, the mother in passing
         ("我家孩子拉肚子", "孩子"),
+        ("我一岁半的孩子拉肚子", "孩子"),
     ],
 )
 def test_a_relative_writing_for_the_patient_is_noticed_and_kept(text: str, who: str) -> None:

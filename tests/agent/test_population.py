@@ -68,6 +68,7 @@ def test_a_population_text_names_age_bands_and_a_sex(
         ("我老妈今年六十五，最近膝盖疼", {"old"}, "女"),  # an age without 岁
         ("我是孕妇，最近老是吐", {"young", "middle"}, "女"),
         ("我没怀孕，最近老是吐", set(), None),  # denied
+        ("我72岁的老父亲最近手一直抖", {"old"}, "男"),  # described between 我 and the word
         ("我最近老是吐", set(), None),  # the writer said neither
         ("我，女，25岁，最近老是吐", {"young"}, "女"),
     ],
