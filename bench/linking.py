@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from wenzhen.agent.simulator import LayWords
-from wenzhen.core.files import read_json_lines
+from wenzhen.core.files import read_json_lines, read_tab_rows
 from wenzhen.kg_loader.cli import concepts_path
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.concept_meaning import ConceptMeaning
@@ -92,10 +92,9 @@ def main() -> None:
         for frame in ("我最近", "还有")
     ]
     messages += [
-        line.split("\t")[0] + "。"
+        clause + "。"
         for path in NEGATED
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
+        for clause, _ in read_tab_rows(path, 2, "clause<TAB>concept, !concept or -")
     ]
     concepts = packaged_concepts()
     dictionary = dictionary_of(concepts)
