@@ -33,10 +33,19 @@ from wenzhen.agent.inquiry import (
 )
 from wenzhen.agent.locations import BodyLocations
 from wenzhen.agent.numerals import NUMERAL, number
-from wenzhen.agent.population import ADULTHOOD, CHILDHOOD, AgeBand, Population, Sex, as_sex
+from wenzhen.agent.population import ADULTHOOD, CHILDHOOD, AgeBand, Population, as_sex
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import Mention
 from wenzhen.retrieval.negation import negated_before
+from wenzhen.retrieval.relatives import (
+    FAMILY_WORDS,
+    MINE_WORDS,
+    RELATIVES,
+    Generation,
+    Relative,
+    Sex,
+    alternation,
+)
 
 _PREGNANT = re.compile(r"怀孕|孕妇|孕期|妊娠|孕[早中晚]期|怀了")
 _CHILDBEARING: frozenset[AgeBand] = frozenset({"young", "middle"})
@@ -48,63 +57,31 @@ _BABY_AGE = re.compile(
 """A baby's age in months or days (宝宝五个月大, 出生十天, 孩子八个月): less than a year, not a duration
 (孩子三天没拉 is one)."""
 _SEX = re.compile(r"(?:^|[，,。；;\s我是性别：:]|本人)(男|女)(?:性|的|生|孩|士|宝宝|[，,。；;\s]|$)")
-_RELATIVE_WORDS: tuple[tuple[str, str, str, Sex | None], ...] = (
-    ("儿子", "儿子", "孩子", "男"),
-    ("女儿|闺女", "女儿|闺女", "孩子", "女"),
-    ("孩子|宝宝|宝贝", "孩子|宝宝|小孩|娃", "孩子", None),
-    ("孙女|外孙女", "", "孩子", "女"),
-    ("孙子|外孙", "", "孩子", "男"),
-    ("爸|父亲|老爸|老爷子|爹", "", "您父亲", "男"),
-    ("妈|母亲|老妈|老太太|娘", "", "您母亲", "女"),
-    ("婆婆", "", "您婆婆", "女"),
-    ("岳父|老丈人", "", "您岳父", "男"),
-    ("岳母|丈母娘", "", "您岳母", "女"),
-    ("哥哥|哥", "", "您哥哥", "男"),
-    ("弟弟|弟", "", "您弟弟", "男"),
-    ("姐姐|姐", "", "您姐姐", "女"),
-    ("妹妹|妹", "", "您妹妹", "女"),
-    ("老婆|妻子|媳妇", "", "您爱人", "女"),
-    ("公公|老公公", "", "您公公", "男"),
-    ("老公|丈夫|先生", "", "您爱人", "男"),
-    ("爱人", "", "您爱人", None),
-    ("爷爷|外公|姥爷", "", "老人家", "男"),
-    ("奶奶|外婆|姥姥", "", "老人家", "女"),
-    ("", "家里老人|老人家", "老人家", None),
-)
-"""A relative writing for the patient (我爸…, 孩子…): (the words after 我, the words on their own, how
-questions name the patient, the patient's sex)."""
-_RELATIVE_AGES: dict[str, frozenset[AgeBand]] = {
-    "孩子": CHILDHOOD,
-    "您父亲": ADULTHOOD,
-    "您母亲": ADULTHOOD,
-    "您公公": ADULTHOOD,
-    "您婆婆": ADULTHOOD,
-    "您岳父": ADULTHOOD,
-    "您岳母": ADULTHOOD,
-    "您爱人": ADULTHOOD,
-    "老人家": frozenset({"old"}),
+_GENERATION_AGES: dict[Generation, frozenset[AgeBand]] = {
+    "child": CHILDHOOD,
+    "adult": ADULTHOOD,
+    "old": frozenset({"old"}),
 }
-"""How old a patient a relative writes for may be, by how questions name them (a brother or sister: any
+_AGES_OF: dict[str, frozenset[AgeBand]] = {
+    relative.who: _GENERATION_AGES[relative.age] for relative in RELATIVES if relative.age is not None
+}
+"""How old a patient a relative writes for may be, by how questions name them (a brother, a friend: any
 age)."""
 _DESCRIBED = r"[^，。！？,.!?我俺]{1,8}?的老?"
 """Words describing the relative between 我 and them: 我一岁半的孩子, 我72岁的老父亲."""
-_RELATIVES = tuple(
-    (
-        re.compile("|".join(filter(None, [mine and f"[我俺](?:们家|家|的|{_DESCRIBED})?(?:{mine})", alone]))),
-        who,
-        sex,
-    )
-    for mine, alone, who, sex in _RELATIVE_WORDS
-)
+_MINE = rf"[我俺](?:们家|家|的|{_DESCRIBED})?"
 _AGE = re.compile(
     rf"(\d{{1,3}}|[{NUMERAL}]{{1,4}})\s*多?\s*(?:周岁|岁)"
     rf"|今年\s*(\d{{1,3}}|[{NUMERAL}]{{1,4}})多?(?![\d{NUMERAL}月号日天周年个])"
-    rf"|(?:{'|'.join(filter(None, (w[0] for w in _RELATIVE_WORDS)))})(\d{{2}}|[{NUMERAL}]{{2,4}})多?了"
+    rf"|(?:{alternation(MINE_WORDS)})(\d{{2}}|[{NUMERAL}]{{2,4}})多?了"
 )
 """An age: 68岁, 五十多岁, 今年六十五, or N了 right after a relative (我姥爷82了, 老爷子七十多了; not
 烧到39了)."""
+_TELLING = r"(?:觉得|感觉|发现|担心|怀疑|想问问?|想咨询|想替|替|帮)(?:一下)?"
+"""What the writer does when they write of a relative next (我觉得我的孩子…, 我担心我妈…)."""
 _WRITER = re.compile(
-    f"[我俺](?!们|家|(?:的|{_DESCRIBED})?(?:{'|'.join(filter(None, (w[0] for w in _RELATIVE_WORDS)))}))"
+    rf"[我俺](?!们|家|(?:的|{_DESCRIBED})?(?:{alternation(MINE_WORDS)})"
+    rf"|{_TELLING}(?:{_MINE})?(?:{alternation(FAMILY_WORDS)}))"
 )
 """The writer speaking of themselves (我最近…): then they are the patient."""
 _DURATION = re.compile(r"((?:\d+|[一二两三四五六七八九十半几多]+)\s*(?:个多?)?(?:小时|天|日|周|星期|月|年))")
@@ -205,7 +182,7 @@ class PatientFacts:
         >>> sorted(pregnant.ages), pregnant.sex
         (['middle', 'young'], '女')
         """
-        ages = _CHILDBEARING if self.pregnant else _RELATIVE_AGES.get(self.who or "您", frozenset())
+        ages = _CHILDBEARING if self.pregnant else _AGES_OF.get(self.who or "您", frozenset())
         sex = "女" if self.pregnant else as_sex(self.sex)
         return Population(ages if self.age is None else Population.of_age(self.age).ages, sex)
 
@@ -313,12 +290,26 @@ def _facts(text: str, mentions: tuple[Mention, ...]) -> PatientFacts:
     )
 
 
+def _relative_pattern(relative: Relative) -> re.Pattern[str]:
+    """我爸, 我家孩子, 我72岁的老父亲; 孩子 on its own."""
+    mine = [f"{_MINE}(?:{alternation(relative.mine)})"] if relative.mine else []
+    return re.compile("|".join([*mine, *relative.alone]))
+
+
+_RELATIVES = tuple((_relative_pattern(relative), relative) for relative in RELATIVES)
+
+
 def _who(text: str) -> tuple[str, Sex | None]:
     """How to name the patient, and their sex if the words say: the relative the text is about, if one is
-    named before the writer speaks of themselves, else 您 (sex unknown)."""
-    named = [(found.start(), who, sex) for pattern, who, sex in _RELATIVES if (found := pattern.search(text))]
+    named before the writer speaks of themselves (the longest name where two begin alike: 我妹夫, not 我妹),
+    else 您 (sex unknown)."""
+    named = [
+        (found.start(), -len(found.group()), relative)
+        for pattern, relative in _RELATIVES
+        if (found := pattern.search(text))
+    ]
     writer = _WRITER.search(text)
-    first = min(named, key=lambda found: found[0], default=None)
+    first = min(named, key=lambda found: found[:2], default=None)
     if first is None or (writer is not None and writer.start() < first[0]):
         return "您", None
-    return first[1], first[2]
+    return first[2].who, first[2].sex

@@ -22,9 +22,9 @@ from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
 from wenzhen.agent.numerals import NUMERAL, number
+from wenzhen.retrieval.relatives import Sex
 
 AgeBand = Literal["newborn", "infant", "child", "adolescent", "young", "middle", "old"]
-Sex = Literal["男", "女"]
 AGE_BANDS: tuple[AgeBand, ...] = get_args(AgeBand)
 
 CHILDHOOD: frozenset[AgeBand] = frozenset({"newborn", "infant", "child", "adolescent"})

@@ -36,16 +36,17 @@ from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import Mention, SymptomConcepts
 from wenzhen.retrieval.negation import NOT_NEGATIONS, hedge_before, negation_in, states_normal
 from wenzhen.retrieval.patterns import is_pattern
+from wenzhen.retrieval.relatives import FAMILY_WORDS, alternation
 
 THRESHOLD = 0.945
 """Least cosine between a clause and a concept's nearest phrasing (multilingual-e5-small)."""
 _CLAUSE = re.compile(r"[^，。！？；、,.!?;\n]+")
-_FRAME = re.compile(
-    r"^(?:我|他|她|孩子|宝宝|老人|最近|这几天|这两天|现在|今天|还有|还|也|而且|另外|就是|主要是|感觉|觉得|总觉得"
-    r"|家里|们家|家|爸爸|妈妈|爸|妈|老公公|老公|老婆|爱人|儿子|女儿|闺女|小孩|爷爷|奶奶|外公|外婆|姥姥|姥爷|婆婆|公公|老人家"
-    r"|老爸|老妈|老爷子|老太太|父亲|母亲|爹|娘|妻子|媳妇|丈夫|先生|宝贝|岳父|岳母|丈母娘|老丈人|外孙女|外孙|孙子|孙女"
-    r"|哥哥|哥|姐姐|姐|弟弟|弟|妹妹|妹|娃|俺)+"
+_FRAME_WORDS = (
+    *("我", "他", "她", "俺", "家里", "们家", "家", "老人", "最近", "这几天", "这两天", "现在", "今天"),
+    *("还有", "还", "也", "而且", "另外", "就是", "主要是", "感觉", "觉得", "总觉得"),
+    *FAMILY_WORDS,
 )
+_FRAME = re.compile(f"^(?:{alternation(_FRAME_WORDS)})+")
 """Words that only frame a complaint, the family member who has it among them (我爸, 婆婆最近)."""
 _ASKING = re.compile(
     r"(?:可能|会|是不是|到底)*(?:是|得了|属于)*(?:什么|哪些|哪种|啥)(?:病|原因|问题|毛病).*$"
