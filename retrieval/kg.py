@@ -289,10 +289,10 @@ class EntityDictionary:
         mentions = self._exact(text)
         folded = _DEGREE_COMPLEMENT.sub("··", fold_keeping_length(text))
         found = [(f, concept) for pattern, concept in self.patterns for f in pattern.finditer(folded)]
-        found.sort(key=lambda item: item[0].start() - item[0].end())  # longest first, stable
+        found.sort(key=lambda item: (item[0].start() - item[0].end(), -_own(item[0])))  # longest, most words
         for match, concept in found:
             start, end = match.span()
-            own = end - start - sum(len(gap) for gap in match.groups())  # its words, not its gaps'
+            own = _own(match)
             qualified = [m for m in mentions if _qualified_by(m, start, end, own)]
             if any(m.claims(start, end) for m in mentions if m not in qualified):
                 continue
@@ -309,6 +309,9 @@ class EntityDictionary:
     def _exact(self, text: str) -> list[Mention]:
         mentions, position = [], 0
         while position < len(text):
+            if _LOCATIVE.match(text, max(position - 1, 0)) and position > 0:
+                position += 1  # 下面痛: below it hurts, not 面痛
+                continue
             for length in range(min(self.max_chars, len(text) - position), MIN_NAME_CHARS - 1, -1):
                 surface = text[position : position + length]
                 entry = self.entries.get(surface)
@@ -324,8 +327,16 @@ class EntityDictionary:
         return mentions
 
 
+_LOCATIVE = re.compile("[上下里外前后侧对表]面")
+"""Where a thing is (下面, 里面, 后面): no name begins on its 面 (右胁下面痛 is no 面痛, face pain)."""
 _DEGREE_COMPLEMENT = re.compile("得慌")
 """闷得慌, 烧得慌: how much, not 慌 (panic, 心慌); no pattern reads it (positions kept)."""
+
+
+def _own(match: re.Match[str]) -> int:
+    """How many characters of a phrasing's match are its words, not its gaps': of two matches of one span
+    the one with more words is the more specific (牙龈疼: 牙龈*疼, not 牙*疼)."""
+    return match.end() - match.start() - sum(len(gap) for gap in match.groups())
 
 
 def _qualified_by(mention: Mention, start: int, end: int, own: int) -> bool:

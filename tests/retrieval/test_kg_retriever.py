@@ -142,6 +142,27 @@ def test_a_phrasing_replaces_the_symptom_word_it_qualifies() -> None:
     assert read("大便带血很稀") == ["便血"]  # a name it does not end with stays too
 
 
+def test_where_it_hurts_is_read_by_its_most_specific_phrasing() -> None:
+    from wenzhen.retrieval.kg import EntityDictionary
+    from wenzhen.retrieval.patterns import compile_term
+
+    dictionary = EntityDictionary()
+    for name, concept in (("头疼", "头痛"), ("面痛", "脸部疼痛")):
+        dictionary.add(name, Label.SYMPTOM, concept)
+    # the more general phrasing first, so the order of the patterns cannot decide
+    phrasings = [("牙*疼", "牙痛"), ("牙龈*疼", "牙龈痛"), ("舌头*疼", "舌痛")]
+    dictionary.patterns += [(compile_term(phrasing), concept) for phrasing, concept in phrasings]
+
+    def read(text: str) -> list[str]:
+        return [m.name for m in dictionary.link(text)]
+
+    assert read("牙龈疼") == ["牙龈痛"]  # one span, more of it the phrasing's own words: was 牙痛
+    assert read("牙一直疼") == ["牙痛"]
+    assert read("舌头疼") == ["舌痛"]  # was 头痛, the name inside it
+    assert read("右胁下面痛") == []  # 下面: below; was 面痛, face pain
+    assert read("面痛，头疼") == ["脸部疼痛", "头痛"]
+
+
 def test_degang_says_how_much_not_panic() -> None:
     from wenzhen.retrieval.kg import EntityDictionary
     from wenzhen.retrieval.patterns import compile_term
