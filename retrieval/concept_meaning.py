@@ -63,6 +63,8 @@ _NOT_A_COMPLAINT = re.compile(
     r"^(?:不清楚|不知道|说不清|说不好|不确定|没有了|没了|没有别的|就这些|就这样|是的?|对的?|嗯|有的?|没有|不是)$"
 )
 """Short answers (unsure, nothing else, yes, no) that are no complaint however near a phrasing they are."""
+_SENSATION = re.compile("[疼痛痒酸胀麻]")
+"""Words for what is felt: a pain, an itch, an ache."""
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 MIN_CLAUSE_CHARS = 2
 
@@ -78,6 +80,9 @@ class ConceptMeaning:
     lacks: frozenset[str] = frozenset()
     """Concepts that are a lack of something, phrased as a negation (没胃口, 没力气): a negated clause near
     one of them says the lack (没什么胃口, 不怎么想吃东西) and does not deny it."""
+    felt: frozenset[str] = frozenset()
+    """Concepts every phrasing of which names the sensation (耳朵疼, 嗓子痒): a clause without such a word
+    is not one of them however near (下巴上长了个痘 is no 下巴疼)."""
 
     @classmethod
     def build(
@@ -111,7 +116,12 @@ class ConceptMeaning:
         lacks = frozenset(
             c.name for c in concepts.concepts if any(_opens_with_negation(t) for t in (*c.names, *c.lay))
         )
-        return cls(vectors, [name for name, _ in phrasings], QueryEncoder(model), lacks=lacks)
+        felt = frozenset(
+            c.name
+            for c in concepts.concepts
+            if all(_SENSATION.search(t) for t in (c.name, *c.names, *c.lay) if not is_pattern(t))
+        )
+        return cls(vectors, [name for name, _ in phrasings], QueryEncoder(model), lacks=lacks, felt=felt)
 
     def concept_of(self, clause: str) -> tuple[str, float] | None:
         """The nearest concept of ``clause`` and its cosine, when it reaches the threshold."""
@@ -119,7 +129,9 @@ class ConceptMeaning:
             return None
         scores = self.vectors @ self.encode(clause)
         best = int(np.argmax(scores))
-        return (self.concepts[best], float(scores[best])) if scores[best] >= self.threshold else None
+        concept, score = self.concepts[best], float(scores[best])
+        unfelt = concept in self.felt and not _SENSATION.search(clause)
+        return (concept, score) if score >= self.threshold and not unfelt else None
 
     def link(self, text: str, linked: Sequence[Mention]) -> list[Mention]:
         """Mentions for the clauses of ``text`` that hold none of the ``linked`` ones."""

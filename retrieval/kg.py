@@ -309,7 +309,7 @@ class EntityDictionary:
     def _exact(self, text: str) -> list[Mention]:
         mentions, position = [], 0
         while position < len(text):
-            if _LOCATIVE.match(text, max(position - 1, 0)) and position > 0:
+            if position > 0 and _LOCATIVE.match(text, position - 1):
                 position += 1  # 下面痛: below it hurts, not 面痛
                 continue
             for length in range(min(self.max_chars, len(text) - position), MIN_NAME_CHARS - 1, -1):

@@ -251,6 +251,23 @@ def test_a_negated_clause_says_a_lack_rather_than_denying_it(embedder: object, t
     assert [(m.name, m.negated) for m in normal] == [("食欲不振", True)]
 
 
+def test_a_pain_is_not_read_by_meaning_from_a_clause_that_says_none(embedder: object, tmp_path: Path) -> None:
+    from wenzhen.retrieval.concept_meaning import ConceptMeaning
+    from wenzhen.retrieval.kg import SymptomConcept, SymptomConcepts
+
+    concepts = SymptomConcepts(
+        [
+            SymptomConcept("颌骨关节痛", ("颌骨关节痛",), ("下巴疼",)),
+            SymptomConcept("口腔溃疡", ("口腔溃疡",), ("嘴里长泡",)),
+        ]
+    )
+    meaning = ConceptMeaning.build(concepts, embedder, "e5", tmp_path)
+    assert meaning.felt == {"颌骨关节痛"}  # every phrasing names the pain
+    assert meaning.concept_of("下巴上长了个痘") is None  # near 下巴疼 in words; no pain said
+    assert meaning.concept_of("下巴这里一直疼") is not None
+    assert meaning.concept_of("嘴里长了个泡") is not None  # not a felt concept: no such word needed
+
+
 def test_what_a_patient_types_never_writes_through_the_graph_retriever(kg: KGRetriever) -> None:
     """Patient text reaches the graph only as query parameters: every templated read, fed injections."""
     from tests.kg_loader.helpers import dump
