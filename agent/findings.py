@@ -32,7 +32,7 @@ from wenzhen.agent.inquiry import (
     Volunteered,
 )
 from wenzhen.agent.locations import BodyLocations
-from wenzhen.agent.numerals import NUMERAL, number
+from wenzhen.agent.numerals import COUNT, NUMERAL, YEARS, number
 from wenzhen.agent.population import ADULTHOOD, CHILDHOOD, AgeBand, Population, as_sex
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import Mention
@@ -50,9 +50,9 @@ from wenzhen.retrieval.relatives import (
 _PREGNANT = re.compile(r"怀孕|孕妇|孕期|妊娠|孕[早中晚]期|怀了")
 _CHILDBEARING: frozenset[AgeBand] = frozenset({"young", "middle"})
 _BABY_AGE = re.compile(
-    rf"(?:出生|生下来)(?:才|刚|刚刚)?(?:\d+|[{NUMERAL}]+)\s*(?:个多?月|天|周)"
-    rf"|(?:宝宝|孩子|婴儿|小孩|儿子|女儿|闺女|娃)(?:才|刚|刚刚)?(?:\d+|[{NUMERAL}]+)\s*个多?月"
-    rf"|(?:\d+|[{NUMERAL}]+)\s*(?:个多?月|天)(?:大|的(?:宝宝|孩子|婴儿|小孩))"
+    rf"(?:出生|生下来)(?:才|刚|刚刚)?(?:{COUNT})\s*(?:个多?月|天|周)"
+    rf"|(?:宝宝|孩子|婴儿|小孩|儿子|女儿|闺女|娃)(?:才|刚|刚刚)?(?:{COUNT})\s*个多?月"
+    rf"|(?:{COUNT})\s*(?:个多?月|天)(?:大|的(?:宝宝|孩子|婴儿|小孩))"
 )
 """A baby's age in months or days (宝宝五个月大, 出生十天, 孩子八个月): less than a year, not a duration
 (孩子三天没拉 is one)."""
@@ -71,8 +71,8 @@ _DESCRIBED = r"[^，。！？,.!?我俺]{1,8}?的老?"
 """Words describing the relative between 我 and them: 我一岁半的孩子, 我72岁的老父亲."""
 _MINE = rf"[我俺](?:们家|家|的|{_DESCRIBED})?"
 _AGE = re.compile(
-    rf"(\d{{1,3}}|[{NUMERAL}]{{1,4}})\s*多?\s*(?:周岁|岁)"
-    rf"|今年\s*(\d{{1,3}}|[{NUMERAL}]{{1,4}})多?(?![\d{NUMERAL}月号日天周年个])"
+    rf"({YEARS})\s*多?\s*(?:周岁|岁)"
+    rf"|今年\s*({YEARS})多?(?![\d{NUMERAL}月号日天周年个])"
     rf"|(?:{alternation(MINE_WORDS)})(\d{{2}}|[{NUMERAL}]{{2,4}})多?了"
 )
 """An age: 68岁, 五十多岁, 今年六十五, or N了 right after a relative (我姥爷82了, 老爷子七十多了; not

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 NUMERAL = "零〇一二两三四五六七八九十百"
 """Characters of a Chinese numeral, for a pattern's character class: f"[{NUMERAL}]+"."""
+COUNT = rf"\d+|[{NUMERAL}]+"
+"""A number as a pattern's alternatives, digits or a Chinese numeral: f"(?:{COUNT})天"."""
+YEARS = rf"\d{{1,3}}|[{NUMERAL}]{{1,4}}"
+"""An age or a bound of ages in years (68, 六十八), as a pattern's alternatives: f"({YEARS})岁"."""
 _DIGITS = {
     "零": 0,
     "〇": 0,
@@ -31,7 +35,7 @@ def number(text: str) -> int:
         raise ValueError("not a number: ''")
     if text.isdigit():
         return int(text)
-    if text and all(c in _DIGITS for c in text):
+    if all(c in _DIGITS for c in text):
         return int("".join(str(_DIGITS[c]) for c in text))
     total, digit = 0, None
     for c in text:

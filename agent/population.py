@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
-from wenzhen.agent.numerals import NUMERAL, number
+from wenzhen.agent.numerals import YEARS, number
 from wenzhen.retrieval.relatives import Sex
 
 AgeBand = Literal["newborn", "infant", "child", "adolescent", "young", "middle", "old"]
@@ -66,9 +66,7 @@ _YEARS: tuple[tuple[AgeBand, int, int], ...] = (
     ("old", 60, 150),
 )
 """Each band's ages in years, from (inclusive) and below (a newborn is 0 years old, and so is an infant)."""
-_AGE_RANGE = re.compile(
-    rf"(\d{{1,3}}|[{NUMERAL}]{{1,4}})\s*(?:岁)?\s*(以上|以下|[～~\-至到]\s*(\d{{1,3}}|[{NUMERAL}]{{1,4}})\s*岁)"
-)
+_AGE_RANGE = re.compile(rf"({YEARS})\s*(?:岁)?\s*(以上|以下|[～~\-至到]\s*({YEARS})\s*岁)")
 
 
 @dataclass(frozen=True)
