@@ -55,14 +55,16 @@ class LayWords:
 
     @classmethod
     def read(cls, path: Path, seed: int | str = 0) -> LayWords:
-        phrasings = {}
+        """The file's phrasings; a concept on two lines has both lines' (a bad line is an error naming it)."""
+        phrasings: dict[str, tuple[str, ...]] = {}
         for number, line in enumerate(decode_file(path).text.splitlines(), start=1):
             if not line.strip() or line.startswith("#"):
                 continue
             concept, sep, words = line.partition("\t")
             if not sep or not words.strip():
                 raise InputError(f"{path}:{number}: expected concept<TAB>phrasing、phrasing…")
-            phrasings[concept.strip()] = tuple(w.strip() for w in words.split("、") if w.strip())
+            said = tuple(w.strip() for w in words.split("、") if w.strip())
+            phrasings[concept.strip()] = phrasings.get(concept.strip(), ()) + said
         return cls(phrasings, seed)
 
     def say(self, concept: str) -> str:

@@ -283,33 +283,35 @@ class EntityDictionary:
         """Longest-match scan, left to right, then the patterns, longest match first, over what is left
         (words that only describe a complaint, body parts and checks, are read over; a symptom word a
         phrasing ends with is replaced by it when it qualifies it: 半边身子没劲 is 偏瘫; 得慌 is no 慌); a
-        mention preceded closely by 没有/无/不/否认…, followed by a denial that ends its clause
-        (咳嗽倒是没有), or with one in a phrasing's gap (肚子不疼) is negated; a hedge before it (好像, 有点)
-        is kept."""
+        mention preceded closely by 没有/无/不/否认… (not one in another mention: 鼻子不通气嗓子疼), followed
+        by a denial that ends its clause (咳嗽倒是没有), or with one in a phrasing's gap (肚子不疼) is
+        negated; a hedge before it (好像, 有点) is kept."""
         mentions = self._exact(text)
         folded = _DEGREE_COMPLEMENT.sub("··", fold_keeping_length(text))
-        found = [(f, concept) for pattern, concept in self.patterns for f in pattern.finditer(folded)]
+        found = [
+            (f, concept)
+            for pattern, concept in self.patterns
+            for f in pattern.finditer(folded)
+            if not _inside_word(folded, f.start())  # 手指头疼: no 头…疼
+        ]
         found.sort(key=lambda item: (item[0].start() - item[0].end(), -_own(item[0])))  # longest, most words
         for match, concept in found:
             start, end = match.span()
-            own = _own(match)
-            qualified = [m for m in mentions if _qualified_by(m, start, end, own)]
+            if any(o.end() == end and _own_place(match, o.start()) for o, _ in found):
+                continue  # 肚子饿了头就疼: 头…疼, the place the pain is said of, not 肚子…疼
+            qualified = [m for m in mentions if _qualified_by(m, match)]
             if any(m.claims(start, end) for m in mentions if m not in qualified):
                 continue
             mentions = [m for m in mentions if m not in qualified]  # 半边身子没劲: 偏瘫, not 乏力
             hedge = hedge_before(text, start)
-            negated = (
-                negated_before(text, start)
-                or any(negation_in(gap) for gap in match.groups())  # 肚子不疼
-                or negated_after(text, end)
-            )
+            negated = any(negation_in(gap) for gap in match.groups()) or negated_after(text, end)  # 肚子不疼
             mentions.append(Mention(concept, Label.SYMPTOM, start, end, match.group(), negated, hedge))
-        return sorted(mentions, key=lambda m: m.start)
+        return _denied_before(text, sorted(mentions, key=lambda m: m.start))
 
     def _exact(self, text: str) -> list[Mention]:
         mentions, position = [], 0
         while position < len(text):
-            if position > 0 and _LOCATIVE.match(text, position - 1):
+            if _inside_word(text, position):
                 position += 1  # 下面痛: below it hurts, not 面痛
                 continue
             for length in range(min(self.max_chars, len(text) - position), MIN_NAME_CHARS - 1, -1):
@@ -317,9 +319,9 @@ class EntityDictionary:
                 entry = self.entries.get(surface)
                 if entry is not None:
                     end = position + length
-                    negated = negated_before(text, position) or negated_after(text, end)
                     hedge = hedge_before(text, position)
-                    mentions.append(Mention(entry[1], entry[0], position, end, surface, negated, hedge))
+                    denied = negated_after(text, end)
+                    mentions.append(Mention(entry[1], entry[0], position, end, surface, denied, hedge))
                     position += length
                     break
             else:
@@ -327,8 +329,9 @@ class EntityDictionary:
         return mentions
 
 
-_LOCATIVE = re.compile("[上下里外前后侧对表]面")
-"""Where a thing is (下面, 里面, 后面): no name begins on its 面 (右胁下面痛 is no 面痛, face pain)."""
+_WORDS_NOT_BEGUN_INSIDE = re.compile("[上下里外前后侧对表]面|[里外]头|[指趾骨舌乳奶拳]头")
+"""Words no name or phrasing begins on the second character of: where a thing is (右胁下面痛 is no 面痛,
+face pain; 胃里头疼 no 头疼) and things called …头 (手指头疼, 骨头疼: no 头疼)."""
 _DEGREE_COMPLEMENT = re.compile("得慌")
 """闷得慌, 烧得慌: how much, not 慌 (panic, 心慌); no pattern reads it (positions kept)."""
 
@@ -339,15 +342,41 @@ def _own(match: re.Match[str]) -> int:
     return match.end() - match.start() - sum(len(gap) for gap in match.groups())
 
 
-def _qualified_by(mention: Mention, start: int, end: int, own: int) -> bool:
-    """Whether a phrasing matched at ``[start, end)`` with ``own`` characters of its words qualifies the
-    symptom ``mention`` it ends with (半边身子没劲: 偏瘫, not 乏力; 胃里头疼: 上腹痛, not 头痛), and so
-    replaces it: not when the mention is longer than the phrasing's words (有吐白沫痰: the name 吐白沫痰)."""
+def _denied_before(text: str, mentions: list[Mention]) -> list[Mention]:
+    """``mentions``, each also negated when a cue closely before it denies it (没有发热, 不咳嗽也不发烧),
+    not counting a cue inside another mention's words (鼻子不通气嗓子疼: the 不 is 鼻塞's)."""
+    said = list(text)
+    for mention in mentions:
+        said[mention.start : mention.end] = "·" * (mention.end - mention.start)
+    unsaid = "".join(said)
+    return [replace(m, negated=m.negated or negated_before(unsaid, m.start)) for m in mentions]
+
+
+def _inside_word(text: str, position: int) -> bool:
+    """Whether ``text[position]`` is the second character of one of :data:`_WORDS_NOT_BEGUN_INSIDE`."""
+    return position > 0 and _WORDS_NOT_BEGUN_INSIDE.match(text, position - 1) is not None
+
+
+def _own_place(match: re.Match[str], start: int) -> bool:
+    """Whether a symptom read from ``start`` to where the phrasing ``match`` ends names a place of its own
+    inside the phrasing's last gap (肩上扛东西后|腰疼), not one that runs on from the phrasing's place word
+    (嗓子|眼疼, 肩膀|头疼): what is felt is said of that place, not of the phrasing's."""
+    if not match.re.groups:
+        return False
+    gap_start, gap_end = match.span(match.re.groups)
+    return gap_start < start < gap_end
+
+
+def _qualified_by(mention: Mention, match: re.Match[str]) -> bool:
+    """Whether the phrasing ``match`` qualifies the symptom ``mention`` it ends with (半边身子没劲: 偏瘫,
+    not 乏力; 嗓子眼疼: 咽痛, not 眼痛), and so replaces it: not when the mention is longer than the
+    phrasing's words (有吐白沫痰: the name 吐白沫痰) or names a place of its own (肩上扛东西后腰疼)."""
     return (
         mention.label is Label.SYMPTOM
-        and start < mention.start
-        and mention.end == end
-        and mention.end - mention.start <= own
+        and match.start() < mention.start
+        and mention.end == match.end()
+        and mention.end - mention.start <= _own(match)
+        and not _own_place(match, mention.start)
     )
 
 

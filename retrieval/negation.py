@@ -21,15 +21,23 @@ _LONGEST_CUE = max(map(len, NEGATION_CUES))
 
 
 @cache
-def _cue_then_gap(max_gap: int) -> re.Pattern[str]:
-    return re.compile(f"(?:{'|'.join(NEGATION_CUES)})[^，。,；;！？!?]{{0,{max_gap}}}$")
+def _cues_then_gap(max_gap: int) -> re.Pattern[str]:
+    """Every cue with at most ``max_gap`` characters of its clause after it: the gap (overlapping)."""
+    return re.compile(f"(?=(?:{'|'.join(NEGATION_CUES)})(?P<gap>[^，。,；;！？!?]{{0,{max_gap}}})$)")
+
+
+SCOPE_ENDS = re.compile("^(?:疼|痛|痒|难受|舒服|事)|就是|但是|可是|只是|而是|不过")
+"""What ends a cue's reach in the words after it: the cue denies a word of its own (头不疼就是牙疼, 肚子不舒服
+头疼, 没事就头疼: often), or a contrast follows it (没发烧，就是…, 不咳嗽但是…)."""
 
 
 NOT_NEGATIONS = re.compile(
     "动不动|时不时|不时|不停|不断|不止|止不住|忍不住|停不下|不知不觉|无缘无故|不明原因|不知道为什么|"
-    "不由自主|没完没了|没日没夜|不分昼夜|差不多|不少"
+    "不由自主|没完没了|没日没夜|不分昼夜|差不多|不少|不过|不管|"
+    "不起|不动|不了|不住|不着|不下|不上来|不上气|不进去"
 )
-"""Words with a cue in them that deny nothing (动不动就出汗, 不停地咳, 无缘无故发烧)."""
+"""Words with a cue in them that deny nothing (动不动就出汗, 不停地咳, 无缘无故发烧), and a verb's "cannot"
+(抬不起来, 走不动, 好不了, 睡不着, 吃不下, 喘不上气): a complaint, not a denial."""
 _CONTEXT_CHARS = 12
 
 
@@ -44,15 +52,18 @@ def without_not_negations(text: str) -> str:
 
 def negated_before(text: str, start: int, max_gap: int = 3) -> bool:
     """Whether a negation cue ends at most ``max_gap`` characters (no punctuation) before ``text[start]``,
-    not counting the cues inside :data:`NOT_NEGATIONS`.
+    not counting the cues inside :data:`NOT_NEGATIONS`, and reaches it (:data:`SCOPE_ENDS`).
 
     >>> negated_before("动不动就一身汗", 4), negated_before("不停地咳嗽", 3), negated_before("不咳嗽", 1)
     (False, False, True)
+    >>> negated_before("头不疼就是牙疼", 5), negated_before("没有胸痛胸闷", 4)
+    (False, True)
     """
     context = text[max(0, start - _CONTEXT_CHARS) : start]
     context = without_not_negations(context)
     window = context[-(_LONGEST_CUE + max_gap) :]
-    return _cue_then_gap(max_gap).search(window) is not None
+    gaps = (cue.group("gap") for cue in _cues_then_gap(max_gap).finditer(window))
+    return any(SCOPE_ENDS.search(gap) is None for gap in gaps)
 
 
 DOUBT_CUES = ("好像", "似乎", "可能", "也许", "大概", "貌似", "估计", "应该", "说不准", "不确定", "不太确定")
@@ -100,10 +111,13 @@ def negated_after(text: str, end: int) -> bool:
 
 
 def negation_in(gap: str) -> bool:
-    """Whether a negation cue stands in ``gap``, the words a phrasing allows between its parts (肚子不疼,
-    头一点都不疼), not counting the cues inside :data:`NOT_NEGATIONS` (肚子时不时疼).
+    """Whether a negation cue in ``gap``, the words a phrasing allows between its parts, reaches its end
+    (肚子不疼, 头一点都不疼; not 肚子不疼就是胀: :data:`SCOPE_ENDS`), not counting the cues inside
+    :data:`NOT_NEGATIONS` (肚子时不时疼).
 
     >>> negation_in("不"), negation_in("一点都不"), negation_in("有点"), negation_in("时不时")
     (True, True, False, False)
+    >>> negation_in("不疼就是"), negation_in("抬不起来还")
+    (False, False)
     """
-    return any(cue in without_not_negations(gap) for cue in NEGATION_CUES)
+    return negated_before(gap, len(gap), max_gap=len(gap))

@@ -34,10 +34,12 @@ _CHOICE = re.compile(r"\{([^{}]*)\}")
 def compile_term(term: str) -> re.Pattern[str]:
     """A rule term as a pattern: ``*`` is a gap of up to :data:`GAP_CHARS` characters within one clause, as
     short as will match, and a group of its own (what the gaps hold: ``match.groups()``); ``{a|b}`` one of
-    the alternatives.
+    the alternatives, the longest tried first (so a gap holds no part of a longer one).
 
     >>> compile_term("{说话|讲话}*不清").search("讲话有点不清楚").groups()
     ('有点',)
+    >>> compile_term("{腿|腿肚子}*疼").search("腿肚子疼").groups()
+    ('',)
     """
     gap = f"([^，。！？；、,.!?;\\n]{{0,{GAP_CHARS}}}?)"
 
@@ -45,7 +47,8 @@ def compile_term(term: str) -> re.Pattern[str]:
         pieces, position = [], 0
         for choice in _CHOICE.finditer(text):
             pieces.append(re.escape(text[position : choice.start()]))
-            pieces.append("(?:" + "|".join(re.escape(a) for a in choice.group(1).split("|")) + ")")
+            longest_first = sorted(choice.group(1).split("|"), key=len, reverse=True)  # 腿肚子 before 腿
+            pieces.append("(?:" + "|".join(re.escape(a) for a in longest_first) + ")")
             position = choice.end()
         pieces.append(re.escape(text[position:]))
         return "".join(pieces)

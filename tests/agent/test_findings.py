@@ -200,5 +200,6 @@ def test_lay_words_files_name_their_bad_line(tmp_path: Path) -> None:
     path.write_text("# comment\n腹泻\t拉肚子、拉稀\n发热 发烧\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"lay.tsv:3: expected concept<TAB>phrasing"):
         LayWords.read(path)
-    path.write_text("腹泻\t拉肚子、拉稀\n", encoding="utf-8")
-    assert LayWords.read(path).phrasings == {"腹泻": ("拉肚子", "拉稀")}
+    path.write_text("腹泻\t拉肚子、拉稀\n发热\t发烧\n腹泻\t跑肚\n", encoding="utf-8")
+    read = LayWords.read(path).phrasings  # a concept on two lines: none of its phrasings lost
+    assert read == {"腹泻": ("拉肚子", "拉稀", "跑肚"), "发热": ("发烧",)}

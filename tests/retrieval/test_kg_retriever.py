@@ -163,6 +163,29 @@ def test_where_it_hurts_is_read_by_its_most_specific_phrasing() -> None:
     assert read("面痛，头疼") == ["脸部疼痛", "头痛"]
 
 
+def test_what_is_felt_is_said_of_the_place_nearest_it() -> None:
+    from wenzhen.retrieval.kg import EntityDictionary
+    from wenzhen.retrieval.patterns import compile_term
+
+    dictionary = EntityDictionary()
+    for name, concept in (("腰疼", "腰痛"), ("头疼", "头痛"), ("眼疼", "眼痛")):
+        dictionary.add(name, Label.SYMPTOM, concept)
+    phrasings = [("肩*疼", "肩痛"), ("肚子*疼", "腹痛"), ("头*疼", "头痛")]
+    phrasings += [("嗓子*疼", "咽痛"), ("胃*疼", "上腹痛")]
+    dictionary.patterns += [(compile_term(phrasing), concept) for phrasing, concept in phrasings]
+
+    def read(text: str) -> list[str]:
+        return [m.name for m in dictionary.link(text)]
+
+    assert read("肩上扛东西后腰疼") == ["腰痛"]  # was 肩痛: its gap swallowed the name 腰疼
+    assert read("肚子饿了头就疼") == ["头痛"]  # was 腹痛: its gap swallowed the phrasing 头…疼
+    assert read("肚子一阵一阵地疼") == ["腹痛"]
+    assert read("嗓子眼疼") == ["咽痛"]  # 眼 runs on from the place word: still the phrasing's
+    assert read("胃里头疼") == ["上腹痛"]
+    assert read("嗓子眼儿里头疼") == ["咽痛"]  # no name begins on the 头 of 里头
+    assert read("手指头疼") == []  # nor of 指头: was 头痛
+
+
 def test_degang_says_how_much_not_panic() -> None:
     from wenzhen.retrieval.kg import EntityDictionary
     from wenzhen.retrieval.patterns import compile_term
@@ -179,9 +202,10 @@ def test_a_denial_inside_a_phrasing_or_after_a_name_is_read() -> None:
     from wenzhen.retrieval.patterns import compile_term
 
     dictionary = EntityDictionary()
-    for name in ("发烧", "咳嗽", "拉肚子"):
+    for name in ("发烧", "咳嗽", "拉肚子", "鼻子不通气"):
         dictionary.add(name, Label.SYMPTOM, name)
     phrasings = [("{肚子|肚皮}*疼", "腹痛"), ("{头|脑袋}*疼", "头痛")]
+    phrasings += [("肚子*胀", "腹胀"), ("肩膀*疼", "肩痛")]
     dictionary.patterns += [(compile_term(phrasing), concept) for phrasing, concept in phrasings]
 
     def read(text: str) -> list[tuple[str, bool]]:
@@ -193,6 +217,10 @@ def test_a_denial_inside_a_phrasing_or_after_a_name_is_read() -> None:
     assert read("发烧没有，咳嗽有") == [("发烧", True), ("咳嗽", False)]
     assert read("咳嗽倒是没有") == [("咳嗽", True)]
     assert read("发烧没有退") == [("发烧", False)]  # it has not gone down: still there
+    assert read("肚子不胀就是疼") == [("腹痛", False)]  # the 不 is the 胀's; was 腹痛 denied
+    assert read("肩膀抬不起来还疼") == [("肩痛", False)]  # 抬不起来: cannot, no denial; was 肩痛 denied
+    assert read("鼻子不通气咳嗽") == [("鼻子不通气", False), ("咳嗽", False)]  # the 不 is a name's
+    assert read("不咳嗽发烧") == [("咳嗽", True), ("发烧", True)]
 
 
 def test_symptoms_are_linked_by_meaning_where_no_word_matched(embedder: object, tmp_path: Path) -> None:

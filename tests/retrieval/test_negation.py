@@ -22,6 +22,13 @@ from wenzhen.retrieval.negation import negated_before
         ("不停地咳嗽", "咳嗽", False, False),
         ("无缘无故发烧", "发烧", False, False),
         ("动不动就不出汗", "出汗", True, True),  # a cue after the idiom still counts
+        ("头不疼就是牙疼", "牙疼", False, False),  # the cue denies 疼, the head's; 就是: but
+        ("肚子不疼胸口疼", "胸口疼", False, False),
+        ("肚子不舒服头疼", "头疼", False, False),
+        ("没事就头疼", "头疼", False, False),  # 没事就: often
+        ("没发烧但是咳嗽", "咳嗽", False, False),
+        ("没有胸痛胸闷", "胸闷", True, False),  # a list of what is denied: the cue reaches both
+        ("没有不舒服", "舒服", True, True),
     ],
 )
 def test_cue_and_gap(text: str, term: str, linker: bool, triage: bool) -> None:
