@@ -35,7 +35,7 @@ import numpy.typing as npt
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import Mention, SymptomConcepts
 from wenzhen.retrieval.negation import NOT_NEGATIONS, hedge_before, negation_in, states_normal
-from wenzhen.retrieval.patterns import is_pattern
+from wenzhen.retrieval.patterns import SENSATION, is_pattern
 from wenzhen.retrieval.relatives import FAMILY_WORDS, alternation
 
 THRESHOLD = 0.945
@@ -63,7 +63,6 @@ _NOT_A_COMPLAINT = re.compile(
     r"^(?:不清楚|不知道|说不清|说不好|不确定|没有了|没了|没有别的|就这些|就这样|是的?|对的?|嗯|有的?|没有|不是)$"
 )
 """Short answers (unsure, nothing else, yes, no) that are no complaint however near a phrasing they are."""
-_SENSATION = re.compile("[疼痛痒酸胀麻]")
 """Words for what is felt: a pain, an itch, an ache."""
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 MIN_CLAUSE_CHARS = 2
@@ -119,7 +118,7 @@ class ConceptMeaning:
         felt = frozenset(
             c.name
             for c in concepts.concepts
-            if all(_SENSATION.search(t) for t in (c.name, *c.names, *c.lay) if not is_pattern(t))
+            if all(SENSATION.search(t) for t in (c.name, *c.names, *c.lay) if not is_pattern(t))
         )
         return cls(vectors, [name for name, _ in phrasings], QueryEncoder(model), lacks=lacks, felt=felt)
 
@@ -130,7 +129,7 @@ class ConceptMeaning:
         scores = self.vectors @ self.encode(clause)
         best = int(np.argmax(scores))
         concept, score = self.concepts[best], float(scores[best])
-        unfelt = concept in self.felt and not _SENSATION.search(clause)
+        unfelt = concept in self.felt and not SENSATION.search(clause)
         return (concept, score) if score >= self.threshold and not unfelt else None
 
     def link(self, text: str, linked: Sequence[Mention]) -> list[Mention]:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from wenzhen.kg_loader.schema import RELATION_TYPES, Label
 from wenzhen.retrieval.negation import doubtful, hedge_before, negated_after, negated_before, negation_in
-from wenzhen.retrieval.patterns import compile_term, fold_keeping_length, is_pattern
+from wenzhen.retrieval.patterns import SENSATION, compile_term, fold_keeping_length, is_pattern
 
 if TYPE_CHECKING:  # the caller connects; linking and profiles need no driver
     from wenzhen.kg_loader.store import GraphStore
@@ -358,13 +358,15 @@ def _inside_word(text: str, position: int) -> bool:
 
 
 def _own_place(match: re.Match[str], start: int) -> bool:
-    """Whether a symptom read from ``start`` to where the phrasing ``match`` ends names a place of its own
-    inside the phrasing's last gap (肩上扛东西后|腰疼), not one that runs on from the phrasing's place word
-    (嗓子|眼疼, 肩膀|头疼): what is felt is said of that place, not of the phrasing's."""
+    """Whether a symptom read from ``start`` to where the phrasing ``match`` ends, in what is felt (疼, 痒 …),
+    names a place of its own inside the phrasing's last gap (肩上扛东西后|腰疼), not one that runs on from the
+    phrasing's place word (嗓子|眼疼, 肩膀|头疼): what is felt is said of that place, not the phrasing's.
+    Not so for what is not felt (脖子上|长疙瘩: 长 is no place)."""
     if not match.re.groups:
         return False
     gap_start, gap_end = match.span(match.re.groups)
-    return gap_start < start < gap_end
+    felt = SENSATION.search(match.string, gap_end, match.end()) is not None
+    return felt and gap_start < start < gap_end
 
 
 def _qualified_by(mention: Mention, match: re.Match[str]) -> bool:

@@ -28,6 +28,10 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower().translate(VARIANTS)
 
 
+SENSATION = re.compile("[疼痛痒酸胀麻]")
+"""What is felt (疼, 痛, 痒, 酸, 胀, 麻): said of a place, the one nearest it."""
+
+
 _CHOICE = re.compile(r"\{([^{}]*)\}")
 
 

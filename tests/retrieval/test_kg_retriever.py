@@ -171,7 +171,7 @@ def test_what_is_felt_is_said_of_the_place_nearest_it() -> None:
     for name, concept in (("腰疼", "腰痛"), ("头疼", "头痛"), ("眼疼", "眼痛")):
         dictionary.add(name, Label.SYMPTOM, concept)
     phrasings = [("肩*疼", "肩痛"), ("肚子*疼", "腹痛"), ("头*疼", "头痛")]
-    phrasings += [("嗓子*疼", "咽痛"), ("胃*疼", "上腹痛")]
+    phrasings += [("嗓子*疼", "咽痛"), ("胃*疼", "上腹痛"), ("脖子*疙瘩", "淋巴结肿大"), ("长*疙瘩", "皮疹")]
     dictionary.patterns += [(compile_term(phrasing), concept) for phrasing, concept in phrasings]
 
     def read(text: str) -> list[str]:
@@ -184,6 +184,7 @@ def test_what_is_felt_is_said_of_the_place_nearest_it() -> None:
     assert read("胃里头疼") == ["上腹痛"]
     assert read("嗓子眼儿里头疼") == ["咽痛"]  # no name begins on the 头 of 里头
     assert read("手指头疼") == []  # nor of 指头: was 头痛
+    assert read("脖子上长疙瘩") == ["淋巴结肿大"]  # what is not felt is not said of a place: 长 is none
 
 
 def test_degang_says_how_much_not_panic() -> None:
