@@ -63,7 +63,6 @@ _NOT_A_COMPLAINT = re.compile(
     r"^(?:不清楚|不知道|说不清|说不好|不确定|没有了|没了|没有别的|就这些|就这样|是的?|对的?|嗯|有的?|没有|不是)$"
 )
 """Short answers (unsure, nothing else, yes, no) that are no complaint however near a phrasing they are."""
-"""Words for what is felt: a pain, an itch, an ache."""
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 MIN_CLAUSE_CHARS = 2
 
