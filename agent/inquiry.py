@@ -400,9 +400,8 @@ class InquiryPolicy:
         """Where is it (with open questions), or is it at <part> (closed only, or once the patient's own
         words ``placed`` it: then only the parts those words may mean), with their expected losses."""
         if self.parameters.open_questions and not placed:
-            answers: list[BodyParts | BodyPartUnknown] = [
-                BodyParts(tuple(sorted(parts))) for parts in {self.index.body_parts[i] for i in top} if parts
-            ]
+            named = {tuple(sorted(self.index.body_parts[i])) for i in top if self.index.body_parts[i]}
+            answers: list[BodyParts | BodyPartUnknown] = [BodyParts(parts) for parts in sorted(named)]
             answers.append(BodyPartUnknown())
             likelihood = np.stack([self._body_part_likelihood(a, top) for a in answers], axis=1)
             likelihood /= likelihood.sum(axis=1, keepdims=True)
