@@ -63,8 +63,8 @@ class LayWords:
             concept, sep, words = line.partition("\t")
             if not sep or not words.strip():
                 raise InputError(f"{path}:{number}: expected concept<TAB>phrasing、phrasing…")
-            said = tuple(w.strip() for w in words.split("、") if w.strip())
-            phrasings[concept.strip()] = phrasings.get(concept.strip(), ()) + said
+            name, said = concept.strip(), tuple(w.strip() for w in words.split("、") if w.strip())
+            phrasings[name] = phrasings.get(name, ()) + said
         return cls(phrasings, seed)
 
     def say(self, concept: str) -> str:

@@ -297,9 +297,10 @@ class EntityDictionary:
         found.sort(key=lambda item: (item[0].start() - item[0].end(), -_own(item[0])))  # longest, most words
         for match, concept in found:
             start, end = match.span()
-            if any(o.end() == end and _own_place(match, o.start()) for o, _ in found):
+            places = _places_in_gap(match)
+            if any(o.end() == end and o.start() in places for o, _ in found):
                 continue  # 肚子饿了头就疼: 头…疼, the place the pain is said of, not 肚子…疼
-            qualified = [m for m in mentions if _qualified_by(m, match)]
+            qualified = [m for m in mentions if _qualified_by(m, match, places)]
             if any(m.claims(start, end) for m in mentions if m not in qualified):
                 continue
             mentions = [m for m in mentions if m not in qualified]  # 半边身子没劲: 偏瘫, not 乏力
@@ -357,28 +358,27 @@ def _inside_word(text: str, position: int) -> bool:
     return position > 0 and _WORDS_NOT_BEGUN_INSIDE.match(text, position - 1) is not None
 
 
-def _own_place(match: re.Match[str], start: int) -> bool:
-    """Whether a symptom read from ``start`` to where the phrasing ``match`` ends, in what is felt (疼, 痒 …),
-    names a place of its own inside the phrasing's last gap (肩上扛东西后|腰疼), not one that runs on from the
-    phrasing's place word (嗓子|眼疼, 肩膀|头疼): what is felt is said of that place, not the phrasing's.
-    Not so for what is not felt (脖子上|长疙瘩: 长 is no place)."""
-    if not match.re.groups:
-        return False
+def _places_in_gap(match: re.Match[str]) -> range:
+    """Where, in the phrasing ``match``'s last gap, a symptom read up to where it ends in what is felt (疼,
+    痒 …) names a place of its own (肩上扛东西后|腰疼), not one that runs on from the phrasing's place word
+    (嗓子|眼疼, 肩膀|头疼): what is felt is said of that place, not the phrasing's. Empty when it ends in
+    what is not felt (脖子上|长疙瘩: 长 is no place)."""
+    if not match.re.groups or SENSATION.search(match.string, match.end(match.re.groups), match.end()) is None:
+        return range(0)
     gap_start, gap_end = match.span(match.re.groups)
-    felt = SENSATION.search(match.string, gap_end, match.end()) is not None
-    return felt and gap_start < start < gap_end
+    return range(gap_start + 1, gap_end)
 
 
-def _qualified_by(mention: Mention, match: re.Match[str]) -> bool:
+def _qualified_by(mention: Mention, match: re.Match[str], places: range) -> bool:
     """Whether the phrasing ``match`` qualifies the symptom ``mention`` it ends with (半边身子没劲: 偏瘫,
     not 乏力; 嗓子眼疼: 咽痛, not 眼痛), and so replaces it: not when the mention is longer than the
-    phrasing's words (有吐白沫痰: the name 吐白沫痰) or names a place of its own (肩上扛东西后腰疼)."""
+    phrasing's words (有吐白沫痰: the name 吐白沫痰) or begins in the gap's ``places`` (肩上扛东西后腰疼)."""
     return (
         mention.label is Label.SYMPTOM
         and match.start() < mention.start
         and mention.end == match.end()
         and mention.end - mention.start <= _own(match)
-        and not _own_place(match, mention.start)
+        and mention.start not in places
     )
 
 

@@ -28,7 +28,7 @@ def _cues_then_gap(max_gap: int) -> re.Pattern[str]:
     return re.compile(f"(?=(?:{'|'.join(NEGATION_CUES)})(?P<gap>[^，。,；;！？!?]{{0,{max_gap}}})$)")
 
 
-SCOPE_ENDS = re.compile(f"^(?:{SENSATION.pattern}|难受|舒服|事)|就是|但是|可是|只是|而是|不过")
+SCOPE_ENDS = re.compile(f"^(?:{SENSATION.pattern}|难受|舒服|事)|就是|但是|可是|只是|而是")
 """What ends a cue's reach in the words after it: the cue denies a word of its own (头不疼就是牙疼, 肚子不舒服
 头疼, 没事就头疼: often), or a contrast follows it (没发烧，就是…, 不咳嗽但是…)."""
 
