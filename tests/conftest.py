@@ -140,6 +140,17 @@ def demo_graph(session_store: GraphStore, tmp_path_factory: pytest.TempPathFacto
 
 
 @pytest.fixture(scope="module")
+def demo_with_concepts(demo_graph: GraphStore, tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
+    """The demo KG with the shipped symptom concepts, as ``wenzhen kg load --demo`` loads them."""
+    from wenzhen.kg_loader.cli import concepts_path
+    from wenzhen.kg_loader.loader import load_file
+    from wenzhen.kg_loader.options import LoadOptions
+
+    load_file(demo_graph, concepts_path(), LoadOptions(), tmp_path_factory.mktemp("checkpoints"))
+    return demo_graph
+
+
+@pytest.fixture(scope="module")
 def searcher(embedder: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """A real literature index over the test corpus, with one chunk that tries a prompt injection."""
     from tests.retrieval.conftest import CORPUS, write_corpus

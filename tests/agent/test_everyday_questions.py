@@ -5,20 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.agent.test_consultant import consultant
-from wenzhen.kg_loader.cli import concepts_path
-from wenzhen.kg_loader.loader import load_file
-from wenzhen.kg_loader.options import LoadOptions
 from wenzhen.kg_loader.store import GraphStore
 from wenzhen.retrieval.search import LiteratureSearcher
-
-
-@pytest.fixture(scope="module")
-def demo_with_concepts(demo_graph: GraphStore, tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
-    load_file(demo_graph, concepts_path(), LoadOptions(), tmp_path_factory.mktemp("checkpoints"))
-    return demo_graph
 
 
 def test_closed_questions_gloss_a_symptom_in_everyday_words(

@@ -1,0 +1,57 @@
+"""The shipped lexicon on the demo graph (``wenzhen kg load --demo``): signs patients describe rather than
+name, and how bad a complaint is, told by what it did, without reading the same verb said of a place as it."""
+
+from __future__ import annotations
+
+import pytest
+
+from wenzhen.kg_loader.schema import Label
+from wenzhen.kg_loader.store import GraphStore
+from wenzhen.retrieval.kg import KGRetriever
+
+
+@pytest.fixture(scope="module")
+def kg(demo_with_concepts: GraphStore) -> KGRetriever:
+    kg = KGRetriever(demo_with_concepts)
+    kg.dictionary  # noqa: B018  (loaded while the module's graph is there)
+    return kg
+
+
+def read(kg: KGRetriever, text: str) -> set[str]:
+    return {m.name for m in kg.link(text) if m.label is Label.SYMPTOM and not m.negated}
+
+
+@pytest.mark.parametrize(
+    ("text", "concepts"),
+    [
+        ("孩子嘴唇发紫", {"发绀"}),  # read nothing before
+        ("憋得脸都紫了", {"发绀"}),
+        ("看东西重影", {"复视"}),
+        ("身上青一块紫一块", {"瘀斑"}),
+        ("老流口水", {"流涎"}),  # the graph's 流口水 is one of its names now, not a concept of its own
+        ("起风疙瘩", {"风团"}),  # was 皮疹 (起…疙瘩)
+        ("乳房里摸到一个硬块", {"乳房肿块"}),  # was 肝脾肿大 (摸到…硬块)
+        ("孩子烧得说胡话", {"发热", "谵妄"}),  # read nothing before
+        ("烧得浑身发抖", {"发热", "寒战"}),  # was 寒战 alone, by meaning
+        ("吐得胆汁都出来了", {"呕吐"}),
+        ("痒得睡不着", {"瘙痒", "失眠"}),  # was 失眠 alone
+        ("拉得人都没力气了", {"腹泻", "乏力"}),
+    ],
+)
+def test_described_signs_and_consequences_are_read(kg: KGRetriever, text: str, concepts: set[str]) -> None:
+    assert read(kg, text) == concepts
+
+
+@pytest.mark.parametrize(
+    ("text", "concepts"),
+    [
+        ("胃里烧得难受", {"上腹痛"}),  # not 发热: 烧得 gives way to the longer phrasing of a place
+        ("嗓子痒得直咳嗽", {"喉咙痒", "咳嗽"}),  # not 瘙痒
+        ("大便拉得很费劲", {"便秘"}),  # not 腹泻
+        ("心口烧得慌", {"反酸"}),
+    ],
+)
+def test_a_verb_said_of_a_place_is_not_read_as_the_whole_body_s(
+    kg: KGRetriever, text: str, concepts: set[str]
+) -> None:
+    assert read(kg, text) == concepts
