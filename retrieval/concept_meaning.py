@@ -86,14 +86,16 @@ class ConceptMeaning:
     def build(
         cls, concepts: SymptomConcepts, model: Any, model_name: str, cache_dir: Path | None = None
     ) -> ConceptMeaning:
-        """Vectors of every concept's names and literal phrasings under ``model`` (cached by content)."""
+        """Vectors of every concept's names and literal phrasings under ``model`` (cached by content), but
+        one-character words (咳, 痒: the linker reads them where they are a clause's verb), which no clause
+        is near in meaning for its own sake (吐泡 is no 吐)."""
         from wenzhen.retrieval.embedder import QueryEncoder
 
         phrasings = [
             (c.name, text)
             for c in concepts.concepts
             for text in dict.fromkeys((c.name, *c.names, *c.lay))
-            if not is_pattern(text)
+            if not is_pattern(text) and len(text) >= MIN_CLAUSE_CHARS
         ]
         key = hashlib.sha256(json.dumps([model_name, phrasings], ensure_ascii=False).encode()).hexdigest()
         cached = cache_dir / "concept-vectors" / f"{key[:24]}.npy" if cache_dir is not None else None

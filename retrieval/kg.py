@@ -226,12 +226,14 @@ class Candidate:
 
 @dataclass
 class EntityDictionary:
-    """Surface form -> (label, graph name) for every name and alias in the graph, and patterns (everyday
-    phrasings with ``*`` gaps and ``{a|b}`` choices) -> symptom concept."""
+    """Surface form -> (label, graph name) for every name and alias in the graph, patterns (everyday
+    phrasings with ``*`` gaps and ``{a|b}`` choices) -> symptom concept, and one-character everyday words
+    (咳, 晕, 痒) -> symptom concept, read only where one is a clause's verb and nothing else reads it."""
 
     entries: dict[str, tuple[Label, str]] = field(default_factory=dict)
     max_chars: int = 0
     patterns: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    words: dict[str, str] = field(default_factory=dict)
     _names_of: dict[str, list[str]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
@@ -248,6 +250,8 @@ class EntityDictionary:
             for phrase in concept.lay:
                 if is_pattern(phrase):
                     dictionary.patterns.append((compile_term(phrase), concept.name))
+                elif len(phrase) < MIN_NAME_CHARS:
+                    dictionary.words[phrase] = concept.name
                 elif dictionary.entries.get(phrase, (None, ""))[0] is not Label.SYMPTOM:
                     dictionary.add(phrase, Label.SYMPTOM, concept.name)  # over a disease of that name
         for row in store.read(
@@ -285,7 +289,8 @@ class EntityDictionary:
         phrasing ends with is replaced by it when it qualifies it: 半边身子没劲 is 偏瘫; 得慌 is no 慌); a
         mention preceded closely by 没有/无/不/否认… (not one in another mention: 鼻子不通气嗓子疼), followed
         by a denial that ends its clause (咳嗽倒是没有), or with one in a phrasing's gap (肚子不疼) is
-        negated; a hedge before it (好像, 有点) is kept."""
+        negated; a hedge before it (好像, 有点) is kept. Last, a one-character word where it is the clause's
+        verb and nothing else was read (咳了三天, 有点晕, 也不吐; not 痒痒, 晕车)."""
         mentions = self._exact(text)
         folded = _DEGREE_COMPLEMENT.sub("··", fold_keeping_length(text))
         found = [
@@ -307,7 +312,19 @@ class EntityDictionary:
             hedge = hedge_before(text, start)
             negated = any(negation_in(gap) for gap in match.groups()) or negated_after(text, end)  # 肚子不疼
             mentions.append(Mention(concept, Label.SYMPTOM, start, end, match.group(), negated, hedge))
+        mentions += self._words(text, mentions)
         return _denied_before(text, sorted(mentions, key=lambda m: m.start))
+
+    def _words(self, text: str, mentions: list[Mention]) -> list[Mention]:
+        """The one-character :attr:`words` in ``text`` that are a clause's verb and in no other mention."""
+        folded = fold_keeping_length(text)
+        return [
+            _said(text, position, position + 1, Label.SYMPTOM, self.words[char])
+            for position, char in enumerate(folded)
+            if char in self.words
+            and _stands_alone(folded, position)
+            and not any(m.claims(position, position + 1) for m in mentions)
+        ]
 
     def _exact(self, text: str) -> list[Mention]:
         mentions, position = [], 0
@@ -319,10 +336,7 @@ class EntityDictionary:
                 surface = text[position : position + length]
                 entry = self.entries.get(surface)
                 if entry is not None:
-                    end = position + length
-                    hedge = hedge_before(text, position)
-                    denied = negated_after(text, end)
-                    mentions.append(Mention(entry[1], entry[0], position, end, surface, denied, hedge))
+                    mentions.append(_said(text, position, position + length, entry[0], entry[1]))
                     position += length
                     break
             else:
@@ -335,6 +349,25 @@ _WORDS_NOT_BEGUN_INSIDE = re.compile("[上下里外前后侧对表]面|[里外]�
 face pain; 胃里头疼 no 头疼) and things called …头 (手指头疼, 骨头疼: no 头疼)."""
 _DEGREE_COMPLEMENT = re.compile("得慌")
 """闷得慌, 烧得慌: how much, not 慌 (panic, 心慌); no pattern reads it (positions kept)."""
+
+
+_WORD_FOLLOWERS = re.compile("[了得着呢啊呀吧，。！？；、,.!?;\\s]|$")
+"""What may follow a one-character word for it to be the clause's verb: 咳了三天, 晕得厉害, 有点喘。
+(not 晕车, 吐痰, 喘气)."""
+
+
+def _said(text: str, start: int, end: int, label: Label, name: str) -> Mention:
+    """The mention of ``name`` at ``text[start:end]``, denied by a denial that ends its clause after it and
+    with the hedge before it."""
+    surface, hedge = text[start:end], hedge_before(text, start)
+    return Mention(name, label, start, end, surface, negated_after(text, end), hedge)
+
+
+def _stands_alone(text: str, position: int) -> bool:
+    """Whether the one-character word at ``position`` is the clause's verb: followed by its end, 了, 得, 着 or
+    a particle, and not the second of a pair (嗓子痒痒: 喉咙痒 alone)."""
+    paired = text[position - 1 : position] == text[position]
+    return not paired and _WORD_FOLLOWERS.match(text, position + 1) is not None
 
 
 def _own(match: re.Match[str]) -> int:

@@ -28,9 +28,9 @@ def _cues_then_gap(max_gap: int) -> re.Pattern[str]:
     return re.compile(f"(?=(?:{'|'.join(NEGATION_CUES)})(?P<gap>[^，。,；;！？!?]{{0,{max_gap}}})$)")
 
 
-SCOPE_ENDS = re.compile(f"^(?:{SENSATION.pattern}|难受|舒服|事)|就是|但是|可是|只是|而是")
+SCOPE_ENDS = re.compile(f"^(?:{SENSATION.pattern}|难受|舒服|事)|就是|但是|可是|只是|而是|不过")
 """What ends a cue's reach in the words after it: the cue denies a word of its own (头不疼就是牙疼, 肚子不舒服
-头疼, 没事就头疼: often), or a contrast follows it (没发烧，就是…, 不咳嗽但是…)."""
+头疼, 没事就头疼: often), or a contrast follows it (没发烧，就是…, 不咳嗽但是…, 不咳不过喘)."""
 
 
 NOT_NEGATIONS = re.compile(
@@ -54,18 +54,20 @@ def without_not_negations(text: str) -> str:
 
 def negated_before(text: str, start: int, max_gap: int = 3) -> bool:
     """Whether a negation cue ends at most ``max_gap`` characters (no punctuation) before ``text[start]``,
-    not counting the cues inside :data:`NOT_NEGATIONS`, and reaches it (:data:`SCOPE_ENDS`).
+    not counting the cues inside :data:`NOT_NEGATIONS`, and reaches it (:data:`SCOPE_ENDS`, read in the words
+    as said: 不过 denies nothing, yet ends a cue's reach).
 
     >>> negated_before("动不动就一身汗", 4), negated_before("不停地咳嗽", 3), negated_before("不咳嗽", 1)
     (False, False, True)
     >>> negated_before("头不疼就是牙疼", 5), negated_before("没有胸痛胸闷", 4)
     (False, True)
+    >>> negated_before("不咳不过喘", 4)
+    False
     """
     context = text[max(0, start - _CONTEXT_CHARS) : start]
-    context = without_not_negations(context)
-    window = context[-(_LONGEST_CUE + max_gap) :]
-    gaps = (cue.group("gap") for cue in _cues_then_gap(max_gap).finditer(window))
-    return any(SCOPE_ENDS.search(gap) is None for gap in gaps)
+    window = -(_LONGEST_CUE + max_gap)
+    said, cues = context[window:], _cues_then_gap(max_gap).finditer(without_not_negations(context)[window:])
+    return any(SCOPE_ENDS.search(said[cue.start("gap") : cue.end("gap")]) is None for cue in cues)
 
 
 DOUBT_CUES = ("好像", "似乎", "可能", "也许", "大概", "貌似", "估计", "应该", "说不准", "不确定", "不太确定")

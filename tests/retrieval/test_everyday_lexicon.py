@@ -1,5 +1,6 @@
 """The shipped lexicon on the demo graph (``wenzhen kg load --demo``): signs patients describe rather than
-name, and how bad a complaint is, told by what it did, without reading the same verb said of a place as it."""
+name, how bad a complaint is, told by what it did, without reading the same verb said of a place as it, and
+complaints said in one character."""
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ def read(kg: KGRetriever, text: str) -> set[str]:
         ("吐得胆汁都出来了", {"呕吐"}),
         ("痒得睡不着", {"瘙痒", "失眠"}),  # was 失眠 alone
         ("拉得人都没力气了", {"腹泻", "乏力"}),
+        ("咳了三天了", {"咳嗽"}),  # a one-character word, the clause's verb: read nothing before
+        ("还是有点晕", {"头晕"}),
+        ("晕了过去", {"昏迷"}),  # not 头晕
     ],
 )
 def test_described_signs_and_consequences_are_read(kg: KGRetriever, text: str, concepts: set[str]) -> None:

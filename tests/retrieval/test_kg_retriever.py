@@ -224,6 +224,29 @@ def test_a_denial_inside_a_phrasing_or_after_a_name_is_read() -> None:
     assert read("不咳嗽发烧") == [("咳嗽", True), ("发烧", True)]
 
 
+def test_a_one_character_word_is_read_where_it_is_the_clause_s_verb() -> None:
+    from wenzhen.retrieval.kg import EntityDictionary
+    from wenzhen.retrieval.patterns import compile_term
+
+    dictionary = EntityDictionary(words={"咳": "咳嗽", "晕": "头晕", "痒": "瘙痒"})
+    for name, concept in (("嗓子痒", "喉咙痒"), ("晕车", "晕车"), ("头晕", "头晕")):
+        dictionary.add(name, Label.SYMPTOM, concept)
+    dictionary.patterns.append((compile_term("晕*过去"), "昏迷"))
+
+    def read(text: str) -> list[tuple[str, bool, str | None]]:
+        return [(m.name, m.negated, m.hedge) for m in dictionary.link(text)]
+
+    assert read("咳了三天了") == [("咳嗽", False, None)]  # read nothing before
+    assert read("不发烧也不咳") == [("咳嗽", True, None)]
+    assert read("有点晕。") == [("头晕", False, "有点")]
+    assert read("晚上痒得厉害") == [("瘙痒", False, None)]
+    assert read("嗓子痒痒") == [("喉咙痒", False, None)]  # the second of a pair is no word of its own
+    assert read("坐车晕车了") == [("晕车", False, None)]  # part of a name
+    assert read("头晕了") == [("头晕", False, None)]  # once
+    assert read("晕了过去") == [("昏迷", False, None)]  # a phrasing reads it first
+    assert read("吃了止咳药") == []  # not the clause's verb
+
+
 def test_symptoms_are_linked_by_meaning_where_no_word_matched(embedder: object, tmp_path: Path) -> None:
     from wenzhen.retrieval.concept_meaning import ConceptMeaning
     from wenzhen.retrieval.kg import SymptomConcept, SymptomConcepts
@@ -255,6 +278,16 @@ def test_symptoms_are_linked_by_meaning_where_no_word_matched(embedder: object, 
         ("腹泻", "大便很稀", False),
         ("咳嗽", "怎么咳", True),
     ]
+
+
+def test_a_one_character_word_is_not_compared_by_meaning(embedder: object, tmp_path: Path) -> None:
+    from wenzhen.retrieval.concept_meaning import ConceptMeaning
+    from wenzhen.retrieval.kg import SymptomConcept, SymptomConcepts
+
+    concepts = SymptomConcepts([SymptomConcept("呕吐", ("呕吐",), ("吐了", "吐"))])
+    meaning = ConceptMeaning.build(concepts, embedder, "e5", tmp_path)
+    assert meaning.concepts == ["呕吐", "呕吐"]  # 呕吐 and 吐了; the linker reads 吐 where it is a verb
+    assert meaning.link("吐泡", []) == []  # a newborn blowing bubbles: near 吐 alone, no vomiting
 
 
 def test_a_negated_clause_says_a_lack_rather_than_denying_it(embedder: object, tmp_path: Path) -> None:

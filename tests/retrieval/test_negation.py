@@ -27,6 +27,7 @@ from wenzhen.retrieval.negation import negated_before
         ("肚子不舒服头疼", "头疼", False, False),
         ("没事就头疼", "头疼", False, False),  # 没事就: often
         ("没发烧但是咳嗽", "咳嗽", False, False),
+        ("不咳不过喘", "喘", False, False),  # 不过: but, though its 不 denies nothing; was denied
         ("没有胸痛胸闷", "胸闷", True, False),  # a list of what is denied: the cue reaches both
         ("没有不舒服", "舒服", True, True),
     ],
