@@ -36,10 +36,12 @@ SCOPE_ENDS = re.compile(f"^(?:{SENSATION.pattern}|难受|舒服|事)|就是|但�
 NOT_NEGATIONS = re.compile(
     "动不动|时不时|不时|不停|不断|不止|止不住|忍不住|停不下|不知不觉|无缘无故|不明原因|不知道为什么|"
     "不由自主|没完没了|没日没夜|不分昼夜|差不多|不少|不过|不管|"
-    "不起|不动|不了|不住|不着|不下|不上来|不上气|不进去"
+    "不起|不动|不了|不住|不着|不下|不上来|不上气|不进去|"
+    "是不是|会不会|有没有|要不要|能不能|用不用|该不该"
 )
-"""Words with a cue in them that deny nothing (动不动就出汗, 不停地咳, 无缘无故发烧), and a verb's "cannot"
-(抬不起来, 走不动, 好不了, 睡不着, 吃不下, 喘不上气): a complaint, not a denial."""
+"""Words with a cue in them that deny nothing (动不动就出汗, 不停地咳, 无缘无故发烧), a verb's "cannot"
+(抬不起来, 走不动, 好不了, 睡不着, 吃不下, 喘不上气): a complaint, not a denial, and a question's "or not"
+(孩子是不是发烧了, 会不会晕: a doubt, :data:`DOUBT_CUES`)."""
 _CONTEXT_CHARS = 12
 
 
@@ -70,7 +72,10 @@ def negated_before(text: str, start: int, max_gap: int = 3) -> bool:
     return any(SCOPE_ENDS.search(said[cue.start("gap") : cue.end("gap")]) is None for cue in cues)
 
 
-DOUBT_CUES = ("好像", "似乎", "可能", "也许", "大概", "貌似", "估计", "应该", "说不准", "不确定", "不太确定")
+DOUBT_CUES = (
+    *("好像", "似乎", "可能", "也许", "大概", "貌似", "估计", "应该", "说不准", "不确定", "不太确定"),
+    *("是不是", "会不会", "有没有"),
+)
 """The patient is not sure: the symptom counts as weaker evidence."""
 MILD_CUES = ("有点", "有些", "稍微", "稍有", "轻微", "略微", "略有")
 """The symptom is there, mildly: it counts as present."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wenzhen.retrieval.negation import negated_before
+from wenzhen.retrieval.negation import doubtful, hedge_before, negated_before
 
 
 @pytest.mark.parametrize(
@@ -28,6 +28,9 @@ from wenzhen.retrieval.negation import negated_before
         ("没事就头疼", "头疼", False, False),  # 没事就: often
         ("没发烧但是咳嗽", "咳嗽", False, False),
         ("不咳不过喘", "喘", False, False),  # 不过: but, though its 不 denies nothing; was denied
+        ("孩子是不是发烧了", "发烧", False, False),  # a question: a doubt (below), no denial; was denied
+        ("会不会晕", "晕", False, False),
+        ("有没有发烧不知道", "发烧", False, False),
         ("没有胸痛胸闷", "胸闷", True, False),  # a list of what is denied: the cue reaches both
         ("没有不舒服", "舒服", True, True),
     ],
@@ -40,3 +43,10 @@ def test_cue_and_gap(text: str, term: str, linker: bool, triage: bool) -> None:
 
 def test_start_of_text_is_not_negated() -> None:
     assert not negated_before("胸痛", 0)
+
+
+def test_a_question_s_or_not_is_a_doubt() -> None:
+    text = "孩子是不是发烧了"
+    assert hedge_before(text, text.index("发烧")) == "是不是"
+    assert doubtful(hedge_before(text, text.index("发烧")))
+    assert hedge_before("有点发烧", 2) == "有点" and not doubtful("有点")
