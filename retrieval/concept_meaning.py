@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from wenzhen.kg_loader.schema import Label
-from wenzhen.retrieval.kg import Mention, SymptomConcepts
+from wenzhen.retrieval.kg import MIN_NAME_CHARS, Mention, SymptomConcepts
 from wenzhen.retrieval.negation import NOT_NEGATIONS, hedge_before, negation_in, states_normal
 from wenzhen.retrieval.patterns import SENSATION, is_pattern
 from wenzhen.retrieval.relatives import FAMILY_WORDS, alternation
@@ -95,7 +95,7 @@ class ConceptMeaning:
             (c.name, text)
             for c in concepts.concepts
             for text in dict.fromkeys((c.name, *c.names, *c.lay))
-            if not is_pattern(text) and len(text) >= MIN_CLAUSE_CHARS
+            if not is_pattern(text) and len(text) >= MIN_NAME_CHARS  # shorter: the linker's words
         ]
         key = hashlib.sha256(json.dumps([model_name, phrasings], ensure_ascii=False).encode()).hexdigest()
         cached = cache_dir / "concept-vectors" / f"{key[:24]}.npy" if cache_dir is not None else None

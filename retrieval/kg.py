@@ -292,7 +292,8 @@ class EntityDictionary:
         negated; a hedge before it (好像, 有点) is kept. Last, a one-character word where it is the clause's
         verb and nothing else was read (咳了三天, 有点晕, 也不吐; not 痒痒, 晕车)."""
         mentions = self._exact(text)
-        folded = _DEGREE_COMPLEMENT.sub("··", fold_keeping_length(text))
+        plain = fold_keeping_length(text)
+        folded = _DEGREE_COMPLEMENT.sub("··", plain)  # the patterns' text; one-character words read ``plain``
         found = [
             (f, concept)
             for pattern, concept in self.patterns
@@ -312,12 +313,12 @@ class EntityDictionary:
             hedge = hedge_before(text, start)
             negated = any(negation_in(gap) for gap in match.groups()) or negated_after(text, end)  # 肚子不疼
             mentions.append(Mention(concept, Label.SYMPTOM, start, end, match.group(), negated, hedge))
-        mentions += self._words(text, mentions)
+        mentions += self._words(text, plain, mentions)
         return _denied_before(text, sorted(mentions, key=lambda m: m.start))
 
-    def _words(self, text: str, mentions: list[Mention]) -> list[Mention]:
-        """The one-character :attr:`words` in ``text`` that are a clause's verb and in no other mention."""
-        folded = fold_keeping_length(text)
+    def _words(self, text: str, folded: str, mentions: list[Mention]) -> list[Mention]:
+        """The one-character :attr:`words` in ``text`` that are a clause's verb and in no other mention;
+        ``folded`` is ``text`` as :func:`fold_keeping_length` folds it, 得慌 kept (痒得慌 is 瘙痒)."""
         return [
             _said(text, position, position + 1, Label.SYMPTOM, self.words[char])
             for position, char in enumerate(folded)

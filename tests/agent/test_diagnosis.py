@@ -31,14 +31,9 @@ from wenzhen.agent.inquiry import Answered, InquiryState, Question, Volunteered
 from wenzhen.agent.statement_reader import StatementReader
 from wenzhen.api.cli import app
 from wenzhen.core.errors import InputError
-from wenzhen.kg_loader.cli import concepts_path
-from wenzhen.kg_loader.loader import load_file
-from wenzhen.kg_loader.options import LoadOptions
 from wenzhen.kg_loader.schema import Label
 from wenzhen.kg_loader.store import GraphStore
 from wenzhen.retrieval.kg import DiseaseProfile, EntityDictionary
-
-DEMO_KG = Path(__file__).parents[2] / "kg_loader" / "data" / "demo_kg.jsonl"
 
 PNEUMONIA = CaseRecord("肺炎", {"咳嗽": True}, {"发烧": True, "湿啰音": True, "鼻塞": False})
 BRONCHITIS = CaseRecord("支气管炎", {"咳嗽": True}, {"呼吸困难": True, "湿啰音": False})
@@ -298,19 +293,8 @@ def test_the_live_patient_denies_what_the_record_lacks_and_is_read_closed_world(
     assert live.accuracy == 0.9 and live.patient == "live"  # 肺炎 denying 发烧 reads as 支气管炎
 
 
-@pytest.fixture(scope="module")
-def demo_graph(session_store: GraphStore, tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
-    from tests.conftest import wipe
-
-    wipe(session_store)
-    checkpoints = tmp_path_factory.mktemp("checkpoints")
-    for path in (DEMO_KG, concepts_path()):
-        load_file(session_store, path, LoadOptions(), checkpoints)
-    return session_store
-
-
 def test_wenzhen_eval_diagnosis_runs_every_variant_and_the_text_protocol(
-    demo_graph: GraphStore, tmp_path: Path
+    demo_with_concepts: GraphStore, tmp_path: Path
 ) -> None:
     reports = {"肺炎": "孩子咳嗽，发烧", "支气管炎": "一直咳嗽", "过敏性鼻炎": "孩子鼻子堵，老是鼻塞"}
     records = tmp_path / "train.jsonl"
