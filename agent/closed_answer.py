@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from wenzhen.agent.numerals import number
 from wenzhen.retrieval.negation import DOUBT_CUES, negated_before, states_normal, without_not_negations
+from wenzhen.retrieval.patterns import CLAUSE_ENDS
 
 FEVER_NAMES = frozenset({"发热", "发烧"})
 """A question about any of these is a question about fever, which a temperature answers."""
@@ -43,7 +44,7 @@ _UNSURE = re.compile(r"不清楚|不知道|不晓得|说不清|说不好|说不�
 _YES = re.compile(r"有|是|对|嗯|会|经常|偶尔|当然|确实|一直|天天|总是|老是|yes", re.IGNORECASE)
 _NO = re.compile(r"没|无|不|否|未|木有|莫得|冇|no\b", re.IGNORECASE)
 _DOUBT = re.compile("|".join(DOUBT_CUES))
-_CLAUSE = re.compile(r"[^，。！？；、,.!?;\s]+")
+_CLAUSE = re.compile(f"[^{CLAUSE_ENDS}\\s]+")
 NOT_ECHOES = frozenset(
     "头脑袋颈脖胸腹肚胃背腰手脚足腿臂眼睛耳鼻口嘴舌牙喉咙嗓心肝肺肾脾胆肠皮肤身体上下左右前后全部骨关节肌肉"
     "大小高低便子儿发出现起来有没不无是的了得很太常经偶性状症感觉一点些阵时次明显严重持续反复轻重度加剧伴"

@@ -35,8 +35,9 @@ from wenzhen.agent.locations import BodyLocations
 from wenzhen.agent.numerals import COUNT, NUMERAL, YEARS, number
 from wenzhen.agent.population import ADULTHOOD, CHILDHOOD, AgeBand, Population, as_sex
 from wenzhen.kg_loader.schema import Label
-from wenzhen.retrieval.kg import Mention
+from wenzhen.retrieval.kg import Mention, said_over_denied
 from wenzhen.retrieval.negation import negated_before
+from wenzhen.retrieval.patterns import CLAUSE_BREAKS
 from wenzhen.retrieval.relatives import (
     FAMILY_WORDS,
     MINE_WORDS,
@@ -67,7 +68,7 @@ _AGES_OF: dict[str, frozenset[AgeBand]] = {
 }
 """How old a patient a relative writes for may be, by how questions name them (a brother, a friend: any
 age)."""
-_DESCRIBED = r"[^，。！？,.!?我俺]{1,8}?的老?"
+_DESCRIBED = f"[^{CLAUSE_BREAKS}我俺]{{1,8}}?的老?"
 """Words describing the relative between 我 and them: 我一岁半的孩子, 我72岁的老父亲."""
 _MINE = rf"[我俺](?:们家|家|的|{_DESCRIBED})?"
 _AGE = re.compile(
@@ -202,12 +203,13 @@ def read_message(
     body_parts: Sequence[str] = (),
     locations: BodyLocations | None = None,
 ) -> Reading:
-    """Observations and facts in one patient message, given the question it answers (if any).
+    """Observations and facts in one patient message, given the question it answers (if any). A symptom the
+    message both says and denies is said (白天不咳晚上咳: :func:`~wenzhen.retrieval.kg.said_over_denied`).
 
     ``body_parts``: the graph's body-part names, longest first, to read an answer to a body-part question;
     ``locations``: everyday location words (右上腹, 心口), read wherever they come.
     """
-    mentions = tuple(linker.link(text))
+    mentions = tuple(said_over_denied(linker.link(text)))
     target = pending.target if pending is not None and pending.kind == "symptom" else None
     names = {target, *linker.names_of(target)} if target is not None else set()
     observations: list[Observation] = []

@@ -10,7 +10,7 @@ Three sources, first match wins: the vocabulary's own names; phrasings learnt fr
 patient's words beside the normalised symptoms (Dxy's ``origin_inform_slots``: a word is taken for the
 symptom it most often comes with, if it does so in most of its records); and, with the graph, every name,
 everyday phrasing and pattern of the symptom concepts the vocabulary's names link to. A symptom after a
-negation cue (没有, 不, 无…) is stated absent.
+negation cue (没有, 不, 无…) is stated absent, unless the text also says it (白天不咳晚上咳).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from wenzhen.agent.case_records import Answer, CaseRecord
 from wenzhen.kg_loader.schema import Label
-from wenzhen.retrieval.kg import EntityDictionary, Mention
+from wenzhen.retrieval.kg import EntityDictionary, Mention, said_over_denied
 
 MIN_TIMES = 2
 """A patient's word must come with a symptom in at least this many records to be learnt."""
@@ -79,10 +79,10 @@ class StatementReader:
         """The vocabulary's symptoms stated in ``text``: True, or False when denied."""
         stated: dict[str, Answer] = {}
         taken: list[Mention] = []
-        for mention in self.dictionary.link(text):
+        for mention in said_over_denied(self.dictionary.link(text)):
             stated.setdefault(mention.name, not mention.negated)
             taken.append(mention)
-        for mention in self.link(text) if self.link is not None else ():
+        for mention in said_over_denied(self.link(text)) if self.link is not None else ():
             if mention.label is not Label.SYMPTOM or any(
                 t.start < mention.end and mention.start < t.end for t in taken
             ):

@@ -25,7 +25,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,20 +34,21 @@ import numpy.typing as npt
 
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import MIN_NAME_CHARS, Mention, SymptomConcepts
-from wenzhen.retrieval.negation import NOT_NEGATIONS, hedge_before, negation_in, states_normal
-from wenzhen.retrieval.patterns import SENSATION, is_pattern
+from wenzhen.retrieval.negation import NOT_NEGATIONS, TIMES, hedge_before, negation_in, states_normal
+from wenzhen.retrieval.patterns import CLAUSE_ENDS, SENSATION, is_pattern
 from wenzhen.retrieval.relatives import FAMILY_WORDS, alternation
 
 THRESHOLD = 0.945
 """Least cosine between a clause and a concept's nearest phrasing (multilingual-e5-small)."""
-_CLAUSE = re.compile(r"[^，。！？；、,.!?;\n]+")
+_CLAUSE = re.compile(f"[^{CLAUSE_ENDS}]+")
 _FRAME_WORDS = (
-    *("我", "他", "她", "俺", "家里", "们家", "家", "老人", "最近", "这几天", "这两天", "现在", "今天"),
+    *("我", "他", "她", "俺", "家里", "们家", "家", "老人", "这几天", "这两天"),
     *("还有", "还", "也", "而且", "另外", "就是", "主要是", "感觉", "觉得", "总觉得"),
+    *TIMES,
     *FAMILY_WORDS,
 )
 _FRAME = re.compile(f"^(?:{alternation(_FRAME_WORDS)})+")
-"""Words that only frame a complaint, the family member who has it among them (我爸, 婆婆最近)."""
+"""Words that only frame a complaint: the family member who has it (我爸, 婆婆最近), when (上午没烧)."""
 _ASKING = re.compile(
     r"(?:可能|会|是不是|到底)*(?:是|得了|属于)*(?:什么|哪些|哪种|啥)(?:病|原因|问题|毛病).*$"
     r"|(?:是|这是)?怎么(?:回事|了|办)$|(?:正常|要紧|严重)?[吗呢吧啊]$"
@@ -56,9 +57,9 @@ _ASKING = re.compile(
 _NEGATION = re.compile(r"(?:没有|没|无|不(?!是)|未|否认)")  # match(words, start): no ^; 不是…也: no denial
 _DENIED_AFTER = re.compile(r"(?:倒是|倒)(?:没有|没)(?:了|的|啊|呢|哦|吧)?$")
 """A denial after the clause's words, contrasting (一直跑厕所倒是没有); not 一点劲都没有, a complaint."""
-_DENIED_WITHIN = re.compile(r"(?:一次|从来|根本|完全|并)(?:都|也)?(?:没有|没|不)")
-"""A denial inside a clause (一次都没吐, 根本不疼): its words are near the complaint's, its sense is not
-(unlike 饭都不想吃, 一点劲都没有: complaints)."""
+_DENIED_WITHIN = re.compile(r"(?:一次|从来|根本|完全|并|都|也)(?:都|也)?(?:没有|没|不)")
+"""A denial inside a clause (一次都没吐, 根本不疼, 到现在都没吐过): its words are near the complaint's, its
+sense is not; unless the clause is nearest a lack (饭都不想吃, 一点劲都没有: complaints)."""
 _NOT_A_COMPLAINT = re.compile(
     r"^(?:不清楚|不知道|说不清|说不好|不确定|没有了|没了|没有别的|就这些|就这样|是的?|对的?|嗯|有的?|没有|不是)$"
 )
@@ -78,9 +79,10 @@ class ConceptMeaning:
     lacks: frozenset[str] = frozenset()
     """Concepts that are a lack of something, phrased as a negation (没胃口, 没力气): a negated clause near
     one of them says the lack (没什么胃口, 不怎么想吃东西) and does not deny it."""
-    felt: frozenset[str] = frozenset()
-    """Concepts every phrasing of which names the sensation (耳朵疼, 嗓子痒): a clause without such a word
-    is not one of them however near (下巴上长了个痘 is no 下巴疼)."""
+    felt: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Concepts every phrasing of which names what is felt (耳朵疼, 嗓子痒), with what their phrasings name:
+    a clause that names none of it is not one of them however near (下巴上长了个痘 is no 下巴疼, 疼得厉害
+    no 痒得厉害)."""
 
     @classmethod
     def build(
@@ -116,11 +118,14 @@ class ConceptMeaning:
         lacks = frozenset(
             c.name for c in concepts.concepts if any(_opens_with_negation(t) for t in (*c.names, *c.lay))
         )
-        felt = frozenset(
-            c.name
-            for c in concepts.concepts
-            if all(SENSATION.search(t) for t in (c.name, *c.names, *c.lay) if not is_pattern(t))
-        )
+        literals = {
+            c.name: [t for t in (c.name, *c.names, *c.lay) if not is_pattern(t)] for c in concepts.concepts
+        }
+        felt = {
+            concept: frozenset().union(*map(_felt, texts))
+            for concept, texts in literals.items()
+            if all(map(_felt, texts))
+        }
         return cls(vectors, [name for name, _ in phrasings], QueryEncoder(model), lacks=lacks, felt=felt)
 
     def concept_of(self, clause: str) -> tuple[str, float] | None:
@@ -130,7 +135,7 @@ class ConceptMeaning:
         scores = self.vectors @ self.encode(clause)
         best = int(np.argmax(scores))
         concept, score = self.concepts[best], float(scores[best])
-        unfelt = concept in self.felt and not SENSATION.search(clause)
+        unfelt = concept in self.felt and not self.felt[concept] & _felt(clause)
         return (concept, score) if score >= self.threshold and not unfelt else None
 
     def link(self, text: str, linked: Sequence[Mention]) -> list[Mention]:
@@ -157,13 +162,15 @@ class ConceptMeaning:
             if len(core) < MIN_CLAUSE_CHARS or not _CJK.search(_outside(text, begin, end, linked)):
                 continue
             said = words[start:core_start] + core  # with its negation cue
-            lack = self._lack(said) if negation and not negation_in(core) else None  # 没有浑身没劲: no
+            within = _DENIED_WITHIN.search(core)
+            denial = (negation and not negation_in(core)) or within  # 没有浑身没劲: no lack
+            lack = self._lack(said) if denial else None
             if lack is not None:  # 没什么胃口: the negation is the complaint, not a denial of it
-                begin, core, negation = offset + start, said, None
+                begin, core, negation, within = offset + start, said, None, None
             nearest = lack or self.concept_of(core)
             if nearest is not None:
                 hedge = hedge_before(text, end)  # the clause is the mention: a hedge may open it
-                denied = bool(negation or denied_after or _DENIED_WITHIN.search(core)) or states_normal(core)
+                denied = bool(negation or denied_after or within) or states_normal(core)
                 found.append(Mention(nearest[0], Label.SYMPTOM, begin, end, core, denied, hedge))
         return found
 
@@ -171,6 +178,11 @@ class ConceptMeaning:
         """The nearest concept of a negated ``clause``, cue and all, when it is a lack."""
         nearest = self.concept_of(clause) if self.lacks else None
         return nearest if nearest is not None and nearest[0] in self.lacks else None
+
+
+def _felt(text: str) -> frozenset[str]:
+    """What ``text`` says is felt (疼 and 痛 as one)."""
+    return frozenset(SENSATION.findall(text.replace("痛", "疼")))
 
 
 def _opens_with_negation(phrasing: str) -> bool:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from wenzhen.kg_loader.schema import RELATION_TYPES, Label
 from wenzhen.retrieval.negation import doubtful, hedge_before, negated_after, negated_before, negation_in
-from wenzhen.retrieval.patterns import SENSATION, compile_term, fold_keeping_length, is_pattern
+from wenzhen.retrieval.patterns import CLAUSE_ENDS, SENSATION, compile_term, fold_keeping_length, is_pattern
 
 if TYPE_CHECKING:  # the caller connects; linking and profiles need no driver
     from wenzhen.kg_loader.store import GraphStore
@@ -206,6 +206,18 @@ class Mention:
         return self.start < end and start < self.end and not self.describes
 
 
+def said_over_denied(mentions: Sequence[Mention]) -> list[Mention]:
+    """``mentions`` without the denials of what the same text also says: a complaint had at one time and not
+    another (白天不咳晚上咳, 昨天吐了好几次今天不吐了) is a complaint of the illness, not evidence against it.
+
+    >>> cough = Mention("咳嗽", Label.SYMPTOM, 2, 3, "咳", negated=True)
+    >>> [m.negated for m in said_over_denied([cough, replace(cough, start=6, end=7, negated=False)])]
+    [False]
+    """
+    said = {(m.label, m.name) for m in mentions if not m.negated}
+    return [m for m in mentions if not (m.negated and (m.label, m.name) in said)]
+
+
 @dataclass(frozen=True)
 class DiseaseFacts:
     disease: str
@@ -352,7 +364,7 @@ _DEGREE_COMPLEMENT = re.compile("得慌")
 """闷得慌, 烧得慌: how much, not 慌 (panic, 心慌); no pattern reads it (positions kept)."""
 
 
-_WORD_FOLLOWERS = re.compile("[了得着呢啊呀吧，。！？；、,.!?;\\s]|$")
+_WORD_FOLLOWERS = re.compile(f"[了得着呢啊呀吧{CLAUSE_ENDS}\\s]|$")
 """What may follow a one-character word for it to be the clause's verb: 咳了三天, 晕得厉害, 有点喘。
 (not 晕车, 吐痰, 喘气)."""
 

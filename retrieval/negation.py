@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from wenzhen.retrieval.patterns import SENSATION
+from wenzhen.retrieval.patterns import CLAUSE_BREAKS, SENSATION
 
 NEGATION_CUES = ("没有", "没", "无", "不", "未", "否认", "并无", "从不", "不是")
 _LONGEST_CUE = max(map(len, NEGATION_CUES))
@@ -25,12 +25,19 @@ _LONGEST_CUE = max(map(len, NEGATION_CUES))
 @cache
 def _cues_then_gap(max_gap: int) -> re.Pattern[str]:
     """Every cue with at most ``max_gap`` characters of its clause after it: the gap (overlapping)."""
-    return re.compile(f"(?=(?:{'|'.join(NEGATION_CUES)})(?P<gap>[^，。,；;！？!?]{{0,{max_gap}}})$)")
+    return re.compile(f"(?=(?:{'|'.join(NEGATION_CUES)})(?P<gap>[^{CLAUSE_BREAKS}]{{0,{max_gap}}})$)")
 
 
-SCOPE_ENDS = re.compile(f"^(?:{SENSATION.pattern}|难受|舒服|事)|就是|但是|可是|只是|而是|不过")
+TIMES = (
+    *("白天", "晚上", "夜里", "夜间", "半夜", "早上", "早晨", "上午", "中午", "下午", "傍晚"),
+    *("平时", "以前", "之前", "原来", "本来", "开始", "后来", "现在", "最近", "今天", "昨天", "前天"),
+)
+"""Times of day or of the illness: a denial of one ends where another begins (白天不咳晚上咳)."""
+_CONTRASTS = ("就是", "但是", "可是", "只是", "而是", "不过", *TIMES)
+SCOPE_ENDS = re.compile(f"^(?:{SENSATION.pattern}|难受|舒服|事)|{'|'.join(_CONTRASTS)}")
 """What ends a cue's reach in the words after it: the cue denies a word of its own (头不疼就是牙疼, 肚子不舒服
-头疼, 没事就头疼: often), or a contrast follows it (没发烧，就是…, 不咳嗽但是…, 不咳不过喘)."""
+头疼, 没事就头疼: often), a contrast follows it (没发烧，就是…, 不咳嗽但是…, 不咳不过喘), or another time
+(白天不咳晚上咳)."""
 
 
 NOT_NEGATIONS = re.compile(
@@ -84,7 +91,7 @@ MILD_CUES = ("有点", "有些", "稍微", "稍有", "轻微", "略微", "略有
 def hedge_before(text: str, start: int, max_gap: int = 4) -> str | None:
     """The doubt cue (in preference) or mildness cue in the few characters of the clause before
     ``text[start]``."""
-    clause = re.split(r"[，。,；;！？!?]", text[max(0, start - 5 - max_gap) : start])[-1]
+    clause = re.split(f"[{CLAUSE_BREAKS}]", text[max(0, start - 5 - max_gap) : start])[-1]
     return next((cue for cue in (*DOUBT_CUES, *MILD_CUES) if cue in clause), None)
 
 
@@ -106,7 +113,9 @@ def states_normal(clause: str) -> bool:
     return _NORMAL.search(clause) is not None
 
 
-_AFTER = re.compile(r"^(?:倒是|倒|也|都|是|就)?(?:没有|没|无)(?:了|的|啊|呢|哦|吧)?(?:$|[，。,；;！？!?\s])")
+_AFTER = re.compile(
+    f"^(?:倒是|倒|也|都|是|就)?(?:没有|没|无)(?:了|的|啊|呢|哦|吧)?(?:$|[{CLAUSE_BREAKS}\\s])"
+)
 
 
 def negated_after(text: str, end: int) -> bool:

@@ -16,6 +16,11 @@ import unicodedata
 
 GAP_CHARS = 6
 """How many characters a ``*`` in a term spans, never past the end of a clause."""
+CLAUSE_BREAKS = "，。！？；,.!?;"
+"""What ends a clause and the reach of a denial in it."""
+CLAUSE_ENDS = CLAUSE_BREAKS + "、\n"
+"""What ends a clause that a phrasing, a ``*`` gap or a comparison by meaning reads: 、 too, though a denial
+reaches over it, to every item of a list (没有头疼、头晕)."""
 VARIANTS = str.maketrans(
     "蛰頭嘔發燒氣暈藥農喫脣裏麼腫頸臉說話難過嚨緊醫癇瘋吐墜禍車",
     "蜇头呕发烧气晕药农吃唇里么肿颈脸说话难过咙紧医痫疯吐坠祸车",
@@ -45,7 +50,7 @@ def compile_term(term: str) -> re.Pattern[str]:
     >>> compile_term("{腿|腿肚子}*疼").search("腿肚子疼").groups()
     ('',)
     """
-    gap = f"([^，。！？；、,.!?;\\n]{{0,{GAP_CHARS}}}?)"
+    gap = f"([^{CLAUSE_ENDS}]{{0,{GAP_CHARS}}}?)"
 
     def part(text: str) -> str:
         pieces, position = [], 0

@@ -205,6 +205,7 @@ def test_the_reader_learns_the_patients_words_and_hears_a_denial() -> None:
         "发烧": True,
     }  # 发热了 comes with 发烧 always
     assert reader.read("没有发烧，就是咳嗽") == {"发烧": False, "咳嗽": True}
+    assert reader.read("白天没有发烧，晚上发烧") == {"发烧": True}  # said at one time: said
     assert reader.read("流清水") == {}  # seen once: not learnt
 
 
@@ -214,6 +215,7 @@ def test_the_reader_uses_the_graphs_phrasings_through_the_concepts() -> None:
     reader = StatementReader.learn([], ["稀便"], graph.link, lambda s: {"腹泻"} if s == "稀便" else {s})
     assert reader.read("孩子拉肚子三天") == {"稀便": True}
     assert reader.read("孩子没有拉肚子") == {"稀便": False}
+    assert reader.read("之前没有拉肚子，今天拉肚子了") == {"稀便": True}
 
 
 def test_the_protocol_scores_each_fold_with_a_model_fitted_on_the_others() -> None:

@@ -79,6 +79,17 @@ def test_doubt_is_kept_and_mildness_is_present() -> None:
     assert read_message(dictionary(), "好像没有", pending).observations == (Answered("黄疸", False, False),)
 
 
+def test_a_symptom_said_and_denied_in_one_message_is_said() -> None:
+    """Had at one time and not another, it is a complaint of the illness, not evidence against it; either
+    order, and as the answer to a question about it."""
+    words = dictionary()
+    assert read_message(words, "前两天乏力，今天不乏力了", None).observations == (Volunteered("乏力"),)
+    assert read_message(words, "夜里没有发热，早上发热", None).observations == (Volunteered("发热"),)
+    answered = read_message(words, "夜里没有发热，早上发热", Question("symptom", "发热"))
+    assert answered.observations == (Answered("发热", True),)
+    assert read_message(words, "没有发热", None).observations == (Answered("发热", False),)
+
+
 def test_answers_to_the_open_question() -> None:
     pending = Question("open")
     assert read_message(dictionary(), "还有腹水", pending).observations == (Volunteered("腹水"),)

@@ -271,6 +271,8 @@ def test_symptoms_are_linked_by_meaning_where_no_word_matched(embedder: object, 
     assert [(m.name, m.surface) for m in asking] == [("腹泻", "大便很稀")]
     denied = meaning.link("大便正常，头从来不疼", [])  # near 腹泻 and 头痛 in words, denials in sense
     assert [(m.name, m.negated) for m in denied] == [("腹泻", True), ("头痛", True)]
+    lately = meaning.link("从发病到现在都没头疼过", [])  # a denial within, after when: 都没
+    assert [(m.name, m.negated) for m in lately] == [("头痛", True)]
     after = meaning.link("大便很稀倒是没有", [])  # compared without the denial after it
     assert [(m.name, m.surface, m.negated) for m in after] == [("腹泻", "大便很稀", True)]
     told = meaning.link("我爸大便很稀，婆婆最近不怎么咳", [])  # a relative tells it: the same reading
@@ -324,8 +326,9 @@ def test_a_pain_is_not_read_by_meaning_from_a_clause_that_says_none(embedder: ob
         ]
     )
     meaning = ConceptMeaning.build(concepts, embedder, "e5", tmp_path)
-    assert meaning.felt == {"颌骨关节痛"}  # every phrasing names the pain
+    assert meaning.felt == {"颌骨关节痛": {"疼"}}  # every phrasing names the pain (痛 and 疼 as one)
     assert meaning.concept_of("下巴上长了个痘") is None  # near 下巴疼 in words; no pain said
+    assert meaning.concept_of("下巴这里一直痒") is None  # what is felt is not the pain
     assert meaning.concept_of("下巴这里一直疼") is not None
     assert meaning.concept_of("嘴里长了个泡") is not None  # not a felt concept: no such word needed
 

@@ -33,10 +33,13 @@ from wenzhen.retrieval.negation import doubtful, hedge_before, negated_before
         ("有没有发烧不知道", "发烧", False, False),
         ("没有胸痛胸闷", "胸闷", True, False),  # a list of what is denied: the cue reaches both
         ("没有不舒服", "舒服", True, True),
+        ("白天不咳晚上咳", "咳", False, False),  # another time: the denial was the day's; was denied
+        ("早上不晕下午晕", "晕", False, False),
+        ("白天晚上都不咳", "咳", True, True),  # every time named is denied
     ],
 )
 def test_cue_and_gap(text: str, term: str, linker: bool, triage: bool) -> None:
-    start = text.index(term)
+    start = text.rindex(term)  # the last: 白天不咳晚上咳
     assert negated_before(text, start) is linker
     assert negated_before(text, start, max_gap=0) is triage
 
