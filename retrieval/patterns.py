@@ -16,8 +16,9 @@ import unicodedata
 
 GAP_CHARS = 6
 """How many characters a ``*`` in a term spans, never past the end of a clause."""
-CLAUSE_BREAKS = "，。！？；,.!?;"
-"""What ends a clause and the reach of a denial in it."""
+CLAUSE_BREAKS = "，。！？；,.!?; \u3000"
+"""What ends a clause and the reach of a denial in it: punctuation, or a space, which many patients write
+for a comma (用药六天了完全没好转 鼻塞睡觉的时候偶尔一点点: 鼻塞 is not denied)."""
 CLAUSE_ENDS = CLAUSE_BREAKS + "、\n"
 """What ends a clause that a phrasing, a ``*`` gap or a comparison by meaning reads: 、 too, though a denial
 reaches over it, to every item of a list (没有头疼、头晕)."""

@@ -59,3 +59,28 @@ def test_a_verb_said_of_a_place_is_not_read_as_the_whole_body_s(
     kg: KGRetriever, text: str, concepts: set[str]
 ) -> None:
     assert read(kg, text) == concepts
+
+
+@pytest.mark.parametrize(
+    ("text", "concepts"),
+    [
+        ("口里有红色泡泡", {"疱疹"}),  # a child's mouth or throat: read nothing before
+        ("上颚有两三个白色小泡", {"疱疹"}),
+        ("检查喉咙有泡", {"疱疹"}),
+        ("有三处孢疹", {"疱疹"}),  # the common miswriting
+        ("嘴里长泡", {"口腔溃疡"}),  # a bare 泡 in the mouth stays the everyday name of a mouth ulcer
+        ("把夜奶和晚饭都吐出来了", {"呕吐"}),  # read nothing before
+        ("半小时后连吐三回", {"呕吐"}),
+        ("1周后转黄涕", {"流黄鼻涕"}),  # narrower than 流涕 (below)
+        ("用药六天了完全没好转 鼻塞睡觉的时候偶尔一点点", {"鼻塞"}),  # a space ends the denial; was denied
+    ],
+)
+def test_what_parents_write_is_read(kg: KGRetriever, text: str, concepts: set[str]) -> None:
+    """Phrasings from the development part of Dxy's self-reports (``scripts/self_report_accuracy.py``)."""
+    assert read(kg, text) == concepts
+
+
+def test_runny_nose_by_its_colour_is_a_runny_nose(kg: KGRetriever) -> None:
+    assert kg.concepts.with_broader("流黄鼻涕") == ("流黄鼻涕", "流涕")
+    assert kg.concepts.with_broader("流清涕") == ("流清涕", "流涕")
+    assert kg.concepts.with_broader("夜间咳嗽") == ("夜间咳嗽", "咳嗽")

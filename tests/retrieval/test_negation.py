@@ -36,6 +36,7 @@ from wenzhen.retrieval.negation import doubtful, hedge_before, negated_before
         ("白天不咳晚上咳", "咳", False, False),  # another time: the denial was the day's; was denied
         ("早上不晕下午晕", "晕", False, False),
         ("白天晚上都不咳", "咳", True, True),  # every time named is denied
+        ("完全没好转 鼻塞", "鼻塞", False, False),  # a space written for a comma ends it; was denied
     ],
 )
 def test_cue_and_gap(text: str, term: str, linker: bool, triage: bool) -> None:
