@@ -84,3 +84,13 @@ def test_runny_nose_by_its_colour_is_a_runny_nose(kg: KGRetriever) -> None:
     assert kg.concepts.with_broader("流黄鼻涕") == ("流黄鼻涕", "流涕")
     assert kg.concepts.with_broader("流清涕") == ("流清涕", "流涕")
     assert kg.concepts.with_broader("夜间咳嗽") == ("夜间咳嗽", "咳嗽")
+
+
+def test_a_restless_crying_child_is_not_an_anxious_one(kg: KGRetriever) -> None:
+    """The shared graph lists 烦躁不安 or 易激惹 for 208 diseases, 焦虑 or 紧张 for 152, both for 18: two
+    concepts."""
+    assert kg.concepts.concept_of("烦躁不安") != kg.concepts.concept_of("焦虑")
+    assert kg.concepts.with_broader("哭闹") == ("哭闹", "烦躁不安")  # Dxy's doctors write 烦躁不安 for it
+    assert read(kg, "孩子一直哭闹") == {"哭闹"}
+    assert read(kg, "心里烦躁，坐立不安") == {"烦躁不安"}
+    assert read(kg, "总是担心，心里紧张") == {"焦虑"}
