@@ -35,7 +35,7 @@ import numpy.typing as npt
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import MIN_NAME_CHARS, Mention, SymptomConcepts
 from wenzhen.retrieval.negation import NOT_NEGATIONS, TIMES, hedge_before, negation_in, states_normal
-from wenzhen.retrieval.patterns import CLAUSE_ENDS, SENSATION, is_pattern
+from wenzhen.retrieval.patterns import CLAUSE_ENDS, felt, is_pattern
 from wenzhen.retrieval.relatives import FAMILY_WORDS, alternation
 
 THRESHOLD = 0.945
@@ -121,12 +121,14 @@ class ConceptMeaning:
         literals = {
             c.name: [t for t in (c.name, *c.names, *c.lay) if not is_pattern(t)] for c in concepts.concepts
         }
-        felt = {
-            concept: frozenset().union(*map(_felt, texts))
+        sensations = {
+            concept: frozenset().union(*map(felt, texts))
             for concept, texts in literals.items()
-            if all(map(_felt, texts))
+            if all(map(felt, texts))
         }
-        return cls(vectors, [name for name, _ in phrasings], QueryEncoder(model), lacks=lacks, felt=felt)
+        return cls(
+            vectors, [name for name, _ in phrasings], QueryEncoder(model), lacks=lacks, felt=sensations
+        )
 
     def concept_of(self, clause: str) -> tuple[str, float] | None:
         """The nearest concept of ``clause`` and its cosine, when it reaches the threshold."""
@@ -135,7 +137,7 @@ class ConceptMeaning:
         scores = self.vectors @ self.encode(clause)
         best = int(np.argmax(scores))
         concept, score = self.concepts[best], float(scores[best])
-        unfelt = concept in self.felt and not self.felt[concept] & _felt(clause)
+        unfelt = concept in self.felt and not self.felt[concept] & felt(clause)
         return (concept, score) if score >= self.threshold and not unfelt else None
 
     def link(self, text: str, linked: Sequence[Mention]) -> list[Mention]:
@@ -178,11 +180,6 @@ class ConceptMeaning:
         """The nearest concept of a negated ``clause``, cue and all, when it is a lack."""
         nearest = self.concept_of(clause) if self.lacks else None
         return nearest if nearest is not None and nearest[0] in self.lacks else None
-
-
-def _felt(text: str) -> frozenset[str]:
-    """What ``text`` says is felt (疼 and 痛 as one)."""
-    return frozenset(SENSATION.findall(text.replace("痛", "疼")))
 
 
 def _opens_with_negation(phrasing: str) -> bool:

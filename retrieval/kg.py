@@ -11,6 +11,7 @@ Reads go through kg_loader's store in read transactions; the Cypher is fixed tem
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -19,7 +20,15 @@ from typing import TYPE_CHECKING
 
 from wenzhen.kg_loader.schema import RELATION_TYPES, Label
 from wenzhen.retrieval.negation import doubtful, hedge_before, negated_after, negated_before, negation_in
-from wenzhen.retrieval.patterns import CLAUSE_ENDS, SENSATION, compile_term, fold_keeping_length, is_pattern
+from wenzhen.retrieval.patterns import (
+    CLAUSE_BREAKS,
+    CLAUSE_ENDS,
+    SENSATION,
+    compile_term,
+    felt,
+    fold_keeping_length,
+    is_pattern,
+)
 
 if TYPE_CHECKING:  # the caller connects; linking and profiles need no driver
     from wenzhen.kg_loader.store import GraphStore
@@ -326,6 +335,7 @@ class EntityDictionary:
             negated = any(negation_in(gap) for gap in match.groups()) or negated_after(text, end)  # 肚子不疼
             mentions.append(Mention(concept, Label.SYMPTOM, start, end, match.group(), negated, hedge))
         mentions += self._words(text, plain, mentions)
+        mentions += _carried_over(plain, mentions)
         return _denied_before(text, sorted(mentions, key=lambda m: m.start))
 
     def _words(self, text: str, folded: str, mentions: list[Mention]) -> list[Mention]:
@@ -374,6 +384,37 @@ def _said(text: str, start: int, end: int, label: Label, name: str) -> Mention:
     with the hedge before it."""
     surface, hedge = text[start:end], hedge_before(text, start)
     return Mention(name, label, start, end, surface, negated_after(text, end), hedge)
+
+
+_CLAUSE = re.compile(f"[^{CLAUSE_BREAKS}]+")
+_PLACE_AFTER = re.compile("[是在]")
+"""Where the place follows what is felt (疼的是胃, 痛在右边)."""
+
+
+def _carried_over(text: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """What is felt in a clause that names nothing, said of what the clause before it felt the same of
+    (刚开始肚子不疼，现在疼得厉害: 腹痛; 胃不疼，饿了就疼: 上腹痛); not where the clause names a place of
+    its own (肚子不疼，屁股疼; 头不疼，疼的是胃)."""
+    carried: list[Mention] = []
+    clauses = list(_CLAUSE.finditer(text))
+    for before, clause in itertools.pairwise(clauses):
+        said = SENSATION.search(text, clause.start(), clause.end())
+        if (
+            said is None
+            or any(clause.start() <= m.start < clause.end() for m in mentions)
+            or _PLACE_AFTER.search(text, said.end(), clause.end())
+        ):
+            continue
+        before_felt = [
+            m
+            for m in mentions
+            if m.label is Label.SYMPTOM
+            and before.start() <= m.start < before.end()
+            and felt(said.group()) & felt(m.surface)
+        ]
+        if before_felt:
+            carried.append(_said(text, said.start(), said.end(), Label.SYMPTOM, before_felt[-1].name))
+    return carried
 
 
 def _stands_alone(text: str, position: int) -> bool:

@@ -38,6 +38,15 @@ SENSATION = re.compile("[疼痛痒酸胀麻]")
 """What is felt (疼, 痛, 痒, 酸, 胀, 麻): said of a place, the one nearest it."""
 
 
+def felt(text: str) -> frozenset[str]:
+    """What ``text`` says is felt, 疼 and 痛 as one.
+
+    >>> sorted(felt("头痛，腿又酸又疼"))
+    ['疼', '酸']
+    """
+    return frozenset(SENSATION.findall(text.replace("痛", "疼")))
+
+
 _CHOICE = re.compile(r"\{([^{}]*)\}")
 
 

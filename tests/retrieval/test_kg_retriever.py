@@ -187,6 +187,28 @@ def test_what_is_felt_is_said_of_the_place_nearest_it() -> None:
     assert read("脖子上长疙瘩") == ["淋巴结肿大"]  # what is not felt is not said of a place: 长 is none
 
 
+def test_what_is_felt_in_a_clause_naming_nothing_is_of_the_place_before() -> None:
+    from wenzhen.retrieval.kg import EntityDictionary, said_over_denied
+    from wenzhen.retrieval.patterns import compile_term
+
+    dictionary = EntityDictionary()
+    dictionary.add("屁股疼", Label.SYMPTOM, "肛门疼痛")
+    phrasings = [("肚子*疼", "腹痛"), ("胃*疼", "上腹痛"), ("头*疼", "头痛")]
+    dictionary.patterns += [(compile_term(phrasing), concept) for phrasing, concept in phrasings]
+
+    def read(text: str) -> list[tuple[str, bool]]:
+        return [(m.name, m.negated) for m in dictionary.link(text)]
+
+    assert read("刚开始肚子不疼，现在疼得厉害") == [("腹痛", True), ("腹痛", False)]  # was denied alone
+    assert read("吃饭的时候胃不疼，饿了就疼") == [("上腹痛", True), ("上腹痛", False)]
+    assert read("肚子疼，现在不疼了") == [("腹痛", False), ("腹痛", True)]
+    assert read("肚子不疼，屁股疼") == [("腹痛", True), ("肛门疼痛", False)]  # a place of its own
+    assert read("头不疼，疼的是胃") == [("头痛", True)]  # the place follows what is felt
+    assert read("肚子不疼，腿有点酸") == [("腹痛", True)]  # not what the clause before felt
+    said = said_over_denied(dictionary.link("刚开始肚子不疼，现在疼得厉害"))
+    assert [(m.name, m.negated) for m in said] == [("腹痛", False)]
+
+
 def test_degang_says_how_much_not_panic() -> None:
     from wenzhen.retrieval.kg import EntityDictionary
     from wenzhen.retrieval.patterns import compile_term
