@@ -143,6 +143,15 @@ class SymptomConcepts:
             todo.extend(known.broader if known else ())
         return tuple(found)
 
+    def related(self, concept: str, other: str) -> bool:
+        """Whether one of the two is broader than the other (高热 and 发热, either way round).
+
+        >>> concepts = SymptomConcepts([SymptomConcept("高热", broader=("发热",)), SymptomConcept("发热")])
+        >>> [concepts.related(*pair) for pair in (("发热", "高热"), ("高热", "高热"), ("发热", "咳嗽"))]
+        [True, True, False]
+        """
+        return other in self.with_broader(concept) or concept in self.with_broader(other)
+
     def with_narrower(self, concept: str) -> tuple[str, ...]:
         """The concept and every concept narrower than it (发热 → 高热, 低热)."""
         return (concept, *self._narrower.get(concept, ()))
@@ -335,7 +344,7 @@ class EntityDictionary:
             negated = any(negation_in(gap) for gap in match.groups()) or negated_after(text, end)  # 肚子不疼
             mentions.append(Mention(concept, Label.SYMPTOM, start, end, match.group(), negated, hedge))
         mentions += self._words(text, plain, mentions)
-        mentions += _carried_over(plain, mentions)
+        mentions += _carried_over(text, mentions)
         return _denied_before(text, sorted(mentions, key=lambda m: m.start))
 
     def _words(self, text: str, folded: str, mentions: list[Mention]) -> list[Mention]:
@@ -405,12 +414,13 @@ def _carried_over(text: str, mentions: Sequence[Mention]) -> list[Mention]:
             or _PLACE_AFTER.search(text, said.end(), clause.end())
         ):
             continue
+        sensation = felt(said.group())
         before_felt = [
             m
             for m in mentions
             if m.label is Label.SYMPTOM
             and before.start() <= m.start < before.end()
-            and felt(said.group()) & felt(m.surface)
+            and sensation & felt(m.surface)
         ]
         if before_felt:
             carried.append(_said(text, said.start(), said.end(), Label.SYMPTOM, before_felt[-1].name))

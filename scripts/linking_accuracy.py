@@ -38,7 +38,6 @@ def main() -> None:
     _, kg = _profiles_and_linker(meaning=True)
     counts: Counter[str] = Counter()
     for concept, phrasings in LayWords.read(args.phrasings).phrasings.items():
-        family = set(kg.concepts.with_broader(concept))
         for phrasing in phrasings:
             for form in ASKING if args.asking else FAMILY if args.family else SAID:
                 text = form.format(phrasing)
@@ -46,7 +45,7 @@ def main() -> None:
                 linked = [kg.concepts.concept_of(m.name) for m in found]
                 if concept in linked:
                     kind = "exact"
-                elif any(c in family or concept in kg.concepts.with_broader(c) for c in linked):
+                elif any(kg.concepts.related(concept, c) for c in linked):
                     kind = "related"
                 else:
                     kind = "wrong" if linked else "none"

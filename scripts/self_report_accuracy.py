@@ -52,6 +52,7 @@ def main() -> None:
         print(f"skipped {issue}")
     _, kg = _profiles_and_linker(meaning=True)
     counts: Counter[str] = Counter()
+    concepts_of: dict[str, set[str]] = {}
     for record in records:
         if not record.self_report or args.part not in ("all", part_of(record)):
             continue
@@ -61,19 +62,18 @@ def main() -> None:
             for denied in (False, True)
         }
         for symptom, answer in record.explicit.items():
-            concepts = named(kg, symptom)
             if answer is None:  # not sure: nothing to read
                 continue
+            concepts = concepts_of.setdefault(symptom, named(kg, symptom))
             if not concepts:
                 counts["unnamed"] += 1
                 continue
             meant, opposite = (read[False], read[True]) if answer else (read[True], read[False])
-            family = {b for c in concepts for b in kg.concepts.with_broader(c)}
             kind = (
                 "read"
                 if concepts & meant
                 else "related"
-                if any(c in family or concepts & set(kg.concepts.with_broader(c)) for c in meant)
+                if any(kg.concepts.related(c, m) for c in concepts for m in meant)
                 else "denied"
                 if concepts & opposite
                 else "missed"
