@@ -1,16 +1,22 @@
 """How often a consultation reads, in a real patient's own words, the symptoms a doctor read there.
 
     WENZHEN_DATA_DIR=... python scripts/self_report_accuracy.py dxy/train.jsonl [--part aside] [--show]
+    WENZHEN_DATA_DIR=... python scripts/self_report_accuracy.py agent/data/real_questions_aside.tsv
 
 Dxy's records keep what the patient (most often a parent) wrote, ``self_report``, beside the symptoms read
-from it, ``explicit_symptoms``. Each report is linked as a consultation links a patient's message (names,
-patterns, meaning; a symptom said and denied is said), and each explicit symptom the graph's vocabulary names
-is counted: read (its concept, as stated), related (a broader or narrower concept), denied (read with the
-opposite answer) or missed. Symptoms no name or phrasing of the graph links to (Dxy's own 绿便, 揉鼻子) are
-counted apart: only learning from records (``wenzhen eval diagnosis --text``) reads them.
+from it, ``explicit_symptoms``. A labelled file (``message<TAB>symptoms``: a doctor's names, separated by 、,
+``!name`` for one the message denies, ``-`` for none) holds real messages read the same way, such as
+``agent/data/real_questions_*.tsv`` (adults' questions to internal medicine, DATA.md). Each message is linked
+as a consultation links a patient's message (names, patterns, meaning; a symptom said and denied is said), and
+each symptom the graph's vocabulary names is counted: read (its concept, as stated), related (a broader or
+narrower concept), denied (read with the opposite answer) or missed. Symptoms no name or phrasing of the graph
+links to (Dxy's own 绿便, 揉鼻子) are counted apart: only learning from records (``wenzhen eval diagnosis
+--text``) reads them. ``extra``: complaints read that no symptom of the message names or is related to (Dxy
+names 41 symptoms only, so there they include complaints outside its vocabulary).
 
-The records are split once, by a hash of their id: ``dev`` (four in five) is read to improve the linker,
-``aside`` is only measured. ``--show`` prints each symptom not read, with its report.
+Dxy's records are split once, by a hash of their id: ``dev`` (four in five) is read to improve the linker,
+``aside`` is only measured; a labelled file is one part. ``--show`` prints each symptom not read and each
+extra complaint, with its message.
 """
 
 from __future__ import annotations
@@ -18,20 +24,54 @@ from __future__ import annotations
 import argparse
 import zlib
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from wenzhen.agent.case_records import CaseRecord, read_case_records
 from wenzhen.agent.cli import _profiles_and_linker
+from wenzhen.core.files import read_tab_rows
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import KGRetriever, said_over_denied
 
 PARTS = ("dev", "aside", "all")
 KINDS = ("read", "related", "denied", "missed")
+NONE = "-"
+DENIED = "!"
+
+
+@dataclass(frozen=True)
+class Report:
+    """A patient's message and the symptoms a doctor read there: True said, False denied."""
+
+    text: str
+    symptoms: Mapping[str, bool]
 
 
 def part_of(record: CaseRecord) -> str:
     """``aside`` for one record in five, by its id; else ``dev``."""
     return "aside" if zlib.crc32(record.id.encode()) % 5 == 0 else "dev"
+
+
+def dxy_reports(path: Path, part: str) -> list[Report]:
+    """Each self-report of ``part`` with its explicit symptoms (those the patient was unsure of left out)."""
+    records, issues = read_case_records(path)
+    for issue in issues:
+        print(f"skipped {issue}")
+    return [
+        Report(r.self_report, {s: a for s, a in r.explicit.items() if a is not None})
+        for r in records
+        if r.self_report and part in ("all", part_of(r))
+    ]
+
+
+def labelled_messages(path: Path) -> list[Report]:
+    """Each ``message<TAB>symptoms`` line; a malformed line is an error naming it."""
+    reports = []
+    for message, labels in read_tab_rows(path, 2, "message<TAB>symptoms (、 between, !denied) or -"):
+        names = [] if labels == NONE else labels.split("、")
+        reports.append(Report(message, {n.removeprefix(DENIED): not n.startswith(DENIED) for n in names}))
+    return reports
 
 
 def named(kg: KGRetriever, symptom: str) -> set[str]:
@@ -43,28 +83,32 @@ def named(kg: KGRetriever, symptom: str) -> set[str]:
 
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    options.add_argument("records", type=Path, help="Case records with self_report (Dxy's JSON Lines).")
-    options.add_argument("--part", choices=PARTS, default="dev", help="Which records (default: dev).")
-    options.add_argument("--show", action="store_true", help="Print each symptom not read, with its report.")
+    options.add_argument(
+        "reports", type=Path, help="Dxy's records (JSON Lines, with self_report) or a labelled .tsv file."
+    )
+    options.add_argument("--part", choices=PARTS, help="Which of Dxy's records (default: dev).")
+    options.add_argument("--show", action="store_true", help="Print each symptom not read, with its message.")
     args = options.parse_args()
-    records, issues = read_case_records(args.records)
-    for issue in issues:
-        print(f"skipped {issue}")
+    if args.reports.suffix == ".tsv":
+        if args.part is not None:
+            options.error("--part splits Dxy's records; a labelled file is one part")
+        reports = labelled_messages(args.reports)
+    else:
+        reports = dxy_reports(args.reports, args.part or "dev")
     _, kg = _profiles_and_linker(meaning=True)
     counts: Counter[str] = Counter()
     concepts_of: dict[str, set[str]] = {}
-    for record in records:
-        if not record.self_report or args.part not in ("all", part_of(record)):
-            continue
-        found = [m for m in said_over_denied(kg.link(record.self_report)) if m.label is Label.SYMPTOM]
+    for report in reports:
+        found = [m for m in said_over_denied(kg.link(report.text)) if m.label is Label.SYMPTOM]
         read = {
             denied: {kg.concepts.concept_of(m.name) for m in found if m.negated is denied}
             for denied in (False, True)
         }
-        for symptom, answer in record.explicit.items():
-            if answer is None:  # not sure: nothing to read
-                continue
+        said = [*sorted(read[False]), *(f"!{c}" for c in sorted(read[True]))]
+        labelled: set[str] = set()
+        for symptom, answer in report.symptoms.items():
             concepts = concepts_of.setdefault(symptom, named(kg, symptom))
+            labelled |= concepts
             if not concepts:
                 counts["unnamed"] += 1
                 continue
@@ -80,13 +124,16 @@ def main() -> None:
             )
             counts[kind] += 1
             if args.show and kind != "read":
-                said = [*sorted(read[False]), *(f"!{c}" for c in sorted(read[True]))]
-                print(f"{kind:<8}{symptom}={answer}\t{' '.join(said)}\t{record.self_report.strip()}")
+                print(f"{kind:<8}{symptom}={answer}\t{' '.join(said)}\t{report.text.strip()}")
+        for extra in sorted(c for c in read[False] if not any(kg.concepts.related(c, m) for m in labelled)):
+            counts["extra"] += 1
+            if args.show:
+                print(f"extra   {extra}\t{' '.join(said)}\t{report.text.strip()}")
     total = sum(counts[k] for k in KINDS)
     print(
-        f"{args.part}: {total} symptoms the graph names: "
+        f"{len(reports)} messages, {total} symptoms the graph names: "
         + "  ".join(f"{k} {counts[k]} ({counts[k] / max(total, 1):.3f})" for k in KINDS)
-        + f"; {counts['unnamed']} it does not name"
+        + f"; {counts['unnamed']} it does not name; {counts['extra']} extra complaints read"
     )
 
 

@@ -80,6 +80,23 @@ def test_what_parents_write_is_read(kg: KGRetriever, text: str, concepts: set[st
     assert read(kg, text) == concepts
 
 
+@pytest.mark.parametrize(
+    ("text", "concepts"),
+    [
+        ("停药后发觉胃胀气", {"腹胀"}),  # was the graph's 胃胀, which one disease lists (腹胀: 345)
+        ("吃完饭胃里有点胀", {"腹胀"}),
+        ("烧心，打隔", {"反酸", "嗳气"}),  # 打隔, 隔气: the common miswriting of 嗝
+        ("有的时候手脚还会抽", {"抽搐"}),  # read nothing before
+        ("近期大便不畅", {"便秘"}),
+        ("每顿都吃不了几口饭", {"食欲不振"}),
+        ("吃不了辣", set()),
+    ],
+)
+def test_what_adults_write_to_a_doctor_is_read(kg: KGRetriever, text: str, concepts: set[str]) -> None:
+    """Phrasings from ``agent/data/real_questions_dev.tsv`` (``scripts/self_report_accuracy.py``)."""
+    assert read(kg, text) == concepts
+
+
 def test_runny_nose_by_its_colour_is_a_runny_nose(kg: KGRetriever) -> None:
     assert kg.concepts.with_broader("流黄鼻涕") == ("流黄鼻涕", "流涕")
     assert kg.concepts.with_broader("流清涕") == ("流清涕", "流涕")
