@@ -248,9 +248,8 @@ def read_message(
                 observations.append(NothingElse())
                 answered = True
     placed = any(isinstance(o, BodyParts | BodyPartDenied | BodyPartUnknown) for o in observations)
-    located = locations.find(text) if locations is not None and not placed else ()
-    if located:
-        observations.append(Located(located))
+    if locations is not None and not placed and (located := locations.find(text)):
+        observations.append(Located(located, locations.named(text)))
         answered = answered or (pending is not None and pending.kind == "body_part")
     return Reading(tuple(observations), _facts(text, mentions), mentions, answered)
 

@@ -69,9 +69,11 @@ class BodyParts:
 
 @dataclass(frozen=True)
 class Located:
-    """The patient said where, unprompted, in words that may mean any of ``parts`` (右上腹: 肝, 胆, 腹部)."""
+    """The patient said where, unprompted, in words that may mean any of ``parts`` (右上腹: 肝, 胆, 腹部);
+    ``named``: those parts the words name outright (胃胀: 胃), which a patient would only confirm if asked."""
 
     parts: tuple[str, ...]
+    named: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -236,6 +238,8 @@ class _Posterior:
     """The patient has said where (or that they cannot say) when asked."""
     placed: set[str] = field(default_factory=set)
     """The body parts the patient's own location words may mean (右上腹: 肝, 胆, 腹部)."""
+    named_parts: set[str] = field(default_factory=set)
+    """Those the patient's words name outright (胃): never asked "is it at <part>?"."""
     denied_parts: set[str] = field(default_factory=set)
     nothing_else: bool = False
     """The patient has said there is nothing else."""
@@ -295,6 +299,7 @@ class InquiryPolicy:
                 post.log += np.log(self._body_part_likelihood(observation))
                 if isinstance(observation, Located):
                     post.placed |= set(observation.parts)
+                    post.named_parts |= set(observation.named)
                     continue
                 post.located |= not isinstance(observation, BodyPartDenied)
                 if isinstance(observation, BodyPartDenied):
@@ -386,7 +391,7 @@ class InquiryPolicy:
             options.append((self._open_entropy(prior, has, remaining), Question("open")))
         asked_parts = {q.target for q in state.asked if q.kind == "body_part"}
         if not post.located and None not in asked_parts:
-            not_to_ask: set[str | None] = {*post.denied_parts, *asked_parts}
+            not_to_ask: set[str | None] = {*post.denied_parts, *asked_parts, *post.named_parts}
             options += self._body_part_options(prior, top, not_to_ask, post.placed)
         if not options:
             return None

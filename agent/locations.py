@@ -48,9 +48,21 @@ class BodyLocations:
 
     def find(self, text: str) -> tuple[str, ...]:
         """Every body part the locations named in ``text`` may mean (longest word first; sorted)."""
-        found: set[str] = set()
+        return tuple(sorted({part for word in self._words(text) for part in self.parts[word]}))
+
+    def named(self, text: str) -> tuple[str, ...]:
+        """The body parts a location word of ``text`` is the name of (胃胀: 胃; not 心口 or 肚子, sorted).
+
+        >>> BodyLocations.load().named("胃胀，右上腹也疼")
+        ('胃',)
+        """
+        return tuple(sorted({word for word in self._words(text) if word in self.parts[word]}))
+
+    def _words(self, text: str) -> list[str]:
+        """The location words in ``text``, longest first, each place once (右上腹 is not also 上腹)."""
+        words = []
         for word in sorted(self.parts, key=lambda w: (-len(w), w)):
             if word in text:
-                found.update(self.parts[word])
+                words.append(word)
                 text = text.replace(word, "\0")
-        return tuple(sorted(found))
+        return words

@@ -171,6 +171,8 @@ def test_where_the_patient_says_it_is_unprompted_is_read_from_everyday_location_
     answer = read_message(dictionary(), "心口那块", Question("body_part"), ["肝", "胃"], places)
     assert answer.observations == (Located(tuple(sorted(["胃", "腹部", "胰腺", "食管"]))),)
     assert answer.answered_pending
+    stomach = read_message(dictionary(), "胃胀气", None, ["肝", "胃"], places)
+    assert Located(tuple(sorted(["胃", "腹部", "胰腺", "食管"])), ("胃",)) in stomach.observations
     named = read_message(dictionary(), "胃", Question("body_part"), ["肝", "胃"], places)
     assert named.observations == (BodyParts(("胃",)),)  # the graph's own name wins
     bad = tmp_path / "places.tsv"

@@ -188,6 +188,18 @@ def test_a_place_the_patient_named_unprompted_counts_and_is_not_asked_again_open
     assert question is None or question.kind != "body_part" or question.target == "肝"
 
 
+def test_a_place_the_patient_named_outright_is_not_asked_about() -> None:
+    """胃胀 says 胃: "is it at the stomach?" would only be confirmed; another part it may mean can be."""
+    p = InquiryPolicy(DiseaseIndex(LOCATED), InquiryParameters(confidence=0.99))
+    lay = p.observe(InquiryState(), Volunteered("乏力"), Located(("肝", "胃"), named=("胃",)))
+    asked = p.next_question(lay)
+    assert asked is not None and asked.kind == "body_part" and asked.target == "肝"
+    named = p.observe(InquiryState(), Volunteered("乏力"), Located(("胃",), named=("胃",)))
+    assert p.next_question(named) != Question("body_part", "胃")
+    unnamed = p.observe(InquiryState(), Volunteered("乏力"), Located(("肝", "胃")))  # 心口: names neither
+    assert p.next_question(unnamed) in (Question("body_part", "肝"), Question("body_part", "胃"))
+
+
 _LOSS_OF_WHERE = """
 from wenzhen.agent.inquiry import DiseaseIndex, InquiryParameters, InquiryPolicy, InquiryState, Volunteered
 from wenzhen.retrieval.kg import DiseaseProfile
