@@ -97,6 +97,17 @@ def test_negation_the_past_habits_and_suppositions_do_not_fire(triage: Triage) -
     assert without_past_clauses("以前晕倒过，今天又晕倒了", ["以前"], ["今天"]).endswith("今天又晕倒了")
 
 
+def test_how_bad_it_gets_at_times_is_asked_about_not_called_an_emergency(triage: Triage) -> None:
+    """A real question (agent/data/real_questions_dev.tsv): coughing fits that take the breath away at their
+    worst are a pattern; whether she is breathless now is asked first."""
+    bouts = triage.check("老是听见她咳，一咳就停不下来，严重的时候都喘不过气来了，我怀疑她是哮喘")
+    assert bouts is not None and bouts.level == "screen"
+    now = triage.check("我妈现在喘不过气，很严重")
+    assert now is not None and now.level == "emergency"
+    again = triage.check("严重的时候喘不过气，现在又喘不过气了，嘴唇发紫")
+    assert again is not None and again.level == "emergency"
+
+
 def test_text_is_folded_before_matching(triage: Triage) -> None:
     assert fold("被蜂蛰了 ＣＨＥＳＴ Pain") == "被蜂蜇了 chest pain"
     result = triage.check("被马蜂蛰了，嗓子发紧喘不上气")
