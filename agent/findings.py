@@ -25,7 +25,6 @@ from wenzhen.agent.inquiry import (
     BodyPartDenied,
     BodyParts,
     BodyPartUnknown,
-    Located,
     NothingElse,
     Observation,
     Question,
@@ -248,8 +247,8 @@ def read_message(
                 observations.append(NothingElse())
                 answered = True
     placed = any(isinstance(o, BodyParts | BodyPartDenied | BodyPartUnknown) for o in observations)
-    if locations is not None and not placed and (located := locations.find(text)):
-        observations.append(Located(located, locations.named(text)))
+    if locations is not None and not placed and (located := locations.find(text)) is not None:
+        observations.append(located)
         answered = answered or (pending is not None and pending.kind == "body_part")
     return Reading(tuple(observations), _facts(text, mentions), mentions, answered)
 

@@ -2,9 +2,11 @@
 
 >>> locations = BodyLocations.load()
 >>> locations.find("我最近右上腹隐痛，还乏力")
-('肝', '胆', '腹部')
->>> locations.find("乏力两周")
-()
+Located(parts=('肝', '胆', '腹部'), named=())
+>>> locations.find("胃胀，右上腹也疼").named      # a word that is a body part's own name
+('胃',)
+>>> locations.find("乏力两周") is None
+True
 
 The words and what they point to are data (``agent/data/body_locations.tsv``): a location says "somewhere
 among these", so it lists every body part it may mean (右上腹: liver, gallbladder, abdomen).
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from wenzhen.agent.inquiry import Located
 from wenzhen.core.errors import InputError
 from wenzhen.core.files import decode_file
 
@@ -46,23 +49,16 @@ class BodyLocations:
                     parts[word.strip()] = tuple(dict.fromkeys([*parts.get(word.strip(), ()), *meant]))
         return cls(parts)
 
-    def find(self, text: str) -> tuple[str, ...]:
-        """Every body part the locations named in ``text`` may mean (longest word first; sorted)."""
-        return tuple(sorted({part for word in self._words(text) for part in self.parts[word]}))
-
-    def named(self, text: str) -> tuple[str, ...]:
-        """The body parts a location word of ``text`` is the name of (胃胀: 胃; not 心口 or 肚子, sorted).
-
-        >>> BodyLocations.load().named("胃胀，右上腹也疼")
-        ('胃',)
-        """
-        return tuple(sorted({word for word in self._words(text) if word in self.parts[word]}))
-
-    def _words(self, text: str) -> list[str]:
-        """The location words in ``text``, longest first, each place once (右上腹 is not also 上腹)."""
-        words = []
+    def find(self, text: str) -> Located | None:
+        """Where ``text`` says the trouble is: every body part its location words may mean, and those a word
+        is the very name of (胃 in 胃胀; not 心口 or 肚子), both sorted; None when it names no place. The
+        longest word is read first, each place once (右上腹 is not also 上腹)."""
+        parts: set[str] = set()
+        named: set[str] = set()
         for word in sorted(self.parts, key=lambda w: (-len(w), w)):
             if word in text:
-                words.append(word)
+                parts.update(self.parts[word])
+                if word in self.parts[word]:
+                    named.add(word)
                 text = text.replace(word, "\0")
-        return words
+        return Located(tuple(sorted(parts)), tuple(sorted(named))) if parts else None
