@@ -13,7 +13,8 @@ False
 
 A differential, never one disease stated as fact unless the ranking is confident (the leading disease at
 ``confident_at`` or more). Treatments and drugs appear only for a confident leading disease, and only as
-what a doctor may consider.
+what a doctor may consider. A disease the patient already has and asks about is no candidate: what the
+graph records of it is told as such (:func:`condition_facts`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,15 @@ CONFIDENT_AT = 0.6
 _NOT_A_NAME = re.compile(r"[？?！!。，,；;：:]|^.{25,}$")
 PLAN_FACTS = ("HAS_SYMPTOM", "NEEDS_CHECK", "IN_DEPARTMENT", "TREATED_WITH_DRUG", "TREATED_BY")
 """The relation types an answer plan reads."""
+CONDITION_FACTS = (
+    "HAS_SYMPTOM",
+    "IN_DEPARTMENT",
+    "NEEDS_CHECK",
+    "TREATED_BY",
+    "TREATED_WITH_DRUG",
+    "HAS_COMPLICATION",
+)
+"""The relation types told of a disease the patient asked about, in the order told."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,32 @@ class AnswerPlan:
     @property
     def diseases(self) -> list[str]:
         return [c.disease for c in self.candidates]
+
+
+@dataclass(frozen=True)
+class ConditionFacts:
+    """What the graph records of a disease the patient has and asked about: a few facts of each kind of
+    :data:`CONDITION_FACTS` it has, in that order."""
+
+    disease: str
+    facts: tuple[tuple[str, tuple[Triple, ...]], ...]
+
+
+def condition_facts(disease: str, triples: Sequence[Triple], per_kind: int = 3) -> ConditionFacts:
+    """The first ``per_kind`` facts of each kind the graph has for ``disease`` (a value that is not a name,
+    such as the crawl's "用什么药？", left out).
+
+    >>> from wenzhen.retrieval.kg import Triple
+    >>> drug = Triple("高血压", "药物治疗", "氨氯地平", "TREATED_WITH_DRUG", "Drug", "kg.jsonl", 3)
+    >>> condition_facts("高血压", [drug]).facts[0][0]
+    'TREATED_WITH_DRUG'
+    """
+    kinds = []
+    for kind in CONDITION_FACTS:
+        named = [t for t in triples if t.type == kind and not _NOT_A_NAME.search(t.tail)]
+        if named:
+            kinds.append((kind, tuple(named[:per_kind])))
+    return ConditionFacts(disease, tuple(kinds))
 
 
 def plan_triples(plan: AnswerPlan) -> list[Triple]:

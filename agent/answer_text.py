@@ -1,7 +1,7 @@
 """The answer as a patient reads it: the plan's sections in Chinese, literature points, and the sources
 numbered [K#]/[L#] in the order the text first cites them.
 
->>> from wenzhen.agent.answer_plan import AnswerPlan, CandidateView
+>>> from wenzhen.agent.answer_plan import AnswerPlan, CandidateView, ConditionFacts
 >>> from wenzhen.retrieval.kg import Triple
 >>> pain = Triple("胆囊炎", "相关症状", "右上腹痛", "HAS_SYMPTOM", "Symptom", "kg.jsonl", 3)
 >>> sources = SourceRegistry()
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from wenzhen.agent.answer import clean_source_text
-from wenzhen.agent.answer_plan import AnswerPlan, CandidateView
+from wenzhen.agent.answer_plan import AnswerPlan, CandidateView, ConditionFacts
 from wenzhen.agent.session import Citation
 from wenzhen.retrieval.kg import Triple
 
@@ -155,6 +155,32 @@ def plan_sections(plan: AnswerPlan, sources: SourceRegistry) -> str:
             f"您提到在用{taken}：请继续按医嘱使用，不要自行停药或改变用量；有疑问请咨询开药的医生。",
         ]
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+CONDITION_HEADS = {
+    "HAS_SYMPTOM": "常见表现",
+    "IN_DEPARTMENT": "就诊科室",
+    "NEEDS_CHECK": "常做的检查",
+    "TREATED_BY": "治疗方法",
+    "TREATED_WITH_DRUG": "常用药物",
+    "HAS_COMPLICATION": "可能的并发症",
+}
+CONDITION_CAUTION = (
+    "具体到您（家人）的情况能不能这样、要注意什么，请以医生的意见为准；药物请在医生指导下使用。"
+)
+
+
+def condition_sections(conditions: Sequence[ConditionFacts], sources: SourceRegistry) -> str:
+    """What the graph records of each disease the patient asked about, each fact cited, then the caution;
+    nothing when the graph records nothing of them."""
+    lines: list[str] = []
+    for condition in conditions:
+        if condition.facts:
+            lines.append(f"【关于{condition.disease}】")
+            for kind, triples in condition.facts:
+                named = "、".join(f"{t.tail}{sources.marker(t)}" for t in triples)
+                lines.append(f"{CONDITION_HEADS[kind]}：{named}。")
+    return "\n".join([*lines, CONDITION_CAUTION]) + "\n" if lines else ""
 
 
 def literature_section(hits: Sequence[dict[str, Any]], sources: SourceRegistry) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from wenzhen.agent.closed_answer import read_closed_answer
+from wenzhen.agent.condition_question import asked_about
 from wenzhen.agent.inquiry import (
     Answered,
     BodyPartDenied,
@@ -109,6 +110,10 @@ class Linker(Protocol):
         """Every name of a symptom concept, narrower concepts' included where known."""
         ...
 
+    def disease_named(self, mention: Mention, text: str) -> str | None:
+        """The disease a mention names in ``text``, if any (a symptom may name one too: 有高血压)."""
+        ...
+
 
 @dataclass(frozen=True)
 class PatientFacts:
@@ -193,6 +198,9 @@ class Reading:
     facts: PatientFacts = field(default_factory=PatientFacts)
     mentions: tuple[Mention, ...] = ()
     answered_pending: bool = False
+    asked_about: tuple[str, ...] = ()
+    """The diseases and drugs the message asks about, reporting no complaint (:mod:`condition_question`):
+    the symptoms that name them are not the patient's complaints."""
 
 
 def read_message(
@@ -209,6 +217,7 @@ def read_message(
     ``locations``: everyday location words (右上腹, 心口), read wherever they come.
     """
     mentions = tuple(said_over_denied(linker.link(text)))
+    asking = asked_about(text, mentions, linker.disease_named)
     target = pending.target if pending is not None and pending.kind == "symptom" else None
     names = {target, *linker.names_of(target)} if target is not None else set()
     observations: list[Observation] = []
@@ -226,7 +235,7 @@ def read_message(
             observations.append(Answered(target, True, sure))
         if m.negated:
             observations.append(Answered(m.name, False, sure))
-        else:
+        elif not asking:
             observations.append(Volunteered(m.name, sure))
     if pending is not None and not answered:
         if target is not None:
@@ -250,7 +259,7 @@ def read_message(
     if locations is not None and not placed and (located := locations.find(text)) is not None:
         observations.append(located)
         answered = answered or (pending is not None and pending.kind == "body_part")
-    return Reading(tuple(observations), _facts(text, mentions), mentions, answered)
+    return Reading(tuple(observations), _facts(text, mentions, linker), mentions, answered, asking)
 
 
 def _where(
@@ -271,7 +280,7 @@ def _where(
     return None
 
 
-def _facts(text: str, mentions: tuple[Mention, ...]) -> PatientFacts:
+def _facts(text: str, mentions: tuple[Mention, ...], linker: Linker) -> PatientFacts:
     age = _AGE.search(text)
     baby = _BABY_AGE.search(text)
     sex = _SEX.search(text)
@@ -283,7 +292,11 @@ def _facts(text: str, mentions: tuple[Mention, ...]) -> PatientFacts:
         age=number(next(filter(None, age.groups()))) if age else 0 if baby else None,
         sex=sex.group(1) if sex else relative_sex,
         duration=duration.group(1) if duration else None,
-        history=tuple(dict.fromkeys(m.name for m in mentions if m.label is Label.DISEASE and not m.negated)),
+        history=tuple(
+            dict.fromkeys(
+                d for m in mentions if not m.negated and (d := linker.disease_named(m, text)) is not None
+            )
+        ),
         medications=tuple(dict.fromkeys(m.name for m in mentions if m.label is Label.DRUG and not m.negated)),
         who=who,
         pregnant=any(not negated_before(text, found.start()) for found in _PREGNANT.finditer(text)),

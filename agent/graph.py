@@ -4,6 +4,7 @@
               └→ understand ─a red flag to rule out first→ screen → END
                       ├─ a complaint with no symptom understood → clarify → END (once)
                       ├─ out of scope → decline → END
+                      ├─ a question about a known disease or a drug, no complaint → answer → END
                       ├─ inquiry continues → ask → END
                       └─ enough known / a knowledge question → answer → END
 
@@ -33,10 +34,19 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import Checkpointer
 
 from wenzhen.agent.answer import DECLINE, DISCLAIMER, WHAT_NOW, answer_messages, retrieval_query
-from wenzhen.agent.answer_plan import PLAN_FACTS, AnswerPlan, plan_answer, plan_triples
+from wenzhen.agent.answer_plan import (
+    CONDITION_FACTS,
+    PLAN_FACTS,
+    AnswerPlan,
+    ConditionFacts,
+    condition_facts,
+    plan_answer,
+    plan_triples,
+)
 from wenzhen.agent.answer_text import (
     GENERAL_CARE_TEXT,
     SourceRegistry,
+    condition_sections,
     literature_section,
     plan_sections,
     prompt_labels,
@@ -151,6 +161,7 @@ class ConsultationGraph:
             "next_question": asdict(question) if question is not None else None,
             "pending": None,
             "answering": pending is not None,
+            "asked_about": list(reading.asked_about),
             "facts": asdict(facts),
             "mentions": list(
                 dict.fromkeys(
@@ -217,7 +228,7 @@ class ConsultationGraph:
         query = retrieval_query(patient_messages, inquiry.present, plan.diseases)
         literature = self.tools.literature_search.invoke({"query": query, "k": self.settings.literature_k})
         sources = SourceRegistry()
-        head = plan_sections(plan, sources)
+        head = plan_sections(plan, sources) + condition_sections(self._conditions(state), sources)
         keys = self._prompt_sources(plan, facts.history, literature, sources)
         checker = SentenceChecker(
             [(key, sources.text(key)) for key in keys],
@@ -225,8 +236,10 @@ class ConsultationGraph:
             {*plan.diseases, *facts.history},
             plan.confident,
         )
-        # A message that answers a follow-up question is no question: ask what the consultation is about.
-        question = f"{patient_messages[0]}{WHAT_NOW}" if state.get("answering") else state["message"]
+        # A message that answers a follow-up question is no question (unless it also asks one): ask what the
+        # consultation is about.
+        answering = state.get("answering") and not state.get("asked_about")
+        question = f"{patient_messages[0]}{WHAT_NOW}" if answering else state["message"]
         messages = answer_messages(
             question, self._findings_text(inquiry, state), prompt_labels(keys, sources)
         )
@@ -294,6 +307,16 @@ class ConsultationGraph:
             candidates=self.settings.answer_candidates,
         )
 
+    def _conditions(self, state: ConsultState) -> list[ConditionFacts]:
+        """What the graph records of each disease this turn's message asks about (a drug has no such
+        facts)."""
+        kg = self.tools.kg
+        return [
+            condition_facts(name, found.triples)
+            for name in state.get("asked_about", [])
+            if (found := kg.facts(name, CONDITION_FACTS)) is not None
+        ]
+
     def _prompt_sources(
         self,
         plan: AnswerPlan,
@@ -317,6 +340,8 @@ class ConsultationGraph:
     def _after_understand(self, state: ConsultState) -> str:
         if state.get("screen"):
             return "screen"
+        if state.get("asked_about"):
+            return "answer"
         inquiry = inquiry_state(state)
         understood = inquiry.present or state.get("mentions")
         if not understood and not state.get("clarified") and _COMPLAINT.search(state["message"]):

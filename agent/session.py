@@ -96,6 +96,8 @@ class ConsultState(TypedDict, total=False):
     """The policy's choice after this turn's message (None: answer)."""
     answering: bool
     """This turn's message answers the question asked before it."""
+    asked_about: list[str]
+    """The diseases and drugs this turn's message asks about, reporting no complaint: it is answered."""
     facts: dict[str, Any]
     mentions: list[str]
     reply: dict[str, Any]

@@ -35,6 +35,13 @@ if TYPE_CHECKING:  # the caller connects; linking and profiles need no driver
 
 LINKED_LABELS = (Label.DISEASE, Label.SYMPTOM, Label.DRUG, Label.CHECK, Label.DEPARTMENT, Label.BODY_PART)
 MIN_NAME_CHARS = 2
+_DIAGNOSED = re.compile(
+    r"(?:患有?|患了|得了|得过|得的是|查出来?(?:有|是)?|检查出来?(?:有|是)?|测出(?:的是|是)?|诊断(?:为|是|出)|"
+    r"确诊(?:为|是)?|说是|有)$"
+)
+"""Words before a name that say it was diagnosed, not felt: 有高血压, 患了高血压, 查出来是高血压."""
+_DIAGNOSED_AFTER = re.compile(r"患者|病人|病史|病友")
+_DIAGNOSED_REACH = 6
 DESCRIPTIVE_LABELS = frozenset({Label.BODY_PART, Label.CHECK})
 
 FACTS = (
@@ -261,6 +268,10 @@ class EntityDictionary:
     (咳, 晕, 痒) -> symptom concept, read only where one is a clause's verb and nothing else reads it."""
 
     entries: dict[str, tuple[Label, str]] = field(default_factory=dict)
+    diseases: dict[str, str] = field(default_factory=dict)
+    """Surface -> disease, for the names and aliases of diseases that link as something else: a check (the
+    crawl's 癫痫) or, in a graph with symptom concepts, a symptom no concept gathers (高血压, 脱发). A symptom
+    concept (头痛, 贫血) is always the patient's complaint."""
     max_chars: int = 0
     patterns: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
     words: dict[str, str] = field(default_factory=dict)
@@ -272,10 +283,13 @@ class EntityDictionary:
         concept, links to the concept (``concepts``: read from ``store`` when not given)."""
         concepts = concepts if concepts is not None else SymptomConcepts.from_store(store)
         dictionary = cls()
+        disease_of: dict[str, str] = {}
         for label in LINKED_LABELS:
             for row in store.read(f"MATCH (n:{label.value}) RETURN n.name AS name"):
                 name = concepts.concept_of(row["name"]) if label is Label.SYMPTOM else row["name"]
                 dictionary.add(row["name"], label, name)
+                if label is Label.DISEASE:
+                    disease_of[name] = name
         for concept in concepts.concepts:
             for phrase in concept.lay:
                 if is_pattern(phrase):
@@ -288,7 +302,31 @@ class EntityDictionary:
             "MATCH (d:Disease)-[:HAS_ALIAS]->(a:Alias) RETURN a.name AS alias, d.name AS name"
         ):
             dictionary.add(row["alias"], Label.DISEASE, row["name"], overwrite=False)
+            disease_of.setdefault(row["alias"], row["name"])
+        for surface, disease in disease_of.items():
+            label, name = dictionary.entries.get(surface, (Label.DISEASE, ""))
+            gathered = name in concepts.by_name or not concepts.concepts
+            if label is Label.CHECK or (label is Label.SYMPTOM and not gathered):
+                dictionary.diseases[surface] = disease
         return dictionary
+
+    def disease_named(self, mention: Mention, text: str) -> str | None:
+        """The disease ``mention`` (in ``text``) names: a disease's own name; a check's named like a
+        disease; a symptom's named like one (:attr:`diseases`) where the words say it was diagnosed
+        (有高血压, 患高血压, 查出高血压, 高血压患者), since 脱发 or 呃逆 may as well be the complaint.
+
+        >>> dictionary = EntityDictionary(diseases={"高血压": "高血压"})
+        >>> felt, diagnosed = (Mention("高血压", Label.SYMPTOM, at, at + 3, "高血压") for at in (2, 3))
+        >>> dictionary.disease_named(felt, "妈妈高血压"), dictionary.disease_named(diagnosed, "妈妈有高血压")
+        (None, '高血压')
+        """
+        if mention.label is Label.DISEASE:
+            return mention.name
+        disease = self.diseases.get(mention.surface)
+        if disease is None or mention.label is not Label.SYMPTOM:
+            return disease
+        before = text[max(0, mention.start - _DIAGNOSED_REACH) : mention.start]
+        return disease if _DIAGNOSED.search(before) or _DIAGNOSED_AFTER.match(text, mention.end) else None
 
     def add(self, surface: str, label: Label, name: str, overwrite: bool = True) -> None:
         if len(surface) < MIN_NAME_CHARS or (not overwrite and surface in self.entries):
@@ -510,6 +548,10 @@ class KGRetriever:
         if self.meaning is None:
             return mentions
         return sorted([*mentions, *self.meaning(text, mentions)], key=lambda m: m.start)
+
+    def disease_named(self, mention: Mention, text: str) -> str | None:
+        """The disease ``mention`` names in ``text``, if any (:meth:`EntityDictionary.disease_named`)."""
+        return self.dictionary.disease_named(mention, text)
 
     def names_of(self, concept: str) -> tuple[str, ...]:
         """Every name that links to the symptom ``concept`` or to a narrower one (低烧 for 发热)."""

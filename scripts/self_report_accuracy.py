@@ -21,57 +21,14 @@ extra complaint, with its message.
 
 from __future__ import annotations
 
-import argparse
-import zlib
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
 
-from wenzhen.agent.case_records import CaseRecord, read_case_records
 from wenzhen.agent.cli import _profiles_and_linker
-from wenzhen.core.files import read_tab_rows
+from wenzhen.agent.labelled_messages import parse_command_line
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import KGRetriever, said_over_denied
 
-PARTS = ("dev", "aside", "all")
 KINDS = ("read", "related", "denied", "missed")
-NONE = "-"
-DENIED = "!"
-
-
-@dataclass(frozen=True)
-class Report:
-    """A patient's message and the symptoms a doctor read there: True said, False denied."""
-
-    text: str
-    symptoms: Mapping[str, bool]
-
-
-def part_of(record: CaseRecord) -> str:
-    """``aside`` for one record in five, by its id; else ``dev``."""
-    return "aside" if zlib.crc32(record.id.encode()) % 5 == 0 else "dev"
-
-
-def dxy_reports(path: Path, part: str) -> list[Report]:
-    """Each self-report of ``part`` with its explicit symptoms (those the patient was unsure of left out)."""
-    records, issues = read_case_records(path)
-    for issue in issues:
-        print(f"skipped {issue}")
-    return [
-        Report(r.self_report, {s: a for s, a in r.explicit.items() if a is not None})
-        for r in records
-        if r.self_report and part in ("all", part_of(r))
-    ]
-
-
-def labelled_messages(path: Path) -> list[Report]:
-    """Each ``message<TAB>symptoms`` line; a malformed line is an error naming it."""
-    reports = []
-    for message, labels in read_tab_rows(path, 2, "message<TAB>symptoms (、 between, !denied) or -"):
-        names = [] if labels == NONE else labels.split("、")
-        reports.append(Report(message, {n.removeprefix(DENIED): not n.startswith(DENIED) for n in names}))
-    return reports
 
 
 def named(kg: KGRetriever, symptom: str) -> set[str]:
@@ -82,19 +39,7 @@ def named(kg: KGRetriever, symptom: str) -> set[str]:
 
 
 def main() -> None:
-    options = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    options.add_argument(
-        "reports", type=Path, help="Dxy's records (JSON Lines, with self_report) or a labelled .tsv file."
-    )
-    options.add_argument("--part", choices=PARTS, help="Which of Dxy's records (default: dev).")
-    options.add_argument("--show", action="store_true", help="Print each symptom not read, with its message.")
-    args = options.parse_args()
-    if args.reports.suffix == ".tsv":
-        if args.part is not None:
-            options.error("--part splits Dxy's records; a labelled file is one part")
-        reports = labelled_messages(args.reports)
-    else:
-        reports = dxy_reports(args.reports, args.part or "dev")
+    args, reports = parse_command_line(__doc__ or "")
     _, kg = _profiles_and_linker(meaning=True)
     counts: Counter[str] = Counter()
     concepts_of: dict[str, set[str]] = {}

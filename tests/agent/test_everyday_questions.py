@@ -1,5 +1,6 @@
-"""Closed questions put a symptom concept in everyday words too: the demo graph with its concepts, as
-``wenzhen kg load --demo`` loads it."""
+"""Everyday questions on the demo graph with its concepts, as ``wenzhen kg load --demo`` loads it: closed
+questions put a symptom concept in everyday words too; a question about a disease the patient has is
+answered."""
 
 from __future__ import annotations
 
@@ -27,3 +28,21 @@ def test_closed_questions_gloss_a_symptom_in_everyday_words(
     for target, text in asked:
         gloss = f"（{glosses[target]}）" if glosses[target] else ""
         assert text == f"请问您有没有{target}{gloss}的情况？"
+
+
+def test_a_question_about_a_disease_the_patient_has_is_answered_not_inquired_into(
+    demo_with_concepts: GraphStore, tiny_model_dir: Path, searcher: LiteratureSearcher
+) -> None:
+    """Half of real questions to internal medicine ask about a known disease
+    (``scripts/first_reply_accuracy.py``). 高血压 is a symptom of other diseases too: read as the complaint,
+    it started an inquiry ("主要是身体哪个部位不舒服？"). Now the answer tells what the graph records of the
+    disease, each fact cited. A complaint beside it is still inquired into."""
+    with consultant(demo_with_concepts, tiny_model_dir, searcher) as c:
+        asked = c.reply(c.start_session(), "妈妈有高血压，高血压可以吃莲子吗？")
+        assert asked.kind == "answer" and not asked.candidates and asked.question is None
+        told = asked.text.split("【关于高血压】\n", 1)[1].split("【回答】", 1)[0]  # what the graph records
+        cited = {c.id: c.text for c in asked.citations if c.kind == "kg"}
+        assert "就诊科室：" in told and all(text.startswith("高血压 ") for text in cited.values())
+        assert all(f"[{key}]" in told for key in cited)
+        complaint = c.reply(c.start_session(), "妈妈有高血压，最近老是头痛，怎么办？")
+        assert complaint.kind == "question" and complaint.candidates

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,44 @@ def test_symptom_concepts_load_link_and_widen_profiles(store: GraphStore, tmp_pa
     kg_profiles = {p.disease: p.symptoms for p in kg.concept_profiles()}
     plain = {p.disease: p.symptoms for p in kg.disease_profiles()}
     assert set(kg_profiles) == set(plain)  # the same diseases, their symptoms as concepts
+
+
+NAMED_TWICE = [
+    {"中心词": "高血压", "别名": ["高血压病"], "相关症状": ["头痛", "头晕"]},
+    {"中心词": "肾炎", "相关症状": ["高血压", "水肿"]},
+    {"中心词": "癫痫", "相关症状": ["抽搐"]},
+    {"中心词": "脑积水", "相关症状": ["头痛"], "检查": ["癫痫"]},
+    {"中心词": "头痛", "相关症状": ["头痛"]},
+]
+
+
+def test_a_disease_named_like_a_symptom_or_a_check_is_read_as_the_disease_too(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    """高血压 is a disease and a symptom other diseases list; the crawl has a check named 癫痫. A message
+    naming either as diagnosed names the disease (the patient's history; what a question asks about), while
+    a symptom concept named like a disease (头痛) stays the patient's complaint."""
+    graph = tmp_path / "kg.jsonl"
+    graph.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in NAMED_TWICE), "utf-8")
+    concepts = tmp_path / "concepts.jsonl"
+    concepts.write_text('{"concept": "头痛", "names": ["头痛"], "lay": ["脑袋疼"]}\n', encoding="utf-8")
+    for path in (graph, concepts):
+        load_file(store, path, LoadOptions(), tmp_path / "checkpoints")
+    kg = KGRetriever(store)
+    assert kg.dictionary.diseases == {"高血压": "高血压", "癫痫": "癫痫"}
+    asked = read_message(kg, "妈妈有高血压，高血压可以吃莲子吗？", None)
+    assert asked.asked_about == ("高血压",) and asked.observations == ()
+    assert asked.facts.history == ("高血压",)
+    epilepsy = read_message(kg, "癫痫病能自愈吗？", None)
+    assert epilepsy.asked_about == ("癫痫",) and epilepsy.facts.history == ("癫痫",)
+    complaint = read_message(kg, "我妈头痛，有高血压病，怎么办？", None)
+    assert complaint.asked_about == () and complaint.observations == (Volunteered("头痛"),)
+    assert complaint.facts.history == ("高血压",)
+    reported = read_message(kg, "我妈有高血压，最近头痛", None)
+    assert reported.asked_about == ()
+    assert reported.observations == (Volunteered("高血压"), Volunteered("头痛"))  # evidence, as before
+    felt = read_message(kg, "最近高血压，怎么办？", None)  # not said to be diagnosed: the complaint
+    assert felt.asked_about == () and felt.observations == (Volunteered("高血压"),) and not felt.facts.history
 
 
 def test_phrasings_read_over_body_parts_and_the_longer_phrasing_wins() -> None:
