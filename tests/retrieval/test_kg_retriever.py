@@ -353,6 +353,19 @@ def test_a_one_character_word_is_not_compared_by_meaning(embedder: object, tmp_p
     assert meaning.link("吐泡", []) == []  # a newborn blowing bubbles: near 吐 alone, no vomiting
 
 
+def test_how_a_treatment_worked_is_no_complaint(embedder: object, tmp_path: Path) -> None:
+    """From a real question (``real_questions_dev.tsv``): 手术治疗可能会比较好一点儿吧，吃完不管用 had read
+    消化不良."""
+    from wenzhen.retrieval.concept_meaning import ConceptMeaning
+    from wenzhen.retrieval.kg import SymptomConcept, SymptomConcepts
+
+    concepts = SymptomConcepts([SymptomConcept("消化不良", ("消化不良",), ("不消化", "吃完不消化", "积食"))])
+    meaning = ConceptMeaning.build(concepts, embedder, "e5", tmp_path)
+    assert meaning.concept_of("吃完不管用") is not None  # near in words: 吃完…不…
+    assert meaning.link("手术治疗可能会比较好一点儿吧，吃完不管用！", []) == []
+    assert [m.name for m in meaning.link("吃完药没效果，吃完还是不消化", [])] == ["消化不良"]
+
+
 def test_a_negated_clause_says_a_lack_rather_than_denying_it(embedder: object, tmp_path: Path) -> None:
     from wenzhen.retrieval.concept_meaning import ConceptMeaning
     from wenzhen.retrieval.kg import SymptomConcept, SymptomConcepts
