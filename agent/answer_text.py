@@ -1,7 +1,7 @@
 """The answer as a patient reads it: the plan's sections in Chinese, literature points, and the sources
 numbered [K#]/[L#] in the order the text first cites them.
 
->>> from wenzhen.agent.answer_plan import AnswerPlan, CandidateView, ConditionFacts
+>>> from wenzhen.agent.answer_plan import AnswerPlan, CandidateView
 >>> from wenzhen.retrieval.kg import Triple
 >>> pain = Triple("胆囊炎", "相关症状", "右上腹痛", "HAS_SYMPTOM", "Symptom", "kg.jsonl", 3)
 >>> sources = SourceRegistry()

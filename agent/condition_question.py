@@ -2,13 +2,12 @@
 
 >>> from wenzhen.kg_loader.schema import Label
 >>> from wenzhen.retrieval.kg import EntityDictionary, Mention
->>> dictionary = EntityDictionary(diseases={"高血压": "高血压"})
 >>> text = "高血压可以吃莲子吗？妈妈有高血压。"
->>> mentions = [Mention("高血压", Label.SYMPTOM, start, start + 3, "高血压") for start in (0, 13)]
->>> asked_about(text, mentions, dictionary.disease_named)
+>>> asked, diagnosed = (Mention("高血压", Label.SYMPTOM, start, start + 3, "高血压") for start in (0, 13))
+>>> asked_about(text, [asked, diagnosed], {diagnosed: "高血压"})   # the diseases the mentions name
 ('高血压',)
->>> asked_about("妈妈有高血压，头晕，怎么办？", [*mentions[1:], Mention("头晕", Label.SYMPTOM, 7, 9, "头晕")],
-...             dictionary.disease_named)
+>>> dizzy = Mention("头晕", Label.SYMPTOM, 7, 9, "头晕")
+>>> asked_about("妈妈有高血压，头晕，怎么办？", [diagnosed, dizzy], {diagnosed: "高血压"})
 ()
 
 Half of the questions people put to internal-medicine doctors online report no complaint: they ask about a
@@ -22,7 +21,7 @@ something.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import Mention
@@ -34,17 +33,14 @@ QUESTION = re.compile(
 """A question's marks (a sentence-final 吗, a question word), anywhere in the message."""
 
 
-def asked_about(
-    text: str, mentions: Sequence[Mention], disease_named: Callable[[Mention, str], str | None]
-) -> tuple[str, ...]:
+def asked_about(text: str, mentions: Sequence[Mention], diseases: Mapping[Mention, str]) -> tuple[str, ...]:
     """The diseases and drugs ``text`` asks about when it reports no complaint, in order; () when it reports
-    one (a symptom said that names no disease), names nothing to ask about, or asks nothing.
-    ``disease_named``: the disease a mention names in the text, if any
-    (``EntityDictionary.disease_named``)."""
+    one (a symptom said that names no disease), names nothing to ask about, or asks nothing. ``diseases``:
+    the disease each mention said names, where it names one (``EntityDictionary.disease_named``)."""
     said = [m for m in mentions if not m.negated]
-    diseases = {m.surface: d for m in said if (d := disease_named(m, text)) is not None}
-    if any(m.label is Label.SYMPTOM and m.surface not in diseases for m in said):
+    by_surface = {m.surface: disease for m, disease in diseases.items()}
+    if any(m.label is Label.SYMPTOM and m.surface not in by_surface for m in said):
         return ()
-    named = [diseases.get(m.surface) or (m.name if m.label is Label.DRUG else None) for m in said]
+    named = [by_surface.get(m.surface) or (m.name if m.label is Label.DRUG else None) for m in said]
     conditions = tuple(dict.fromkeys(name for name in named if name is not None))
     return conditions if conditions and QUESTION.search(text) else ()

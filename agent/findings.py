@@ -15,7 +15,7 @@ reply answers the pending closed question as :mod:`wenzhen.agent.closed_answer` 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -217,7 +217,8 @@ def read_message(
     ``locations``: everyday location words (右上腹, 心口), read wherever they come.
     """
     mentions = tuple(said_over_denied(linker.link(text)))
-    asking = asked_about(text, mentions, linker.disease_named)
+    diseases = {m: d for m in mentions if not m.negated and (d := linker.disease_named(m, text)) is not None}
+    asking = asked_about(text, mentions, diseases)
     target = pending.target if pending is not None and pending.kind == "symptom" else None
     names = {target, *linker.names_of(target)} if target is not None else set()
     observations: list[Observation] = []
@@ -259,7 +260,7 @@ def read_message(
     if locations is not None and not placed and (located := locations.find(text)) is not None:
         observations.append(located)
         answered = answered or (pending is not None and pending.kind == "body_part")
-    return Reading(tuple(observations), _facts(text, mentions, linker), mentions, answered, asking)
+    return Reading(tuple(observations), _facts(text, mentions, diseases), mentions, answered, asking)
 
 
 def _where(
@@ -280,7 +281,8 @@ def _where(
     return None
 
 
-def _facts(text: str, mentions: tuple[Mention, ...], linker: Linker) -> PatientFacts:
+def _facts(text: str, mentions: tuple[Mention, ...], diseases: Mapping[Mention, str]) -> PatientFacts:
+    """``diseases``: the disease each mention said names, where it names one (the patient's history)."""
     age = _AGE.search(text)
     baby = _BABY_AGE.search(text)
     sex = _SEX.search(text)
@@ -292,11 +294,7 @@ def _facts(text: str, mentions: tuple[Mention, ...], linker: Linker) -> PatientF
         age=number(next(filter(None, age.groups()))) if age else 0 if baby else None,
         sex=sex.group(1) if sex else relative_sex,
         duration=duration.group(1) if duration else None,
-        history=tuple(
-            dict.fromkeys(
-                d for m in mentions if not m.negated and (d := linker.disease_named(m, text)) is not None
-            )
-        ),
+        history=tuple(dict.fromkeys(diseases.values())),
         medications=tuple(dict.fromkeys(m.name for m in mentions if m.label is Label.DRUG and not m.negated)),
         who=who,
         pregnant=any(not negated_before(text, found.start()) for found in _PREGNANT.finditer(text)),

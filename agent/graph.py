@@ -153,9 +153,11 @@ class ConsultationGraph:
             *state.get("observations", []),
             *(observation_to_dict(o) for o in reading.observations),
         ]
-        question = self.policy.next_question(
-            inquiry_state({**state, "observations": observations, "facts": asdict(facts)})
-        )
+        question: Question | None = None  # a question about a known disease (or a drug) is answered
+        if not reading.asked_about:
+            question = self.policy.next_question(
+                inquiry_state({**state, "observations": observations, "facts": asdict(facts)})
+            )
         return {
             "observations": observations,
             "next_question": asdict(question) if question is not None else None,
@@ -340,8 +342,6 @@ class ConsultationGraph:
     def _after_understand(self, state: ConsultState) -> str:
         if state.get("screen"):
             return "screen"
-        if state.get("asked_about"):
-            return "answer"
         inquiry = inquiry_state(state)
         understood = inquiry.present or state.get("mentions")
         if not understood and not state.get("clarified") and _COMPLAINT.search(state["message"]):
