@@ -2,7 +2,7 @@
 with the reported and denied symptoms for and against each candidate, checks, department, warning signs,
 what a doctor may consider, and the patient's own medicines; every graph fact is a :class:`Triple`.
 
->>> from wenzhen.retrieval.kg import Triple
+>>> from wenzhen.retrieval.kg import DrugUses, Triple
 >>> has = lambda d, s: Triple(d, "相关症状", s, "HAS_SYMPTOM", "Symptom", "kg.jsonl", 1)
 >>> plan = plan_answer([Ranked("胆囊炎", 0.5), Ranked("胃炎", 0.3)], ["右上腹痛"], ["反酸"],
 ...                    {"胆囊炎": [has("胆囊炎", "右上腹痛")], "胃炎": [has("胃炎", "反酸")]}, lambda s: {s})
@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from wenzhen.agent.inquiry import Ranked
-from wenzhen.retrieval.kg import Triple
+from wenzhen.retrieval.kg import DrugUses, Triple
 
 CONFIDENT_AT = 0.6
 _NOT_A_NAME = re.compile(r"[？?！!。，,；;：:]|^.{25,}$")
@@ -102,6 +102,36 @@ def condition_facts(disease: str, triples: Sequence[Triple], per_kind: int = 3) 
         if named:
             kinds.append((kind, tuple(named[:per_kind])))
     return ConditionFacts(disease, tuple(kinds))
+
+
+@dataclass(frozen=True)
+class DrugFacts:
+    """What the graph records of a drug the patient asked about: the first few diseases whose drug treatment
+    lists it (``listed_by``), how many do in all, and for each disease the message asks about, the triple
+    listing the drug under it, or None where it is not listed."""
+
+    drug: str
+    listed_by: tuple[Triple, ...]
+    diseases: int
+    for_asked: tuple[tuple[str, Triple | None], ...] = ()
+
+
+def drug_facts(uses: DrugUses, asked: Sequence[str], shown: int = 3) -> DrugFacts:
+    """The drug's :class:`DrugFacts`; ``asked``: the diseases the message asks about.
+
+    >>> from wenzhen.retrieval.kg import DrugUses, Triple
+    >>> lists = lambda d: Triple(d, "药物治疗", "肛泰", "TREATED_WITH_DRUG", "Drug", "kg.jsonl", 1)
+    >>> facts = drug_facts(DrugUses("肛泰", [lists("痔疮"), lists("肛裂")]), ["痔疮", "便秘"])
+    >>> facts.diseases, [(d, t is not None) for d, t in facts.for_asked]
+    (2, [('痔疮', True), ('便秘', False)])
+    """
+    by_disease = {t.head: t for t in uses.listed_by}
+    return DrugFacts(
+        uses.drug,
+        tuple(uses.listed_by[:shown]),
+        len(by_disease),
+        tuple((disease, by_disease.get(disease)) for disease in asked),
+    )
 
 
 def plan_triples(plan: AnswerPlan) -> list[Triple]:

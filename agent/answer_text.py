@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from wenzhen.agent.answer import clean_source_text
-from wenzhen.agent.answer_plan import AnswerPlan, CandidateView, ConditionFacts
+from wenzhen.agent.answer_plan import AnswerPlan, CandidateView, ConditionFacts, DrugFacts
 from wenzhen.agent.session import Citation
 from wenzhen.retrieval.kg import Triple
 
@@ -181,6 +181,44 @@ def condition_sections(conditions: Sequence[ConditionFacts], sources: SourceRegi
                 named = "、".join(f"{t.tail}{sources.marker(t)}" for t in triples)
                 lines.append(f"{CONDITION_HEADS[kind]}：{named}。")
     return "\n".join([*lines, CONDITION_CAUTION]) + "\n" if lines else ""
+
+
+DRUG_CAUTION = (
+    "图谱没有记录药物的用法用量、不良反应和禁忌；能不能用、怎么用、用多久，请按药品说明书或遵医嘱，"
+    "有疑问请咨询医生或药师。"
+)
+
+
+def drug_sections(drugs: Sequence[DrugFacts], sources: SourceRegistry) -> str:
+    """What the graph records of each drug the patient asked about (the diseases it is listed for, and
+    whether it is listed for each disease asked about), each fact cited, then the caution.
+
+    >>> from wenzhen.retrieval.kg import Triple
+    >>> lists = Triple("痔疮", "药物治疗", "肛泰", "TREATED_WITH_DRUG", "Drug", "kg.jsonl", 181)
+    >>> facts = DrugFacts("肛泰", (lists,), 1, (("痔疮", lists), ("便秘", None)))
+    >>> print(drug_sections([facts], SourceRegistry()))
+    【关于肛泰】
+    图谱中药物治疗列有它的疾病（共1种）：痔疮[K1]。
+    痔疮：图谱中痔疮的药物治疗列有肛泰[K1]。
+    便秘：图谱中便秘的药物治疗没有列出肛泰（没有列出不等于不能用）。
+    图谱没有记录药物的用法用量、不良反应和禁忌；能不能用、怎么用、用多久，请按药品说明书或遵医嘱，有疑问请咨询医生或药师。
+    <BLANKLINE>
+    """
+    lines: list[str] = []
+    for drug in drugs:
+        lines.append(f"【关于{drug.drug}】")
+        if drug.listed_by:
+            named = "、".join(f"{t.head}{sources.marker(t)}" for t in drug.listed_by)
+            more = "等" if drug.diseases > len(drug.listed_by) else ""
+            lines.append(f"图谱中药物治疗列有它的疾病（共{drug.diseases}种）：{named}{more}。")
+        for disease, listed in drug.for_asked:
+            if listed is not None:
+                lines.append(f"{disease}：图谱中{disease}的药物治疗列有{drug.drug}{sources.marker(listed)}。")
+            else:
+                lines.append(
+                    f"{disease}：图谱中{disease}的药物治疗没有列出{drug.drug}（没有列出不等于不能用）。"
+                )
+    return "\n".join([*lines, DRUG_CAUTION]) + "\n" if lines else ""
 
 
 def literature_section(hits: Sequence[dict[str, Any]], sources: SourceRegistry) -> str:

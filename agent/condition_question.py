@@ -15,7 +15,8 @@ disease they (or a relative) have, a food or a drug (妈妈有高血压，高血
 a message is answered, not inquired into: the inquiry would read 高血压 (a symptom of other diseases too) as
 the complaint and ask where it hurts. It is one that names a disease or a drug, reports no symptom besides
 names of diseases (a name the message says was diagnosed once is that disease throughout), and asks
-something.
+something. A drug it asks about is not one the patient takes (:func:`taken`): 心脏病的人可以用滴通鼻炎水吗 is
+no report of taking it.
 """
 
 from __future__ import annotations
@@ -25,12 +26,47 @@ from collections.abc import Mapping, Sequence
 
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import Mention
+from wenzhen.retrieval.patterns import CLAUSE_BREAKS
 
 QUESTION = re.compile(
     r"[吗？?]|呢|什么|哪些|哪种|哪个|怎么|怎样|如何|咋|能否|可否|是否|能不能|可不可以|可以不|要不要|需不需要|"
     r"会不会|有没有用|多久|多少"
 )
 """A question's marks (a sentence-final 吗, a question word), anywhere in the message."""
+
+
+_TAKE = r"(?:吃|服用?|用|打|输|涂|抹|喷|贴|喝)"
+_TAKING = re.compile(
+    rf"(?:(?:在|正在|一直在?|经常|长期|每天|天天|按时|坚持){_TAKE}|{_TAKE}(?:了|过|着))[^{CLAUSE_BREAKS}]{{0,6}}$"
+)
+"""A drug's taking told as done, just before its name: 在吃, 一直用, 吃了 (两天的)."""
+_SUPPOSED = re.compile(r"如果|假如|要是|可以|可不可以|能不能|能否|能|想|打算|准备|适合|是否|该不该|要不要")
+"""Words that make a drug's taking supposed, not done: 如果经常服用X, 可以改服用X, 想给她吃X."""
+_REACH = 8
+"""How far before a drug's name (or its taking) the words that suppose it are looked for."""
+_ASKED_AFTER = re.compile(rf"{QUESTION.pattern}|可以|能|效果|管用|有效|有用|作用|依赖|用法|用量")
+"""Words after a drug's name, in its clause, that ask about it: X能吃吗, X效果如何, X有没有依赖性."""
+
+
+def taken(mention: Mention, text: str) -> bool:
+    """Whether ``mention`` is a drug ``text`` says is taken, rather than one it asks about: a drug named
+    beside a complaint is taken (吃了布洛芬, 医生开了蒙脱石散), unless its clause supposes the taking or asks
+    about the drug.
+
+    >>> from wenzhen.kg_loader.schema import Label
+    >>> drug = lambda text: Mention("布洛芬", Label.DRUG, (at := text.index("布")), at + 3, "布洛芬")
+    >>> said = ("发烧，口服布洛芬后退了", "我在吃布洛芬，能喝酒吗", "头疼可以吃布洛芬吗", "布洛芬效果怎么样")
+    >>> [taken(drug(text), text) for text in said]
+    [True, True, False, False]
+    """
+    if mention.label is not Label.DRUG or mention.negated:
+        return False
+    clause = re.split(f"[{CLAUSE_BREAKS}、]", text[: mention.start])[-1]
+    done = _TAKING.search(clause)
+    if done is not None:
+        return not _SUPPOSED.search(clause[max(0, done.start() - _REACH) : done.start()])
+    after = re.split(f"[{CLAUSE_BREAKS}、]", text[mention.end :])[0]
+    return not (_SUPPOSED.search(clause[-_REACH:]) or _ASKED_AFTER.search(after))
 
 
 def asked_about(text: str, mentions: Sequence[Mention], diseases: Mapping[Mention, str]) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from wenzhen.agent.closed_answer import read_closed_answer
-from wenzhen.agent.condition_question import asked_about
+from wenzhen.agent.condition_question import asked_about, taken
 from wenzhen.agent.inquiry import (
     Answered,
     BodyPartDenied,
@@ -295,7 +295,7 @@ def _facts(text: str, mentions: tuple[Mention, ...], diseases: Mapping[Mention, 
         sex=sex.group(1) if sex else relative_sex,
         duration=duration.group(1) if duration else None,
         history=tuple(dict.fromkeys(diseases.values())),
-        medications=tuple(dict.fromkeys(m.name for m in mentions if m.label is Label.DRUG and not m.negated)),
+        medications=tuple(dict.fromkeys(m.name for m in mentions if taken(m, text))),
         who=who,
         pregnant=any(not negated_before(text, found.start()) for found in _PREGNANT.finditer(text)),
     )

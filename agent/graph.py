@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -39,7 +39,9 @@ from wenzhen.agent.answer_plan import (
     PLAN_FACTS,
     AnswerPlan,
     ConditionFacts,
+    DrugFacts,
     condition_facts,
+    drug_facts,
     plan_answer,
     plan_triples,
 )
@@ -47,6 +49,7 @@ from wenzhen.agent.answer_text import (
     GENERAL_CARE_TEXT,
     SourceRegistry,
     condition_sections,
+    drug_sections,
     literature_section,
     plan_sections,
     prompt_labels,
@@ -65,7 +68,8 @@ from wenzhen.kg_loader.schema import Label
 
 _MEDICAL = re.compile(
     r"病|症|痛|疼|药|医|诊|治|查|炎|癌|瘤|肝|胃|肺|心|肾|血|烧|热|咳|痒|肿|吐|泻|晕|胀|酸|麻|乏力|不舒服|"
-    r"怀孕|体检|手术|化验|指标|感染|过敏|失眠|健康|胸|闷|喘|憋|肚|腹|腰|嗓|喉|孕|宝宝|孩子"
+    r"怀孕|体检|手术|化验|指标|感染|过敏|失眠|健康|胸|闷|喘|憋|肚|腹|腰|嗓|喉|孕|宝宝|孩子|"
+    r"服用|服药|送服|口服|胶囊|颗粒|冲剂|药膏|软膏|栓剂|贴剂|[崩分]解片|缓释片|肠溶片|咀嚼片|注射|疫苗|维生素|补钙"
 )
 
 _COMPLAINT = re.compile(
@@ -230,7 +234,12 @@ class ConsultationGraph:
         query = retrieval_query(patient_messages, inquiry.present, plan.diseases)
         literature = self.tools.literature_search.invoke({"query": query, "k": self.settings.literature_k})
         sources = SourceRegistry()
-        head = plan_sections(plan, sources) + condition_sections(self._conditions(state), sources)
+        conditions = self._conditions(state)
+        head = (
+            plan_sections(plan, sources)
+            + condition_sections(conditions, sources)
+            + drug_sections(self._drugs(state, [c.disease for c in conditions]), sources)
+        )
         keys = self._prompt_sources(plan, facts.history, literature, sources)
         checker = SentenceChecker(
             [(key, sources.text(key)) for key in keys],
@@ -310,14 +319,20 @@ class ConsultationGraph:
         )
 
     def _conditions(self, state: ConsultState) -> list[ConditionFacts]:
-        """What the graph records of each disease this turn's message asks about (a drug has no such
-        facts)."""
+        """What the graph records of each disease this turn's message asks about (of a drug: ``_drugs``)."""
         kg = self.tools.kg
         return [
             condition_facts(name, found.triples)
             for name in state.get("asked_about", [])
             if (found := kg.facts(name, CONDITION_FACTS)) is not None
         ]
+
+    def _drugs(self, state: ConsultState, diseases: Sequence[str]) -> list[DrugFacts]:
+        """What the graph records of each drug this turn's message asks about, and whether each disease it
+        asks about (``diseases``) lists it."""
+        kg = self.tools.kg
+        asked = [name for name in state.get("asked_about", []) if name not in diseases]
+        return [drug_facts(uses, diseases) for name in asked if (uses := kg.drug_uses(name)).listed_by]
 
     def _prompt_sources(
         self,

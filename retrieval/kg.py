@@ -40,7 +40,11 @@ _DIAGNOSED = re.compile(
     r"确诊(?:为|是)?|说是|有)$"
 )
 """Words before a name that say it was diagnosed, not felt: 有高血压, 患了高血压, 查出来是高血压."""
-_DIAGNOSED_AFTER = re.compile(r"患者|病人|病史|病友")
+_DIAGNOSED_AFTER = re.compile(
+    r"患者|病人|病史|病友|(?:可以|能|能不能|可不可以|适合|需要|要|该)?(?:吃|用|服用|治疗)|怎么治|如何治"
+)
+"""Words right after a name that say it was diagnosed: 高血压患者, or its treatment asked about (高血压可以吃,
+高血压用降压仪管用吗, 高血压吃药一年多)."""
 _DIAGNOSED_REACH = 6
 DESCRIPTIVE_LABELS = frozenset({Label.BODY_PART, Label.CHECK})
 
@@ -48,6 +52,11 @@ FACTS = (
     "MATCH (d:Disease {name: $name})-[r]->(x) WHERE type(r) IN $types "
     "RETURN type(r) AS type, r.predicate AS predicate, x.name AS tail, labels(x)[0] AS tail_label, "
     "r.source AS source, r.line AS line ORDER BY type, tail LIMIT $limit"
+)
+DRUG_USES = (
+    "MATCH (d:Disease)-[r:TREATED_WITH_DRUG]->(:Drug {name: $name}) "
+    "RETURN d.name AS disease, r.predicate AS predicate, r.source AS source, r.line AS line "
+    "ORDER BY line, disease"
 )
 ATTRIBUTES = "MATCH (d:Disease {name: $name}) RETURN properties(d) AS props"
 ALIAS_OF = "MATCH (d:Disease)-[:HAS_ALIAS]->(:Alias {name: $name}) RETURN d.name AS name ORDER BY name"
@@ -248,6 +257,15 @@ class DiseaseFacts:
     disease: str
     attributes: dict[str, object]
     triples: list[Triple]
+
+
+@dataclass(frozen=True)
+class DrugUses:
+    """The diseases whose drug treatment (药物治疗) the graph lists a drug under, each as its triple, in the
+    graph's order."""
+
+    drug: str
+    listed_by: list[Triple]
 
 
 @dataclass(frozen=True)
@@ -587,6 +605,18 @@ class KGRetriever:
         props = self.store.read(ATTRIBUTES, {"name": name})[0]["props"]
         attributes = {k: v for k, v in props.items() if k not in ("name", "source", "line")}
         return DiseaseFacts(name, attributes, triples)
+
+    def drug_uses(self, drug: str) -> DrugUses:
+        """The diseases whose drug treatment lists ``drug`` (a Drug node's name)."""
+        rows = self.store.read(DRUG_USES, {"name": drug})
+        label = Label.DRUG.value
+        return DrugUses(
+            drug,
+            [
+                Triple(r["disease"], r["predicate"], drug, "TREATED_WITH_DRUG", label, r["source"], r["line"])
+                for r in rows
+            ],
+        )
 
     def concept_profiles(self) -> list[DiseaseProfile]:
         """:meth:`disease_profiles` with symptoms as concepts (what the inquiry reasons over)."""

@@ -9,6 +9,7 @@ disease the patient already has, a food or a drug (高血压可以吃莲子吗�
 consultation on the configured graph and generator, and its first reply's kind is counted against the label:
 a complaint should get a question (the inquiry, or a red flag's screening question) or an emergency reply; a
 message with no complaint should get an answer (or, if it is not about health, a decline), never an inquiry.
+Declines are counted apart too: a labelled message is about health, so a decline is a miss of its own.
 Dxy's self-reports (parents describing a child's illness, each with the symptoms read there) are all
 complaints. The generator is held to one token: the route is measured, not the answer's wording.
 """
@@ -35,12 +36,14 @@ def main() -> None:
             label = "complaint" if report.symptoms else "no complaint"
             as_labelled = (reply.kind in INQUIRING) == bool(report.symptoms)
             counts[label, "right" if as_labelled else "wrong"] += 1
+            counts[label, "declined"] += reply.kind == "declined"
             if args.show and not as_labelled:
                 first_line = reply.text.strip().splitlines()[0] if reply.text.strip() else ""
                 print(f"{label}: {reply.kind} {first_line[:40]}\t{report.text.strip()}")
     for label, routed in (("complaint", "inquired"), ("no complaint", "answered")):
         right, total = counts[label, "right"], counts[label, "right"] + counts[label, "wrong"]
-        print(f"{label}: {total} messages, {routed} {right} ({right / max(total, 1):.3f})")
+        share, declined = right / max(total, 1), counts[label, "declined"]
+        print(f"{label}: {total} messages, {routed} {right} ({share:.3f}), declined {declined}")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """Everyday questions on the demo graph with its concepts, as ``wenzhen kg load --demo`` loads it: closed
 questions put a symptom concept in everyday words too; a question about a disease the patient has is
-answered."""
+answered, and so is one about a drug."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.agent.test_consultant import consultant
@@ -46,3 +47,24 @@ def test_a_question_about_a_disease_the_patient_has_is_answered_not_inquired_int
         assert all(f"[{key}]" in told for key in cited)
         complaint = c.reply(c.start_session(), "妈妈有高血压，最近老是头痛，怎么办？")
         assert complaint.kind == "question" and complaint.candidates
+
+
+def test_a_question_about_a_drug_tells_what_the_graph_lists_it_for(
+    demo_with_concepts: GraphStore, tiny_model_dir: Path, searcher: LiteratureSearcher
+) -> None:
+    """A quarter of real intent questions (CMID) ask about a drug: what it treats, whether it suits a
+    disease, how to take it. The answer told the writer "您提到在用…，请继续按医嘱使用" of a drug they only
+    asked about, and declined a question on taking one the graph does not know. Now it tells which diseases
+    the graph lists the drug for, whether the disease asked about is among them, each cited, and that the
+    graph records no dosage or side effects."""
+    with consultant(demo_with_concepts, tiny_model_dir, searcher) as c:
+        asked = c.reply(c.start_session(), "请问明目地黄丸能治弱视吗？")
+        assert asked.kind == "answer" and "【您正在用的药】" not in asked.text
+        told = asked.text.split("【关于明目地黄丸】\n", 1)[1].split("【回答】", 1)[0]
+        assert "图谱中药物治疗列有它的疾病（共4种）：" in told and "图谱没有记录药物的用法用量" in told
+        listed = re.search(r"弱视：图谱中弱视的药物治疗列有明目地黄丸\[(K\d+)\]", told)
+        assert listed is not None
+        cited = {c.id: c.text for c in asked.citations if c.kind == "kg"}
+        assert cited[listed.group(1)].startswith("弱视 ") and "明目地黄丸" in cited[listed.group(1)]
+        usage = c.reply(c.start_session(), "我想请问钙尔奇是咀嚼服用还是用水送服的？")  # not in the graph
+        assert usage.kind == "answer"

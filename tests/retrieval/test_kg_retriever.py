@@ -98,12 +98,23 @@ def test_symptom_concepts_load_link_and_widen_profiles(store: GraphStore, tmp_pa
 
 
 NAMED_TWICE = [
-    {"中心词": "高血压", "别名": ["高血压病"], "相关症状": ["头痛", "头晕"]},
-    {"中心词": "肾炎", "相关症状": ["高血压", "水肿"]},
+    {"中心词": "高血压", "别名": ["高血压病"], "相关症状": ["头痛", "头晕"], "药物治疗": ["氨氯地平"]},
+    {"中心词": "肾炎", "相关症状": ["高血压", "水肿"], "药物治疗": ["氨氯地平", "泼尼松"]},
     {"中心词": "癫痫", "相关症状": ["抽搐"]},
     {"中心词": "脑积水", "相关症状": ["头痛"], "检查": ["癫痫"]},
     {"中心词": "头痛", "相关症状": ["头痛"]},
 ]
+
+
+def _named_twice(store: GraphStore, tmp_path: Path) -> KGRetriever:
+    """:data:`NAMED_TWICE` loaded with one symptom concept, 头痛 (with none, every symptom is a complaint)."""
+    graph = tmp_path / "kg.jsonl"
+    graph.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in NAMED_TWICE), "utf-8")
+    concepts = tmp_path / "concepts.jsonl"
+    concepts.write_text('{"concept": "头痛", "names": ["头痛"], "lay": ["脑袋疼"]}\n', encoding="utf-8")
+    for path in (graph, concepts):
+        load_file(store, path, LoadOptions(), tmp_path / "checkpoints")
+    return KGRetriever(store)
 
 
 def test_a_disease_named_like_a_symptom_or_a_check_is_read_as_the_disease_too(
@@ -112,13 +123,7 @@ def test_a_disease_named_like_a_symptom_or_a_check_is_read_as_the_disease_too(
     """高血压 is a disease and a symptom other diseases list; the crawl has a check named 癫痫. A message
     naming either as diagnosed names the disease (the patient's history; what a question asks about), while
     a symptom concept named like a disease (头痛) stays the patient's complaint."""
-    graph = tmp_path / "kg.jsonl"
-    graph.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in NAMED_TWICE), "utf-8")
-    concepts = tmp_path / "concepts.jsonl"
-    concepts.write_text('{"concept": "头痛", "names": ["头痛"], "lay": ["脑袋疼"]}\n', encoding="utf-8")
-    for path in (graph, concepts):
-        load_file(store, path, LoadOptions(), tmp_path / "checkpoints")
-    kg = KGRetriever(store)
+    kg = _named_twice(store, tmp_path)
     assert kg.dictionary.diseases == {"高血压": "高血压", "癫痫": "癫痫"}
     asked = read_message(kg, "妈妈有高血压，高血压可以吃莲子吗？", None)
     assert asked.asked_about == ("高血压",) and asked.observations == ()
@@ -133,6 +138,30 @@ def test_a_disease_named_like_a_symptom_or_a_check_is_read_as_the_disease_too(
     assert reported.observations == (Volunteered("高血压"), Volunteered("头痛"))  # evidence, as before
     felt = read_message(kg, "最近高血压，怎么办？", None)  # not said to be diagnosed: the complaint
     assert felt.asked_about == () and felt.observations == (Volunteered("高血压"),) and not felt.facts.history
+
+
+def test_a_drug_asked_about_is_no_drug_taken_and_the_graph_tells_what_lists_it(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    """Real questions ask whether a drug suits a disease (心绞痛可以用七十味珍珠丸吗？). The drug is not
+    one the patient takes, and a disease named before a treatment asked about (高血压可以吃, 高血压用…管用吗)
+    was diagnosed. The graph tells which diseases list the drug under their drug treatment, in its order."""
+    kg = _named_twice(store, tmp_path)
+    uses = kg.drug_uses("氨氯地平")
+    assert [(t.head, t.type, t.tail) for t in uses.listed_by] == [
+        ("高血压", "TREATED_WITH_DRUG", "氨氯地平"),
+        ("肾炎", "TREATED_WITH_DRUG", "氨氯地平"),
+    ]
+    assert [t.line for t in uses.listed_by] == [1, 2] and kg.drug_uses("阿司匹林").listed_by == []
+    asked = read_message(kg, "高血压可以吃氨氯地平吗？", None)
+    assert asked.asked_about == ("高血压", "氨氯地平") and asked.facts.medications == ()
+    assert asked.observations == () and asked.facts.history == ("高血压",)
+    device = read_message(kg, "高血压用降压仪管用吗？", None)
+    assert device.asked_about == ("高血压",) and device.observations == ()
+    taking = read_message(kg, "我在吃氨氯地平，最近头晕", None)
+    assert taking.facts.medications == ("氨氯地平",) and taking.asked_about == ()
+    prescribed = read_message(kg, "头晕，医生开了泼尼松", None)
+    assert prescribed.facts.medications == ("泼尼松",)
 
 
 def test_phrasings_read_over_body_parts_and_the_longer_phrasing_wins() -> None:
