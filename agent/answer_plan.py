@@ -2,7 +2,7 @@
 with the reported and denied symptoms for and against each candidate, checks, department, warning signs,
 what a doctor may consider, and the patient's own medicines; every graph fact is a :class:`Triple`.
 
->>> from wenzhen.retrieval.kg import DrugUses, Triple
+>>> from wenzhen.retrieval.kg import Triple
 >>> has = lambda d, s: Triple(d, "相关症状", s, "HAS_SYMPTOM", "Symptom", "kg.jsonl", 1)
 >>> plan = plan_answer([Ranked("胆囊炎", 0.5), Ranked("胃炎", 0.3)], ["右上腹痛"], ["反酸"],
 ...                    {"胆囊炎": [has("胆囊炎", "右上腹痛")], "胃炎": [has("胃炎", "反酸")]}, lambda s: {s})

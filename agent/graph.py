@@ -73,10 +73,11 @@ _MEDICAL = re.compile(
 )
 
 _COMPLAINT = re.compile(
-    r"不舒服|难受|不对劲|不得劲|不太好|不好受|怪怪|毛病|症状|感觉|疼|痛|痒|晕|胀|酸|麻|闷|累|虚|没劲|"
+    r"不舒服|难受|不对劲|不得劲|不太好|不好受|怪怪|毛病|症状|感觉|疼|痛|痒|晕|胀|(?<![盐磺硫叶乳氨醋碳])酸|麻|闷|累|虚|没劲|"
     r"没力气|没精神|不行了|受不了|憋"
 )
-"""Words of someone describing how they (or a relative) feel, whether or not a symptom is named."""
+"""Words of someone describing how they (or a relative) feel, whether or not a symptom is named (酸 not in a
+drug's 盐酸, 牛磺酸)."""
 
 
 class ConsultationGraph:

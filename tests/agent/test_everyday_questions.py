@@ -68,3 +68,17 @@ def test_a_question_about_a_drug_tells_what_the_graph_lists_it_for(
         assert cited[listed.group(1)].startswith("弱视 ") and "明目地黄丸" in cited[listed.group(1)]
         usage = c.reply(c.start_session(), "我想请问钙尔奇是咀嚼服用还是用水送服的？")  # not in the graph
         assert usage.kind == "answer"
+        named = c.reply(c.start_session(), "小孩有点缺钙的，吃了鱼油牛磺酸软胶囊会不会有好转呢？")
+        assert named.kind == "answer"  # 酸 in a drug's name is no complaint to clarify
+
+
+def test_everyday_words_of_intent_questions_link_as_meant(demo_with_concepts: GraphStore) -> None:
+    """From the development half of the intent questions: 屁眼红 had read 眼红 (red eyes) and a question
+    about the eyes followed; 眼睛越来越模糊 read nothing."""
+    from wenzhen.retrieval.kg import KGRetriever
+
+    kg = KGRetriever(demo_with_concepts)
+    assert [m.name for m in kg.link("屁眼红，可以长期使用鞣酸软膏吗")] == ["肛周皮肤潮红"]
+    assert [m.name for m in kg.link("屁眼疼了好几天")] == ["肛门疼痛"]
+    assert [m.name for m in kg.link("现在眼睛越来越模糊")] == ["视物模糊"]
+    assert [m.name for m in kg.link("眼睛红红的")] == ["眼红"]
