@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import Mention
-from wenzhen.retrieval.patterns import CLAUSE_BREAKS
+from wenzhen.retrieval.patterns import CLAUSE_ENDS
 
 QUESTION = re.compile(
     r"[吗？?]|呢|什么|哪些|哪种|哪个|怎么|怎样|如何|咋|能否|可否|是否|能不能|可不可以|可以不|要不要|需不需要|"
@@ -36,10 +36,9 @@ QUESTION = re.compile(
 
 
 _TAKE = r"(?:吃|服用?|用|打|输|涂|抹|喷|贴|喝)"
-_TAKING = re.compile(
-    rf"(?:(?:在|正在|一直在?|经常|长期|每天|天天|按时|坚持){_TAKE}|{_TAKE}(?:了|过|着))[^{CLAUSE_BREAKS}]{{0,6}}$"
-)
-"""A drug's taking told as done, just before its name: 在吃, 一直用, 吃了 (两天的)."""
+_TAKING = re.compile(rf"(?:(?:在|正在|一直在?|经常|长期|每天|天天|按时|坚持){_TAKE}|{_TAKE}[了过着]).{{,6}}$")
+"""A drug's taking told as done, just before its name in its clause: 在吃, 一直用, 吃了 (两天的)."""
+_CLAUSE_END = re.compile(f"[{CLAUSE_ENDS}]")
 _SUPPOSED = re.compile(r"如果|假如|要是|可以|可不可以|能不能|能否|能|想|打算|准备|适合|是否|该不该|要不要")
 """Words that make a drug's taking supposed, not done: 如果经常服用X, 可以改服用X, 想给她吃X."""
 _REACH = 8
@@ -61,11 +60,11 @@ def taken(mention: Mention, text: str) -> bool:
     """
     if mention.label is not Label.DRUG or mention.negated:
         return False
-    clause = re.split(f"[{CLAUSE_BREAKS}、]", text[: mention.start])[-1]
+    clause = _CLAUSE_END.split(text[: mention.start])[-1]
     done = _TAKING.search(clause)
     if done is not None:
         return not _SUPPOSED.search(clause[max(0, done.start() - _REACH) : done.start()])
-    after = re.split(f"[{CLAUSE_BREAKS}、]", text[mention.end :])[0]
+    after = _CLAUSE_END.split(text[mention.end :], maxsplit=1)[0]
     return not (_SUPPOSED.search(clause[-_REACH:]) or _ASKED_AFTER.search(after))
 
 
