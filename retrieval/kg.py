@@ -37,9 +37,10 @@ LINKED_LABELS = (Label.DISEASE, Label.SYMPTOM, Label.DRUG, Label.CHECK, Label.DE
 MIN_NAME_CHARS = 2
 _DIAGNOSED = re.compile(
     r"(?:患有?|患了|得了|得过|得的是|查出来?(?:有|是)?|检查出来?(?:有|是)?|测出(?:的是|是)?|诊断(?:为|是|出)|"
-    r"确诊(?:为|是)?|说是|有)$"
+    r"确诊(?:为|是)?|说是|有|伴发|合并)$"
 )
-"""Words before a name that say it was diagnosed, not felt: 有高血压, 患了高血压, 查出来是高血压."""
+"""Words before a name that say it was diagnosed, not felt: 有高血压, 患了高血压, 查出来是高血压,
+合并高血压."""
 _DIAGNOSED_AFTER = re.compile(
     r"患者|病人|病史|病友|(?:可以|能|能不能|可不可以|适合|需要|要|该)?(?:吃|用|服用|治疗)|怎么治|如何治"
 )
@@ -349,11 +350,11 @@ class EntityDictionary:
     def add(self, surface: str, label: Label, name: str, overwrite: bool = True) -> None:
         if len(surface) < MIN_NAME_CHARS or (not overwrite and surface in self.entries):
             return
-        # A name that is both a disease and a symptom links as the symptom: patients report symptoms.
-        if (
-            surface in self.entries
-            and self.entries[surface][0] is Label.SYMPTOM
-            and label is not Label.SYMPTOM
+        # A name that is both a disease and a symptom links as the symptom: patients report symptoms; one
+        # that is both a disease and a check (the crawl's 癫痫) as the disease, which a check only measures.
+        held = self.entries.get(surface, (None, ""))[0]
+        if (held is Label.SYMPTOM and label is not Label.SYMPTOM) or (
+            held is Label.DISEASE and label is Label.CHECK
         ):
             return
         self.entries[surface] = (label, name)

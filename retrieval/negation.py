@@ -101,14 +101,17 @@ def doubtful(hedge: str | None) -> bool:
 
 NORMAL_CUES = ("正常", "还行", "还好", "挺好", "没问题", "不错", "成形", "通气", "通畅")
 """Words that call something normal (体温正常, 大便还行): what is normal is no complaint."""
-_NORMAL = re.compile(f"(?<!不)(?<!不太)(?:{'|'.join(NORMAL_CUES)})")
+_NORMAL = re.compile(f"(?<!不)(?<!不太)(?:{'|'.join(NORMAL_CUES)})|^[^不没未无]{{2,}}好$")
+"""A cue, or 好 closing a clause of two words or more that denies nothing (食欲好, 胃口很好; not 你好, 睡不好,
+精神不太好, 还没好)."""
 
 
 def states_normal(clause: str) -> bool:
     """Whether ``clause`` calls something normal (体温正常), not abnormal (月经不正常).
 
-    >>> [states_normal(clause) for clause in ("体温正常", "大便还行", "月经不正常", "头痛")]
-    [True, True, False, False]
+    >>> said = ("体温正常", "大便还行", "食欲好", "月经不正常", "睡不好", "头痛")
+    >>> [states_normal(clause) for clause in said]
+    [True, True, True, False, False, False]
     """
     return _NORMAL.search(clause) is not None
 

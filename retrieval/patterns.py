@@ -23,10 +23,11 @@ CLAUSE_ENDS = CLAUSE_BREAKS + "、\n"
 """What ends a clause that a phrasing, a ``*`` gap or a comparison by meaning reads: 、 too, though a denial
 reaches over it, to every item of a list (没有头疼、头晕)."""
 VARIANTS = str.maketrans(
-    "蛰頭嘔發燒氣暈藥農喫脣裏麼腫頸臉說話難過嚨緊醫癇瘋吐墜禍車",
-    "蜇头呕发烧气晕药农吃唇里么肿颈脸说话难过咙紧医痫疯吐坠祸车",
+    "蛰頭嘔發燒氣暈藥農喫脣裏麼腫頸臉說話難過嚨緊醫癇瘋吐墜禍車庝",
+    "蜇头呕发烧气晕药农吃唇里么肿颈脸说话难过咙紧医痫疯吐坠祸车疼",
 )
-"""Variant and traditional characters patients type, folded to the ones the rules use."""
+"""Variant and traditional characters patients type, folded to the ones the rules use (and 庝, typed for
+疼)."""
 
 
 def fold(text: str) -> str:

@@ -90,10 +90,22 @@ def test_what_parents_write_is_read(kg: KGRetriever, text: str, concepts: set[st
         ("近期大便不畅", {"便秘"}),
         ("每顿都吃不了几口饭", {"食欲不振"}),
         ("吃不了辣", set()),
+        ("经常头晕，心颤", {"头晕", "心悸"}),  # was 震颤 (trembling)
+        ("她突然间在饭桌上就昏倒了", {"晕厥"}),  # read nothing before; 晕厥 a concept of its own
+        ("口里吐着白沫沫", {"口吐白沫"}),  # was 呕吐
+        ("吐酸水吐刚吃进的东西，没什么胃口", {"反酸", "呕吐", "食欲不振"}),  # was the graph's 吐酸 alone
+        ("吃晚饭不易吸收", {"消化不良"}),
+        ("不爱饭！歇息不好！", {"食欲不振", "失眠"}),
+        ("常常腿酸", {"肢体疼痛"}),
+        ("头晕而且流汗厉害", {"头晕", "出汗"}),  # was 头晕 alone
+        ("胃炎1年多睡午觉下来背部庝痛难忍", {"背痛"}),  # 庝, typed for 疼; read nothing beside 胃炎
+        ("病发的抽动，吐白沫", {"抽搐", "口吐白沫"}),
+        ("饭后胃胀，伴发出虚汗，寒颤", {"腹胀", "出汗", "寒战"}),  # 寒颤: 心悸 by meaning
     ],
 )
 def test_what_adults_write_to_a_doctor_is_read(kg: KGRetriever, text: str, concepts: set[str]) -> None:
-    """Phrasings from ``agent/data/real_questions_dev.tsv`` (``scripts/self_report_accuracy.py``)."""
+    """Phrasings from ``agent/data/real_questions_dev.tsv`` and ``real_questions_dev2.tsv``
+    (``scripts/self_report_accuracy.py``)."""
     assert read(kg, text) == concepts
 
 

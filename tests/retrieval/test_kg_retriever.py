@@ -122,9 +122,13 @@ def test_a_disease_named_like_a_symptom_or_a_check_is_read_as_the_disease_too(
 ) -> None:
     """高血压 is a disease and a symptom other diseases list; the crawl has a check named 癫痫. A message
     naming either as diagnosed names the disease (the patient's history; what a question asks about), while
-    a symptom concept named like a disease (头痛) stays the patient's complaint."""
+    a symptom concept named like a disease (头痛) stays the patient's complaint. 癫痫 links as the disease,
+    not as a check, which only describes a complaint and so let the words around it be read as one by
+    meaning (我弟弟得了癫痫病 read as 抽搐)."""
     kg = _named_twice(store, tmp_path)
-    assert kg.dictionary.diseases == {"高血压": "高血压", "癫痫": "癫痫"}
+    assert kg.dictionary.diseases == {"高血压": "高血压"}
+    (epilepsy_named,) = kg.link("我弟弟得了癫痫病")
+    assert epilepsy_named.label is Label.DISEASE and not epilepsy_named.describes
     asked = read_message(kg, "妈妈有高血压，高血压可以吃莲子吗？", None)
     assert asked.asked_about == ("高血压",) and asked.observations == ()
     assert asked.facts.history == ("高血压",)
@@ -136,6 +140,8 @@ def test_a_disease_named_like_a_symptom_or_a_check_is_read_as_the_disease_too(
     reported = read_message(kg, "我妈有高血压，最近头痛", None)
     assert reported.asked_about == ()
     assert reported.observations == (Volunteered("高血压"), Volunteered("头痛"))  # evidence, as before
+    comorbid = read_message(kg, "合并高血压的肾炎患者能用泼尼松吗？", None)
+    assert comorbid.asked_about == ("高血压", "肾炎", "泼尼松") and comorbid.observations == ()
     felt = read_message(kg, "最近高血压，怎么办？", None)  # not said to be diagnosed: the complaint
     assert felt.asked_about == () and felt.observations == (Volunteered("高血压"),) and not felt.facts.history
 
@@ -370,6 +376,17 @@ def test_symptoms_are_linked_by_meaning_where_no_word_matched(embedder: object, 
         ("腹泻", "大便很稀", False),
         ("咳嗽", "怎么咳", True),
     ]
+
+
+def test_a_clause_calling_an_appetite_good_denies_its_lack(embedder: object, tmp_path: Path) -> None:
+    """A real question: "胃胀，食欲好，大小便等情况都正常" read 食欲好 as 食欲不振 said, near it in words."""
+    from wenzhen.retrieval.concept_meaning import ConceptMeaning
+    from wenzhen.retrieval.kg import SymptomConcept, SymptomConcepts
+
+    appetite = SymptomConcept("食欲不振", ("食欲不振", "食欲减退", "食欲下降"), ("没胃口", "胃口差"))
+    meaning = ConceptMeaning.build(SymptomConcepts([appetite]), embedder, "e5", tmp_path)
+    assert [(m.name, m.negated) for m in meaning.link("最近胃胀，食欲好", [])] == [("食欲不振", True)]
+    assert [(m.name, m.negated) for m in meaning.link("最近胃胀，食欲不好", [])] == [("食欲不振", False)]
 
 
 def test_a_one_character_word_is_not_compared_by_meaning(embedder: object, tmp_path: Path) -> None:
