@@ -47,6 +47,11 @@ _DIAGNOSED_AFTER = re.compile(
 """Words right after a name that say it was diagnosed: 高血压患者, or its treatment asked about (高血压可以吃,
 高血压用降压仪管用吗, 高血压吃药一年多)."""
 _DIAGNOSED_REACH = 6
+_SENTENCE_END = re.compile(r"[。？！?!；;\n]")
+_ASKED = re.compile(r"[？?吗]|什么|哪些|怎么|怎样|如何|能否|是否|能不能|可不可以|会不会|多少")
+_ASKED_OF_A_COMPLAINT = re.compile(r"怎么回事|咋回事|原因|怎么办|咋办|什么病|怎么了|要紧|严重吗|正常吗")
+"""What a question asks of a complaint (脱发是什么原因, 最近高血压怎么办), not of a disease
+(高血压能治好吗)."""
 DESCRIPTIVE_LABELS = frozenset({Label.BODY_PART, Label.CHECK})
 
 FACTS = (
@@ -332,7 +337,8 @@ class EntityDictionary:
     def disease_named(self, mention: Mention, text: str) -> str | None:
         """The disease ``mention`` (in ``text``) names: a disease's own name; a check's named like a
         disease; a symptom's named like one (:attr:`diseases`) where the words say it was diagnosed
-        (有高血压, 患高血压, 查出高血压, 高血压患者), since 脱发 or 呃逆 may as well be the complaint.
+        (有高血压, 患高血压, 查出高血压, 高血压患者) or its sentence asks about it as a disease
+        (高血压能治好吗), since 脱发 or 呃逆 may as well be the complaint.
 
         >>> dictionary = EntityDictionary(diseases={"高血压": "高血压"})
         >>> felt, diagnosed = (Mention("高血压", Label.SYMPTOM, at, at + 3, "高血压") for at in (2, 3))
@@ -345,7 +351,9 @@ class EntityDictionary:
         if disease is None or mention.label is not Label.SYMPTOM:
             return disease
         before = text[max(0, mention.start - _DIAGNOSED_REACH) : mention.start]
-        return disease if _DIAGNOSED.search(before) or _DIAGNOSED_AFTER.match(text, mention.end) else None
+        if _DIAGNOSED.search(before) or _DIAGNOSED_AFTER.match(text, mention.end):
+            return disease
+        return disease if _asked_as_a_disease(text, mention.end) else None
 
     def add(self, surface: str, label: Label, name: str, overwrite: bool = True) -> None:
         if len(surface) < MIN_NAME_CHARS or (not overwrite and surface in self.entries):
@@ -505,6 +513,19 @@ def _denied_before(text: str, mentions: list[Mention]) -> list[Mention]:
         said[mention.start : mention.end] = "·" * (mention.end - mention.start)
     unsaid = "".join(said)
     return [replace(m, negated=m.negated or negated_before(unsaid, m.start)) for m in mentions]
+
+
+def _asked_as_a_disease(text: str, end: int) -> bool:
+    """Whether the sentence a name ends at ``end`` of asks about it as a disease: 高血压能彻底治好吗,
+    男子高血压能过性生活吗, 高血压药有哪些副作用; not 脱发是什么原因, 最近高血压，怎么办.
+
+    >>> said = ("高血压能治好吗？", "高血压。能治好吗", "高血压，怎么办？")
+    >>> [_asked_as_a_disease(text, 3) for text in said]
+    [True, False, False]
+    """
+    found = _SENTENCE_END.search(text, end)
+    rest = text[end : found.end() if found else len(text)]
+    return _ASKED.search(rest) is not None and _ASKED_OF_A_COMPLAINT.search(rest) is None
 
 
 def _inside_word(text: str, position: int) -> bool:

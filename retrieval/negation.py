@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from wenzhen.retrieval.patterns import CLAUSE_BREAKS, SENSATION
+from wenzhen.retrieval.patterns import CLAUSE_BREAKS, CLAUSE_ENDS, SENSATION
 
 NEGATION_CUES = ("没有", "没", "无", "不", "未", "否认", "并无", "从不", "不是")
 _LONGEST_CUE = max(map(len, NEGATION_CUES))
@@ -41,14 +41,14 @@ SCOPE_ENDS = re.compile(f"^(?:{SENSATION.pattern}|难受|舒服|事)|{'|'.join(_
 
 
 NOT_NEGATIONS = re.compile(
-    "动不动|时不时|不时|不停|不断|不止|止不住|忍不住|停不下|不知不觉|无缘无故|不明原因|不知道为什么|"
+    "动不动|时不时|不时|不停|不断|不止|止不住|忍不住|停不下|不知不觉|无缘无故|不明原因|不知道|不知晓|"
     "不由自主|没完没了|没日没夜|不分昼夜|差不多|不少|不过|不管|"
     "不起|不动|不了|不住|不着|不下|不上来|不上气|不进去|"
     "是不是|会不会|有没有|要不要|能不能|用不用|该不该"
 )
-"""Words with a cue in them that deny nothing (动不动就出汗, 不停地咳, 无缘无故发烧), a verb's "cannot"
-(抬不起来, 走不动, 好不了, 睡不着, 吃不下, 喘不上气): a complaint, not a denial, and a question's "or not"
-(孩子是不是发烧了, 会不会晕: a doubt, :data:`DOUBT_CUES`)."""
+"""Words with a cue in them that deny nothing (动不动就出汗, 不停地咳, 无缘无故发烧, 不知道高血压能不能治好),
+a verb's "cannot" (抬不起来, 走不动, 好不了, 睡不着, 吃不下, 喘不上气): a complaint, not a denial, and a
+question's "or not" (孩子是不是发烧了, 会不会晕: a doubt, :data:`DOUBT_CUES`)."""
 _CONTEXT_CHARS = 12
 
 
@@ -101,9 +101,9 @@ def doubtful(hedge: str | None) -> bool:
 
 NORMAL_CUES = ("正常", "还行", "还好", "挺好", "没问题", "不错", "成形", "通气", "通畅")
 """Words that call something normal (体温正常, 大便还行): what is normal is no complaint."""
-_NORMAL = re.compile(f"(?<!不)(?<!不太)(?:{'|'.join(NORMAL_CUES)})|^[^不没未无]{{2,}}好$")
+_NORMAL = re.compile(f"(?<!不)(?<!不太)(?:{'|'.join(NORMAL_CUES)})|^[^不没未无{CLAUSE_ENDS}]{{2,}}好$")
 """A cue, or 好 closing a clause of two words or more that denies nothing (食欲好, 胃口很好; not 你好, 睡不好,
-精神不太好, 还没好)."""
+精神不太好, 还没好, nor 有，吃了药就好: more than a clause)."""
 
 
 def states_normal(clause: str) -> bool:

@@ -38,6 +38,8 @@ HEADACHE = ("头痛", "头疼")
         ("前两天有，现在没有了", FEVER, True),  # it was there
         ("还好，不怎么咳", COUGH, False),
         ("有点咳，别的还好", COUGH, True),
+        ("有，吃了药就好", HEADACHE, True),  # a clause ending in 好 calls it normal, not a reply of two
+        ("食欲好", ("食欲不振", "没胃口"), False),
     ],
 )
 def test_a_reply_says_yes_or_no(reply: str, names: tuple[str, ...], present: bool) -> None:
