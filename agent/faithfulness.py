@@ -25,6 +25,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from wenzhen.retrieval.kg import Mention
+from wenzhen.retrieval.patterns import SENTENCE_ENDS
 
 Names = Callable[[str], list[tuple[str, str]]]
 """Text -> the graph entities it names, as (name, label)."""
@@ -47,9 +48,7 @@ CLAIMS_DIAGNOSIS = re.compile(r"您(?:患有|得了|患了|是)|确诊|肯定是
 GENERAL_CARE = re.compile(
     r"休息|饮食|清淡|戒烟|戒酒|饮酒|睡眠|作息|运动|情绪|心情|复查|随访|就医|就诊|遵医嘱|多喝水|补充水分|观察"
 )
-ENDS = "。！？!?；;"
-"""What ends a sentence (and a line end)."""
-_SENTENCE = re.compile(f"[^{ENDS}\n]+[{ENDS}]*")
+_SENTENCE = re.compile(f"[^{SENTENCE_ENDS}\n]+[{SENTENCE_ENDS}]*")
 _KEPT_CHARS = re.compile(r"[\w\u4e00-\u9fff]")
 _MODEL_MARKER = re.compile(r"\[(?:[KL]\d+|\d+)\]")
 DRUG_OR_PROCEDURE = frozenset({"Drug", "Treatment"})
@@ -85,7 +84,7 @@ def checked_stream(pieces: Iterable[str], checker: SentenceChecker) -> Iterator[
 
 def _split_keeping_rest(text: str) -> list[str]:
     """Complete sentences of ``text`` (markers removed), then what follows the last sentence end."""
-    cut = max(text.rfind(mark) for mark in ENDS + "\n")
+    cut = max(text.rfind(mark) for mark in SENTENCE_ENDS + "\n")
     if cut < 0:
         return [text]
     done, rest = text[: cut + 1], text[cut + 1 :]
@@ -112,7 +111,7 @@ class Verdict:
 
 
 def with_markers(sentence: str, markers: Sequence[str]) -> str:
-    body = sentence.rstrip(ENDS)
+    body = sentence.rstrip(SENTENCE_ENDS)
     return body + "".join(f"[{m}]" for m in markers) + sentence[len(body) :]
 
 

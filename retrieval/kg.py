@@ -24,6 +24,7 @@ from wenzhen.retrieval.patterns import (
     CLAUSE_BREAKS,
     CLAUSE_ENDS,
     SENSATION,
+    SENTENCE_ENDS,
     compile_term,
     felt,
     fold_keeping_length,
@@ -47,7 +48,7 @@ _DIAGNOSED_AFTER = re.compile(
 """Words right after a name that say it was diagnosed: 高血压患者, or its treatment asked about (高血压可以吃,
 高血压用降压仪管用吗, 高血压吃药一年多)."""
 _DIAGNOSED_REACH = 6
-_SENTENCE_END = re.compile(r"[。？！?!；;\n]")
+_SENTENCE_END = re.compile(f"[{SENTENCE_ENDS}\n]")
 _ASKED = re.compile(r"[？?吗]|什么|哪些|怎么|怎样|如何|能否|是否|能不能|可不可以|会不会|多少")
 _ASKED_OF_A_COMPLAINT = re.compile(r"怎么回事|咋回事|原因|怎么办|咋办|什么病|怎么了|要紧|严重吗|正常吗")
 """What a question asks of a complaint (脱发是什么原因, 最近高血压怎么办), not of a disease
@@ -351,9 +352,8 @@ class EntityDictionary:
         if disease is None or mention.label is not Label.SYMPTOM:
             return disease
         before = text[max(0, mention.start - _DIAGNOSED_REACH) : mention.start]
-        if _DIAGNOSED.search(before) or _DIAGNOSED_AFTER.match(text, mention.end):
-            return disease
-        return disease if _asked_as_a_disease(text, mention.end) else None
+        diagnosed = _DIAGNOSED.search(before) or _DIAGNOSED_AFTER.match(text, mention.end)
+        return disease if diagnosed or _asked_as_a_disease(text, mention.end) else None
 
     def add(self, surface: str, label: Label, name: str, overwrite: bool = True) -> None:
         if len(surface) < MIN_NAME_CHARS or (not overwrite and surface in self.entries):

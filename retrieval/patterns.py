@@ -22,6 +22,8 @@ for a comma (用药六天了完全没好转 鼻塞睡觉的时候偶尔一点点
 CLAUSE_ENDS = CLAUSE_BREAKS + "、\n"
 """What ends a clause that a phrasing, a ``*`` gap or a comparison by meaning reads: 、 too, though a denial
 reaches over it, to every item of a list (没有头疼、头晕)."""
+SENTENCE_ENDS = "。！？!?；;"
+"""What ends a sentence (and a line end)."""
 VARIANTS = str.maketrans(
     "蛰頭嘔發燒氣暈藥農喫脣裏麼腫頸臉說話難過嚨緊醫癇瘋吐墜禍車庝",
     "蜇头呕发烧气晕药农吃唇里么肿颈脸说话难过咙紧医痫疯吐坠祸车疼",
