@@ -38,10 +38,10 @@ LINKED_LABELS = (Label.DISEASE, Label.SYMPTOM, Label.DRUG, Label.CHECK, Label.DE
 MIN_NAME_CHARS = 2
 _DIAGNOSED = re.compile(
     r"(?:患有?|患了|得了|得过|得的是|查出来?(?:有|是)?|检查出来?(?:有|是)?|测出(?:的是|是)?|诊断(?:为|是|出)|"
-    r"确诊(?:为|是)?|说是|有|伴发|合并)$"
+    r"确诊(?:为|是)?|说是|有|伴发|合并|(?:会|容易|怎么|为什么|为何)得)$"
 )
-"""Words before a name that say it was diagnosed, not felt: 有高血压, 患了高血压, 查出来是高血压,
-合并高血压."""
+"""Words before a name that say it was diagnosed, not felt, or ask how one gets it: 有高血压, 患了高血压,
+查出来是高血压, 合并高血压, 为什么会得重症肌无力."""
 _DIAGNOSED_AFTER = re.compile(
     r"患者|病人|病史|病友|(?:可以|能|能不能|可不可以|适合|需要|要|该)?(?:吃|用|服用|治疗)|怎么治|如何治"
 )
@@ -461,6 +461,9 @@ def _said(text: str, start: int, end: int, label: Label, name: str) -> Mention:
 
 
 _CLAUSE = re.compile(f"[^{CLAUSE_BREAKS}]+")
+_HOW_IT_HURTS = re.compile("[隐胀刺绞钝剧灼闷酸][痛疼]")
+"""A pain named by how it hurts, not where (隐痛, 胀痛, 刺痛): the place a phrasing names before it is
+its place."""
 _PLACE_AFTER = re.compile("[是在]")
 """Where the place follows what is felt (疼的是胃, 痛在右边)."""
 
@@ -547,13 +550,14 @@ def _places_in_gap(match: re.Match[str]) -> range:
 def _qualified_by(mention: Mention, match: re.Match[str], places: range) -> bool:
     """Whether the phrasing ``match`` qualifies the symptom ``mention`` it ends with (半边身子没劲: 偏瘫,
     not 乏力; 嗓子眼疼: 咽痛, not 眼痛), and so replaces it: not when the mention is longer than the
-    phrasing's words (有吐白沫痰: the name 吐白沫痰) or begins in the gap's ``places`` (肩上扛东西后腰疼)."""
+    phrasing's words (有吐白沫痰: the name 吐白沫痰) or begins in the gap's ``places`` (肩上扛东西后腰疼),
+    unless it says how it hurts, not where (腋下偶尔隐痛 is 腋窝痛)."""
     return (
         mention.label is Label.SYMPTOM
         and match.start() < mention.start
         and mention.end == match.end()
         and mention.end - mention.start <= _own(match)
-        and mention.start not in places
+        and (mention.start not in places or _HOW_IT_HURTS.fullmatch(mention.surface) is not None)
     )
 
 

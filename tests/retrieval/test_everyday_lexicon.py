@@ -101,11 +101,19 @@ def test_what_parents_write_is_read(kg: KGRetriever, text: str, concepts: set[st
         ("胃炎1年多睡午觉下来背部庝痛难忍", {"背痛"}),  # 庝, typed for 疼; read nothing beside 胃炎
         ("病发的抽动，吐白沫", {"抽搐", "口吐白沫"}),
         ("饭后胃胀，伴发出虚汗，寒颤", {"腹胀", "出汗", "寒战"}),  # 寒颤: 心悸 by meaning
+        ("我全身的肌肉都在抽动", {"抽搐"}),  # read nothing before
+        ("他有点全身都不太舒服", {"周身不适"}),  # read nothing before
+        ("尽管每天排便很少，仍不感觉到饿", {"便秘", "食欲不振"}),  # read nothing before
+        ("咽东西腋下偶尔隐痛", {"腋窝痛"}),  # was 隐痛: how it hurts, not where
+        ("手部抽动，嘴部麻木", {"抽搐", "口唇麻木"}),  # was 麻木 alone
+        ("现胃暖气，胃胀", {"嗳气", "腹胀"}),  # 暖气, typed for 嗳气
+        ("冬天家里开着暖气", set()),
+        ("经常有想大便的感觉，但是拉不出", {"里急后重", "便秘"}),  # was 便秘 alone
     ],
 )
 def test_what_adults_write_to_a_doctor_is_read(kg: KGRetriever, text: str, concepts: set[str]) -> None:
-    """Phrasings from ``agent/data/real_questions_dev.tsv`` and ``real_questions_dev2.tsv``
-    (``scripts/self_report_accuracy.py``)."""
+    """Phrasings from ``agent/data/real_questions_dev.tsv``, ``real_questions_dev2.tsv`` and
+    ``real_questions_dev3.tsv`` (``scripts/self_report_accuracy.py``)."""
     assert read(kg, text) == concepts
 
 

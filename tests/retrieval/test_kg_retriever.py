@@ -142,6 +142,8 @@ def test_a_disease_named_like_a_symptom_or_a_check_is_read_as_the_disease_too(
     assert reported.observations == (Volunteered("高血压"), Volunteered("头痛"))  # evidence, as before
     comorbid = read_message(kg, "合并高血压的肾炎患者能用泼尼松吗？", None)
     assert comorbid.asked_about == ("高血压", "肾炎", "泼尼松") and comorbid.observations == ()
+    gotten = read_message(kg, "为什么会得高血压。？", None)  # how one gets it: the disease
+    assert gotten.asked_about == ("高血压",) and gotten.observations == ()
     cured = read_message(kg, "我爸这两年一直高血压，高血压能不能治好？", None)  # asked of as a disease
     assert cured.asked_about == ("高血压",) and cured.observations == ()
     unsure = read_message(kg, "医生讲了高血压的风险。不知晓高血压能彻底治好吗？", None)  # 不知晓: no denial
