@@ -14,7 +14,8 @@ Half of the questions people put to internal-medicine doctors online report no c
 disease they (or a relative) have, a food or a drug (妈妈有高血压，高血压可以吃莲子吗？癫痫病能自愈吗？). Such
 a message is answered, not inquired into: the inquiry would read 高血压 (a symptom of other diseases too) as
 the complaint and ask where it hurts. It is one that names a disease or a drug, reports no symptom besides
-names of diseases (a name the message says was diagnosed once is that disease throughout), and asks
+names of diseases (a name the message says was diagnosed once is that disease throughout; a
+symptom named after one of them, 癫痫发作 or 顽固性高血压, is that disease too), and asks
 something. A drug it asks about is not one the patient takes (:func:`taken`): 心脏病的人可以用滴通鼻炎水吗 is
 no report of taking it.
 """
@@ -74,8 +75,20 @@ def asked_about(text: str, mentions: Sequence[Mention], diseases: Mapping[Mentio
     the disease each mention said names, where it names one (``EntityDictionary.disease_named``)."""
     said = [m for m in mentions if not m.negated]
     by_surface = {m.surface: disease for m, disease in diseases.items()}
+    by_surface |= {m.surface: d for m in said if (d := _named_after(m.surface, by_surface)) is not None}
     if any(m.label is Label.SYMPTOM and m.surface not in by_surface for m in said):
         return ()
     named = [by_surface.get(m.surface) or (m.name if m.label is Label.DRUG else None) for m in said]
     conditions = tuple(dict.fromkeys(name for name in named if name is not None))
     return conditions if conditions and QUESTION.search(text) else ()
+
+
+def _named_after(surface: str, by_surface: Mapping[str, str]) -> str | None:
+    """The disease a symptom's name is made from, of those the message names (the longest name first): the
+    disease itself, told by one of its signs (癫痫发作 for 癫痫, 顽固性高血压 for 高血压).
+
+    >>> _named_after("癫痫发作", {"癫痫": "癫痫"}), _named_after("头痛", {"偏头痛": "偏头痛"})
+    ('癫痫', None)
+    """
+    made_from = [name for name in by_surface if name in surface]
+    return by_surface[max(made_from, key=len)] if made_from else None

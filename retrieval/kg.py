@@ -409,7 +409,7 @@ class EntityDictionary:
             negated = any(negation_in(gap) for gap in match.groups()) or negated_after(text, end)  # 肚子不疼
             mentions.append(Mention(concept, Label.SYMPTOM, start, end, match.group(), negated, hedge))
         mentions += self._words(text, plain, mentions)
-        mentions += _carried_over(text, mentions)
+        mentions += _carried_over(text, mentions, self.link)
         return _denied_before(text, sorted(mentions, key=lambda m: m.start))
 
     def _words(self, text: str, folded: str, mentions: list[Mention]) -> list[Mention]:
@@ -468,30 +468,34 @@ _PLACE_AFTER = re.compile("[是在]")
 """Where the place follows what is felt (疼的是胃, 痛在右边)."""
 
 
-def _carried_over(text: str, mentions: Sequence[Mention]) -> list[Mention]:
-    """What is felt in a clause that names nothing, said of what the clause before it felt the same of
-    (刚开始肚子不疼，现在疼得厉害: 腹痛; 胃不疼，饿了就疼: 上腹痛); not where the clause names a place of
-    its own (肚子不疼，屁股疼; 头不疼，疼的是胃)."""
+def _carried_over(
+    text: str, mentions: Sequence[Mention], link: Callable[[str], list[Mention]]
+) -> list[Mention]:
+    """What is felt in a clause that names nothing before it, said of the place the clause before it felt
+    something of (刚开始肚子不疼，现在疼得厉害: 腹痛; 胃不疼，饿了就疼: 上腹痛; 总是胃胀，半夜里疼得睡不着: 胃
+    felt 疼, as ``link`` reads 胃疼, 上腹痛); not where the clause names a place of its own (肚子不疼，屁股疼;
+    头不疼，疼的是胃)."""
     carried: list[Mention] = []
     clauses = list(_CLAUSE.finditer(text))
     for before, clause in itertools.pairwise(clauses):
         said = SENSATION.search(text, clause.start(), clause.end())
         if (
             said is None
-            or any(clause.start() <= m.start < clause.end() for m in mentions)
+            or any(clause.start() <= m.start < said.end() for m in mentions)  # named before what is felt
             or _PLACE_AFTER.search(text, said.end(), clause.end())
         ):
             continue
-        sensation = felt(said.group())
         before_felt = [
             m
             for m in mentions
-            if m.label is Label.SYMPTOM
-            and before.start() <= m.start < before.end()
-            and sensation & felt(m.surface)
+            if m.label is Label.SYMPTOM and before.start() <= m.start < before.end() and felt(m.surface)
         ]
-        if before_felt:
-            carried.append(_said(text, said.start(), said.end(), Label.SYMPTOM, before_felt[-1].name))
+        names = [m.name for m in before_felt if felt(said.group()) & felt(m.surface)]
+        if not names and before_felt:  # 胃胀, then 疼: what 胃疼 links to
+            felt_there = SENSATION.sub(said.group(), before_felt[-1].surface)
+            names = [m.name for m in link(felt_there) if m.label is Label.SYMPTOM]
+        if names:
+            carried.append(_said(text, said.start(), said.end(), Label.SYMPTOM, names[-1]))
     return carried
 
 

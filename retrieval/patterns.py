@@ -25,11 +25,11 @@ reaches over it, to every item of a list (没有头疼、头晕)."""
 SENTENCE_ENDS = "。！？!?；;"
 """What ends a sentence (and a line end)."""
 VARIANTS = str.maketrans(
-    "蛰頭嘔發燒氣暈藥農喫脣裏麼腫頸臉說話難過嚨緊醫癇瘋吐墜禍車庝",
-    "蜇头呕发烧气晕药农吃唇里么肿颈脸说话难过咙紧医痫疯吐坠祸车疼",
+    "蛰頭嘔發燒氣暈藥農喫脣裏麼腫頸臉說話難過嚨緊醫癇瘋吐墜禍車庝涨",
+    "蜇头呕发烧气晕药农吃唇里么肿颈脸说话难过咙紧医痫疯吐坠祸车疼胀",
 )
 """Variant and traditional characters patients type, folded to the ones the rules use (and 庝, typed for
-疼)."""
+疼; 涨, for 胀: 胃部涨的特别厉害)."""
 
 
 def fold(text: str) -> str:

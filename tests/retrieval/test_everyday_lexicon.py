@@ -109,6 +109,16 @@ def test_what_parents_write_is_read(kg: KGRetriever, text: str, concepts: set[st
         ("现胃暖气，胃胀", {"嗳气", "腹胀"}),  # 暖气, typed for 嗳气
         ("冬天家里开着暖气", set()),
         ("经常有想大便的感觉，但是拉不出", {"里急后重", "便秘"}),  # was 便秘 alone
+        ("晚饭后，胃部涨的特别厉害", {"腹胀"}),  # 涨, typed for 胀; read nothing before
+        ("身体四肢都是硬邦邦", {"肢体僵硬感"}),  # read nothing before
+        ("像傻了似的不断的抖动", {"震颤"}),  # read nothing before
+        ("胃酸特别多，胃胀", {"反酸", "腹胀"}),  # was 腹胀 alone
+        ("不吃抑止胃酸排泄的药就不行了", set()),  # a drug's doing, no complaint
+        ("血压涨到160了", set()),
+        ("宝宝因为发烫并伴发身体皮疹", {"发热", "皮疹"}),  # was 皮疹 alone
+        ("脑瘫，也为此智力也不好", {"智力低下"}),  # read nothing before
+        ("走路不到十分钟眼睛就黑了", {"眼前发黑"}),  # read nothing before
+        ("为什么月经会推迟", {"月经推迟"}),  # was the broader 月经不调
     ],
 )
 def test_what_adults_write_to_a_doctor_is_read(kg: KGRetriever, text: str, concepts: set[str]) -> None:
