@@ -485,12 +485,13 @@ def _carried_over(
             or _PLACE_AFTER.search(text, said.end(), clause.end())
         ):
             continue
+        sensation = felt(said.group())
         before_felt = [
             m
             for m in mentions
             if m.label is Label.SYMPTOM and before.start() <= m.start < before.end() and felt(m.surface)
         ]
-        names = [m.name for m in before_felt if felt(said.group()) & felt(m.surface)]
+        names = [m.name for m in before_felt if sensation & felt(m.surface)]
         if not names and before_felt:  # 胃胀, then 疼: what 胃疼 links to
             felt_there = SENSATION.sub(said.group(), before_felt[-1].surface)
             names = [m.name for m in link(felt_there) if m.label is Label.SYMPTOM]
