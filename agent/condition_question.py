@@ -75,7 +75,8 @@ def asked_about(text: str, mentions: Sequence[Mention], diseases: Mapping[Mentio
     the disease each mention said names, where it names one (``EntityDictionary.disease_named``)."""
     said = [m for m in mentions if not m.negated]
     by_surface = {m.surface: disease for m, disease in diseases.items()}
-    by_surface |= {m.surface: d for m in said if (d := _named_after(m.surface, by_surface)) is not None}
+    signs = [m for m in said if m.label is Label.SYMPTOM and m.surface not in by_surface]
+    by_surface |= {m.surface: d for m in signs if (d := _named_after(m.surface, by_surface)) is not None}
     if any(m.label is Label.SYMPTOM and m.surface not in by_surface for m in said):
         return ()
     named = [by_surface.get(m.surface) or (m.name if m.label is Label.DRUG else None) for m in said]

@@ -36,3 +36,10 @@ def test_a_complaint_beside_a_known_disease_is_still_one() -> None:
     assert asked_about(text, [migraine, headache], {migraine: "偏头痛"}) == ()
     text = "最近癫痫发作，怎么办？"
     assert asked_about(text, [mention(text, "癫痫发作", Label.SYMPTOM, "抽搐")], {}) == ()
+
+
+def test_a_drug_named_after_a_disease_is_still_the_drug_asked_about() -> None:
+    """Only a symptom is read as the disease it is named after: 感冒灵 stays the drug asked about."""
+    text = "我感冒了，感冒灵能吃吗？"
+    cold, remedy = mention(text, "感冒", Label.DISEASE), mention(text, "感冒灵", Label.DRUG)
+    assert asked_about(text, [cold, remedy], {cold: "感冒"}) == ("感冒", "感冒灵")
