@@ -36,7 +36,7 @@ from wenzhen.agent.triage_semantic import SemanticTriage
 from wenzhen.core.errors import InputError
 from wenzhen.retrieval.config import RetrievalSettings
 from wenzhen.retrieval.negation import negated_before
-from wenzhen.retrieval.patterns import compile_term, fold
+from wenzhen.retrieval.patterns import compile_term, ends_inside_word, fold
 
 _log = logging.getLogger(__name__)
 Level = Literal["emergency", "urgent", "screen"]
@@ -328,9 +328,10 @@ def _list(value: object) -> list[object]:
 
 
 def _first_affirmed(text: str, patterns: tuple[re.Pattern[str], ...]) -> str | None:
-    """The first term of a group found in ``text`` without a negation right before it."""
+    """The first term of a group found in ``text`` without a negation right before it, not ending inside
+    a longer word (查出血压高: no 出血)."""
     for pattern in patterns:
         for found in pattern.finditer(text):
-            if not negated_before(text, found.start(), max_gap=0):
+            if not negated_before(text, found.start(), max_gap=0) and not ends_inside_word(text, found.end()):
                 return found.group()
     return None

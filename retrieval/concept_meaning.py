@@ -13,9 +13,9 @@ Clauses are cut at punctuation; words that only frame a complaint (我最近, �
 …是怎么回事) are left out, and a negation cue at the start marks the mention negated (the cue is left out
 of what is compared), as does a clause that calls something normal (体温正常 is near 发热, and denies it),
 denies within (一次都没吐) or after (…倒是没有, left out of what is compared); a clause that says how a
-treatment worked (吃完不管用) is not compared. A negated clause is no denial when, cue and all, it is nearest
-a concept that is itself a lack (没什么胃口 says 食欲不振, 不太有劲 says 乏力): a concept some of whose own
-names or phrasings open with a negation (没胃口, 没力气).
+treatment worked (吃完不管用) or voices the writer's worry (有点担心) is not compared. A negated clause is
+no denial when, cue and all, it is nearest a concept that is itself a lack (没什么胃口 says 食欲不振, 不太有劲
+says 乏力): a concept some of whose own names or phrasings open with a negation (没胃口, 没力气).
 A clause that already holds a linked symptom (or disease, drug …) is not read again. The vectors of the
 phrasings are computed once per set of concepts and embedding model and kept in the cache directory.
 """
@@ -67,6 +67,9 @@ _NOT_A_COMPLAINT = re.compile(
 """Short answers (unsure, nothing else, yes, no) that are no complaint however near a phrasing they are."""
 _TREATMENT_EFFECT = re.compile(r"不管用|不顶用|没效果|没有效果|效果不|不见效|没用|无效")
 """How a treatment worked (吃完不管用, 吃药没效果): no complaint, however near one its other words are."""
+_WORRY = re.compile(r"担心|担忧|忧心|操心")
+"""The writer's worry about what they ask (有点担心, 我现在非常得担心): no complaint, however near 焦虑's
+phrasings; worry as a complaint is told as a habit (老是担心, the lexicon's)."""
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 MIN_CLAUSE_CHARS = 2
 
@@ -150,7 +153,7 @@ class ConceptMeaning:
             if any(m.claims(clause.start(), clause.end()) for m in linked):
                 continue
             words = clause.group().strip()
-            if _NOT_A_COMPLAINT.match(words) or _TREATMENT_EFFECT.search(words):
+            if _NOT_A_COMPLAINT.match(words) or _TREATMENT_EFFECT.search(words) or _WORRY.search(words):
                 continue
             offset = clause.start() + clause.group().index(words) if words else clause.start()
             framed = _FRAME.match(words)

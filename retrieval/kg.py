@@ -26,6 +26,7 @@ from wenzhen.retrieval.patterns import (
     SENSATION,
     SENTENCE_ENDS,
     compile_term,
+    ends_inside_word,
     felt,
     fold_keeping_length,
     is_pattern,
@@ -394,6 +395,7 @@ class EntityDictionary:
             for pattern, concept in self.patterns
             for f in pattern.finditer(folded)
             if not _inside_word(folded, f.start())  # 手指头疼: no 头…疼
+            and not ends_inside_word(folded, f.end())  # 鼻子检查出血常规: no 鼻…出血
         ]
         found.sort(key=lambda item: (item[0].start() - item[0].end(), -_own(item[0])))  # longest, most words
         for match, concept in found:

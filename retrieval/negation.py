@@ -34,10 +34,10 @@ TIMES = (
 )
 """Times of day or of the illness: a denial of one ends where another begins (白天不咳晚上咳)."""
 _CONTRASTS = ("就是", "但是", "可是", "只是", "而是", "不过", *TIMES)
-SCOPE_ENDS = re.compile(f"^(?:{SENSATION.pattern}|难受|舒服|事)|{'|'.join(_CONTRASTS)}")
+SCOPE_ENDS = re.compile(f"^(?:{SENSATION.pattern}|难受|舒|适|得劲|对劲|事)|{'|'.join(_CONTRASTS)}")
 """What ends a cue's reach in the words after it: the cue denies a word of its own (头不疼就是牙疼, 肚子不舒服
-头疼, 没事就头疼: often), a contrast follows it (没发烧，就是…, 不咳嗽但是…, 不咳不过喘), or another time
-(白天不咳晚上咳)."""
+头疼, 身体有点不舒经常头晕, 不适, 不得劲, 不对劲, 没事就头疼: often), a contrast follows it (没发烧，就是…,
+不咳嗽但是…, 不咳不过喘), or another time (白天不咳晚上咳)."""
 
 
 NOT_NEGATIONS = re.compile(

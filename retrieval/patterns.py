@@ -6,7 +6,8 @@ True
 '被蜂蜇了 chest'
 
 Shared by red-flag triage and the symptom linker: a ``*`` spans up to :data:`GAP_CHARS` characters, never
-past the end of a clause; text is compared after folding full-width forms, case and variant characters.
+past the end of a clause, nor ends on the first character of a longer word (:func:`ends_inside_word`); text
+is compared after folding full-width forms, case and variant characters.
 """
 
 from __future__ import annotations
@@ -35,6 +36,20 @@ VARIANTS = str.maketrans(
 def fold(text: str) -> str:
     """Text as rules compare it: full-width forms folded (NFKC), lower case, variant characters unified."""
     return unicodedata.normalize("NFKC", text).lower().translate(VARIANTS)
+
+
+_WORDS_BEGUN_BY_BLOOD = re.compile("血(?:压|糖|脂|常规|小板|型|管|液|红蛋白|清|象|氧|钾|钠|钙)")
+"""Words of measures and tests that open with 血: a term ending in 血 (出血, 流*血) is no bleeding there."""
+
+
+def ends_inside_word(text: str, end: int) -> bool:
+    """Whether a term found in ``text`` up to ``end`` ends on the first character of a longer word: 查出血压高
+    and 被查出来有高血压 tell of no bleeding (出血, 出*血).
+
+    >>> ends_inside_word("查出血压高", 3), ends_inside_word("下面出血了", 4)
+    (True, False)
+    """
+    return end > 0 and _WORDS_BEGUN_BY_BLOOD.match(text, end - 1) is not None
 
 
 SENSATION = re.compile("[疼痛痒酸胀麻]")

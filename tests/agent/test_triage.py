@@ -97,6 +97,17 @@ def test_negation_the_past_habits_and_suppositions_do_not_fire(triage: Triage) -
     assert without_past_clauses("以前晕倒过，今天又晕倒了", ["以前"], ["今天"]).endswith("今天又晕倒了")
 
 
+def test_a_term_does_not_end_inside_a_longer_word(triage: Triage) -> None:
+    """A real question (``real_questions_dev4.tsv``): 被查出来有高血压 … 可以怀孕吗 had matched 出*血 and
+    been told to call 120 for bleeding in pregnancy; a pregnant woman's 查出血压高 or 血糖高 is no bleeding
+    either."""
+    assert triage.check("医生我老公30多岁，但被查出来有高血压，您好老公高血压可以怀孕吗？") is None
+    assert triage.check("怀孕三个月，上个月查出血压高") is None
+    assert triage.check("孕32周，检查出血糖高") is None
+    bleeding = triage.check("怀孕三个月，今天下面出血了")
+    assert bleeding is not None and bleeding.rule.id == "pregnancy_emergency"
+
+
 def test_how_bad_it_gets_at_times_is_asked_about_not_called_an_emergency(triage: Triage) -> None:
     """A real question (agent/data/real_questions_dev.tsv): coughing fits that take the breath away at their
     worst are a pattern; whether she is breathless now is asked first."""

@@ -421,6 +421,21 @@ def test_how_a_treatment_worked_is_no_complaint(embedder: object, tmp_path: Path
     assert [m.name for m in meaning.link("吃完药没效果，吃完还是不消化", [])] == ["消化不良"]
 
 
+def test_the_writer_s_worry_is_no_complaint_of_anxiety(embedder: object, tmp_path: Path) -> None:
+    """From real questions by relatives (``real_questions_dev4.tsv``): 有点担心 and 我现在非常得担心 had read
+    焦虑, and the agent asked where it hurt instead of answering about the diagnosed disease."""
+    from wenzhen.retrieval.concept_meaning import ConceptMeaning
+    from wenzhen.retrieval.kg import SymptomConcept, SymptomConcepts
+
+    anxiety = SymptomConcept("焦虑", ("焦虑", "紧张"), ("心里紧张", "老是担心", "总是担心"))
+    concepts = SymptomConcepts([anxiety])
+    meaning = ConceptMeaning.build(concepts, embedder, "e5", tmp_path)
+    assert meaning.concept_of("非常得担心") is not None  # near 老是担心 in words
+    assert meaning.link("从小就有癫痫了，现在到结婚年龄了，有点担心", []) == []
+    assert meaning.link("我现在非常得担心，难过自己得了大病。", []) == []
+    assert [m.name for m in meaning.link("最近心里特别紧张", [])] == ["焦虑"]
+
+
 def test_a_negated_clause_says_a_lack_rather_than_denying_it(embedder: object, tmp_path: Path) -> None:
     from wenzhen.retrieval.concept_meaning import ConceptMeaning
     from wenzhen.retrieval.kg import SymptomConcept, SymptomConcepts

@@ -25,6 +25,9 @@ from wenzhen.retrieval.negation import doubtful, hedge_before, negated_before
         ("头不疼就是牙疼", "牙疼", False, False),  # the cue denies 疼, the head's; 就是: but
         ("肚子不疼胸口疼", "胸口疼", False, False),
         ("肚子不舒服头疼", "头疼", False, False),
+        ("最近身体有点不舒经常头晕", "头晕", False, False),  # 不舒(服), a complaint cut short; was denied
+        ("有点不适头晕", "头晕", False, False),
+        ("身体不得劲头晕", "头晕", False, False),
         ("没事就头疼", "头疼", False, False),  # 没事就: often
         ("没发烧但是咳嗽", "咳嗽", False, False),
         ("不咳不过喘", "喘", False, False),  # 不过: but, though its 不 denies nothing; was denied
