@@ -108,6 +108,19 @@ def test_a_term_does_not_end_inside_a_longer_word(triage: Triage) -> None:
     assert bleeding is not None and bleeding.rule.id == "pregnancy_emergency"
 
 
+def test_a_known_illness_a_memory_and_a_continuing_complaint_are_no_emergency(triage: Triage) -> None:
+    """Unlabelled real questions (CMD, none of the labelled samples) that had a call-120 reply: a child's
+    diagnosis named (孩子…羊癫疯), a schoolmate's fit remembered (有次), and 不断 (on and on) read as a
+    severed hand (手…断)."""
+    assert triage.check("孩子得了羊癫疯，平时要注意什么？") is None
+    assert triage.check("我还依稀记得我的个小学同学，有次补课上到一半儿突然晕倒，四肢抽搐，口呕血沫") is None
+    assert triage.check("这两天手脚不断地发抖") is None
+    fit = triage.check("孩子羊癫疯又犯了，抽个不停")
+    assert fit is not None and fit.rule.id == "seizure"
+    severed = triage.check("手指被机器压断了")
+    assert severed is not None and severed.rule.id == "massive_bleeding"
+
+
 def test_how_bad_it_gets_at_times_is_asked_about_not_called_an_emergency(triage: Triage) -> None:
     """A real question (agent/data/real_questions_dev.tsv): coughing fits that take the breath away at their
     worst are a pattern; whether she is breathless now is asked first."""
