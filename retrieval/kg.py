@@ -395,7 +395,7 @@ class EntityDictionary:
             for pattern, concept in self.patterns
             for f in pattern.finditer(folded)
             if not _inside_word(folded, f.start())  # 手指头疼: no 头…疼
-            and not ends_inside_word(folded, f.end())  # 鼻子检查出血常规: no 鼻…出血
+            and not ends_inside_word(folded, f.end())  # 大便查出血糖高: no 大便…血
         ]
         found.sort(key=lambda item: (item[0].start() - item[0].end(), -_own(item[0])))  # longest, most words
         for match, concept in found:

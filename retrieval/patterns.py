@@ -6,8 +6,8 @@ True
 '被蜂蜇了 chest'
 
 Shared by red-flag triage and the symptom linker: a ``*`` spans up to :data:`GAP_CHARS` characters, never
-past the end of a clause, nor ends on the first character of a longer word (:func:`ends_inside_word`); text
-is compared after folding full-width forms, case and variant characters.
+past the end of a clause; a term never ends on the first character of a longer word
+(:func:`ends_inside_word`); text is compared after folding full-width forms, case and variant characters.
 """
 
 from __future__ import annotations
