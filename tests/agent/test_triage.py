@@ -115,6 +115,8 @@ def test_a_known_illness_a_memory_and_a_continuing_complaint_are_no_emergency(tr
     assert triage.check("孩子得了羊癫疯，平时要注意什么？") is None
     assert triage.check("我还依稀记得我的个小学同学，有次补课上到一半儿突然晕倒，四肢抽搐，口呕血沫") is None
     assert triage.check("这两天手脚不断地发抖") is None
+    reminded = triage.check("医生让我们记得按时给他吃药，我爸突然口吐白沫，抽了五分钟还停不下来")
+    assert reminded is not None and reminded.rule.id == "seizure"  # 记得 (remember to) is no memory
     fit = triage.check("孩子羊癫疯又犯了，抽个不停")
     assert fit is not None and fit.rule.id == "seizure"
     severed = triage.check("手指被机器压断了")
