@@ -36,7 +36,7 @@ from wenzhen.agent.triage_semantic import SemanticTriage
 from wenzhen.core.errors import InputError
 from wenzhen.retrieval.config import RetrievalSettings
 from wenzhen.retrieval.negation import negated_before
-from wenzhen.retrieval.patterns import compile_term, ends_inside_word, fold
+from wenzhen.retrieval.patterns import compile_term, cuts_words, fold
 
 _log = logging.getLogger(__name__)
 Level = Literal["emergency", "urgent", "screen"]
@@ -93,6 +93,8 @@ class RedFlagRule:
     dont: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
     ask: str | None = None
+    any_time: bool = False
+    """Reads clauses about the past, a habit or a supposition too: a wish to die is a risk however told."""
     patterns: tuple[tuple[re.Pattern[str], ...], ...] = field(default=(), compare=False, repr=False)
     unless_patterns: tuple[re.Pattern[str], ...] = field(default=(), compare=False, repr=False)
 
@@ -238,7 +240,7 @@ class Triage:
         english = bool(texts) and len(_LATIN_WORD.findall(folded[-1])) >= ENGLISH_WORDS
         found: TriageResult | None = None
         for rule in self.rules:
-            matched = rule.match(folded if rule.level == "screen" else now)
+            matched = rule.match(folded if rule.level == "screen" or rule.any_time else now)
             if matched is not None:
                 found = TriageResult(rule, matched, english)
                 break
@@ -307,6 +309,8 @@ def _rule(where: str, number: int, raw: dict[str, object], symptoms: list[str]) 
         raise InputError(f"{where}: rule {rule_id}: an empty term group")
     if level == "screen" and not raw.get("ask"):
         raise InputError(f"{where}: rule {rule_id}: a screen rule needs the question to ask (ask)")
+    if not isinstance(raw.get("any_time", False), bool):
+        raise InputError(f"{where}: rule {rule_id}: any_time is true or false, not {raw['any_time']!r}")
     unless = tuple(str(term) for term in _list(raw.get("unless", [])))
     return RedFlagRule(
         rule_id,
@@ -318,6 +322,7 @@ def _rule(where: str, number: int, raw: dict[str, object], symptoms: list[str]) 
         tuple(str(x) for x in _list(raw.get("dont", []))),
         unless,
         str(raw["ask"]) if raw.get("ask") else None,
+        bool(raw.get("any_time", False)),
         tuple(tuple(compile_term(term) for term in group) for group in groups),
         tuple(compile_term(term) for term in unless),
     )
@@ -328,10 +333,10 @@ def _list(value: object) -> list[object]:
 
 
 def _first_affirmed(text: str, patterns: tuple[re.Pattern[str], ...]) -> str | None:
-    """The first term of a group found in ``text`` without a negation right before it, not ending inside
-    a longer word (查出血压高: no 出血)."""
+    """The first term of a group found in ``text`` without a negation right before it, no piece of it
+    beginning or ending inside a word (查出血压高: no 出血)."""
     for pattern in patterns:
         for found in pattern.finditer(text):
-            if not negated_before(text, found.start(), max_gap=0) and not ends_inside_word(text, found.end()):
+            if not negated_before(text, found.start(), max_gap=0) and not cuts_words(text, found):
                 return found.group()
     return None

@@ -25,7 +25,9 @@ from wenzhen.retrieval.patterns import (
     CLAUSE_ENDS,
     SENSATION,
     SENTENCE_ENDS,
+    begins_inside_word,
     compile_term,
+    cuts_words,
     ends_inside_word,
     felt,
     fold_keeping_length,
@@ -394,8 +396,7 @@ class EntityDictionary:
             (f, concept)
             for pattern, concept in self.patterns
             for f in pattern.finditer(folded)
-            if not _inside_word(folded, f.start())  # 手指头疼: no 头…疼
-            and not ends_inside_word(folded, f.end())  # 大便查出血糖高: no 大便…血
+            if not cuts_words(folded, f)  # 手指头疼: no 头…疼; 大便查出血糖高: no 大便…血
         ]
         found.sort(key=lambda item: (item[0].start() - item[0].end(), -_own(item[0])))  # longest, most words
         for match, concept in found:
@@ -428,13 +429,13 @@ class EntityDictionary:
     def _exact(self, text: str) -> list[Mention]:
         mentions, position = [], 0
         while position < len(text):
-            if _inside_word(text, position):
+            if begins_inside_word(text, position):
                 position += 1  # 下面痛: below it hurts, not 面痛
                 continue
             for length in range(min(self.max_chars, len(text) - position), MIN_NAME_CHARS - 1, -1):
                 surface = text[position : position + length]
                 entry = self.entries.get(surface)
-                if entry is not None:
+                if entry is not None and not ends_inside_word(text, position + length):  # 查出血压高: no 出血
                     mentions.append(_said(text, position, position + length, entry[0], entry[1]))
                     position += length
                     break
@@ -443,9 +444,6 @@ class EntityDictionary:
         return mentions
 
 
-_WORDS_NOT_BEGUN_INSIDE = re.compile("[上下里外前后侧对表]面|[里外]头|[指趾骨舌乳奶拳]头")
-"""Words no name or phrasing begins on the second character of: where a thing is (右胁下面痛 is no 面痛,
-face pain; 胃里头疼 no 头疼) and things called …头 (手指头疼, 骨头疼: no 头疼)."""
 _DEGREE_COMPLEMENT = re.compile("得慌")
 """闷得慌, 烧得慌: how much, not 慌 (panic, 心慌); no pattern reads it (positions kept)."""
 
@@ -536,11 +534,6 @@ def _asked_as_a_disease(text: str, end: int) -> bool:
     found = _SENTENCE_END.search(text, end)
     rest = text[end : found.end() if found else len(text)]
     return _ASKED.search(rest) is not None and _ASKED_OF_A_COMPLAINT.search(rest) is None
-
-
-def _inside_word(text: str, position: int) -> bool:
-    """Whether ``text[position]`` is the second character of one of :data:`_WORDS_NOT_BEGUN_INSIDE`."""
-    return position > 0 and _WORDS_NOT_BEGUN_INSIDE.match(text, position - 1) is not None
 
 
 def _places_in_gap(match: re.Match[str]) -> range:

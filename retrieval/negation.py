@@ -18,7 +18,8 @@ from functools import cache
 
 from wenzhen.retrieval.patterns import CLAUSE_BREAKS, CLAUSE_ENDS, SENSATION
 
-NEGATION_CUES = ("没有", "没", "无", "不", "未", "否认", "并无", "从不", "不是")
+NEGATION_CUES = ("没有", "没", "无", "不", "未", "否认", "并无", "从不", "不是", "差点", "差一点", "险些")
+"""Cues that deny what follows: 差点 too (气得差点昏倒: she did not faint)."""
 _LONGEST_CUE = max(map(len, NEGATION_CUES))
 
 

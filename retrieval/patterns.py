@@ -6,8 +6,9 @@ True
 '被蜂蜇了 chest'
 
 Shared by red-flag triage and the symptom linker: a ``*`` spans up to :data:`GAP_CHARS` characters, never
-past the end of a clause; a term never ends on the first character of a longer word
-(:func:`ends_inside_word`); text is compared after folding full-width forms, case and variant characters.
+past the end of a clause; no piece of a term begins or ends inside one of a few words (:func:`cuts_words`:
+查出血压高 has no 出血, 手指头疼 no 头疼); text is compared after folding full-width forms, case and variant
+characters.
 """
 
 from __future__ import annotations
@@ -38,18 +39,57 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower().translate(VARIANTS)
 
 
-_WORDS_BEGUN_BY_BLOOD = re.compile("血(?:压|糖|脂|常规|小板|型|管|液|红蛋白|清|象|氧|钾|钠|钙)")
-"""Words of measures and tests that open with 血: a term ending in 血 (出血, 流*血) is no bleeding there."""
+WORDS_NOT_CUT = re.compile("血(?:压|糖|脂|常规|小板|型|管|液|红蛋白|清|象|氧|钾|钠|钙)|酒精性|电焊")
+"""Words no piece of a term begins or ends inside: measures and tests that open with 血 (查出血压高 tells
+of no 出血, 大便化验出血红蛋白 of no 大便…红, 血压又飙 of no 血…飙), 酒精性 (酒精性肝硬化吃什么: no
+吃…酒精) and 电焊 (碰触电焊机: no 触电)."""
+WORDS_NOT_BEGUN_INSIDE = re.compile("[上下里外前后侧对表]面|[里外]头|[指趾骨舌乳奶拳]头")
+"""Words no piece of a term begins inside, though one may end inside them (胸骨后|面): where a thing is
+(右胁下面痛 is no 面痛; 胃里头疼 no 头疼) and things called …头 (手指头疼, 骨头疼: no 头疼)."""
+_LONGEST_WORD = 4
 
 
-def ends_inside_word(text: str, end: int) -> bool:
-    """Whether a term found in ``text`` up to ``end`` ends on the first character of a longer word: 查出血压高
-    and 被查出来有高血压 tell of no bleeding (出血, 出*血).
+def begins_inside_word(text: str, position: int) -> bool:
+    """Whether a piece of a term beginning at ``position`` of ``text`` would begin inside a word.
 
-    >>> ends_inside_word("查出血压高", 3), ends_inside_word("下面出血了", 4)
+    >>> begins_inside_word("手指头疼", 2), begins_inside_word("查出血压高", 3), begins_inside_word("头疼", 0)
+    (True, True, False)
+    """
+    return _inside(WORDS_NOT_BEGUN_INSIDE, text, position) or _inside(WORDS_NOT_CUT, text, position)
+
+
+def ends_inside_word(text: str, position: int) -> bool:
+    """Whether a piece of a term ending at ``position`` of ``text`` would end inside a word.
+
+    >>> ends_inside_word("查出血压高", 3), ends_inside_word("大便出血红蛋白", 5)
+    (True, True)
+    >>> ends_inside_word("下面出血了", 4)
+    False
+    """
+    return _inside(WORDS_NOT_CUT, text, position)
+
+
+def _inside(words: re.Pattern[str], text: str, position: int) -> bool:
+    return any(
+        (word := words.match(text, start)) is not None and word.end() > position
+        for start in range(max(0, position - _LONGEST_WORD + 1), position)
+    )
+
+
+def cuts_words(text: str, found: re.Match[str]) -> bool:
+    """Whether a piece of a term found in ``text`` begins or ends inside a word: the term's ends, or those of
+    a ``*`` gap (血*飙 in 血压又飙: the 血 of 血压).
+
+    >>> spurts = compile_term("血*飙")
+    >>> cuts_words("血压又飙", spurts.search("血压又飙")), cuts_words("血往外飙", spurts.search("血往外飙"))
     (True, False)
     """
-    return end > 0 and _WORDS_BEGUN_BY_BLOOD.match(text, end - 1) is not None
+    gaps = [found.span(gap) for gap in range(1, found.re.groups + 1) if found.start(gap) >= 0]
+    begins = [found.start(), *(end for _, end in gaps)]
+    ends = [found.end(), *(start for start, _ in gaps)]
+    return any(begins_inside_word(text, at) for at in begins) or any(
+        ends_inside_word(text, at) for at in ends
+    )
 
 
 SENSATION = re.compile("[疼痛痒酸胀麻]")
@@ -90,7 +130,10 @@ def compile_term(term: str) -> re.Pattern[str]:
         pieces.append(re.escape(text[position:]))
         return "".join(pieces)
 
-    return re.compile(gap.join(part(piece) for piece in fold(term).split("*")))
+    folded = fold(term)
+    before = "(?<![0-9])" if folded[:1].isdigit() else ""  # 84 (消毒液) is not in 血糖高达284
+    after = "(?![0-9])" if folded[-1:].isdigit() else ""
+    return re.compile(before + gap.join(part(piece) for piece in folded.split("*")) + after)
 
 
 def fold_keeping_length(text: str) -> str:

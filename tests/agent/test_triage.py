@@ -94,6 +94,8 @@ def test_negation_the_past_habits_and_suppositions_do_not_fire(triage: Triage) -
     assert triage.check("癫痫病人每次发作的时候都会口吐白沫，四肢抽搐几分钟") is None
     assert triage.check("如果肝硬化吐血了怎么办") is None
     assert triage.check("以前晕倒过一次，今天又晕倒了") is not None  # today's clause still counts
+    assert triage.check("妈妈晚上跟弟弟吵嘴，一下高血压犯了，气的差点昏倒") is None  # nearly fainted (CMD)
+    assert triage.check("我18岁时候检查出的癫痫，一犯病时候头就剧烈的疼") is None  # when it flares up (CMD)
     assert without_past_clauses("以前晕倒过，今天又晕倒了", ["以前"], ["今天"]).endswith("今天又晕倒了")
 
 
@@ -121,6 +123,65 @@ def test_a_known_illness_a_memory_and_a_continuing_complaint_are_no_emergency(tr
     assert fit is not None and fit.rule.id == "seizure"
     severed = triage.check("手指被机器压断了")
     assert severed is not None and severed.rule.id == "massive_bleeding"
+
+
+def test_a_wish_to_die_is_a_risk_however_it_is_told(triage: Triage) -> None:
+    """Real questions (CMD) whose wish to die sat in a clause about a habit (经常), a feeling at times
+    (有时候) or a supposition (会不会) and so went unflagged; a past fit in such a clause stays history."""
+    for told in (
+        "最近做什么事都没心思不想和朋友交流。经常有轻生的念想有胃病但就是吃不下饭怎么办？",
+        "自从得了乙肝大三阳，有时候都怀疑自己是不是抑郁了，这大三阳到底能不能康复呢，不想过这样的生活了",
+        "会不会传染乙肝啊，极度恐慌，不专业的就不要解释我了，以免我忍受不了压力跳楼自杀",
+        "以前割过腕",
+    ):
+        found = triage.check(told)
+        assert found is not None and found.rule.id == "suicide_risk", told
+    assert triage.check("有一次过年喝啤酒，突然晕倒了，送往医院，结果是脑梗塞") is None
+
+
+def test_no_piece_of_a_term_cuts_a_word_or_a_number(triage: Triage) -> None:
+    """Real questions (CMD) that had a call-120 reply: a term's 血 was the 血 of 血压, its 84 (消毒液) part of
+    a blood sugar of 284, its 酒精 the 酒精 of 酒精性, its 触电 part of 电焊机. Each fires when meant."""
+    for said in (
+        "奶奶患高血压病十多年了，比较近这几天不知道怎么了血压又飙到180",
+        "奶奶的糖尿病最近很严重。她的血糖高达284。",
+        "老公是酒精性肝硬化，想问下，对于酒精性肝硬化患者来说，吃什么比较好？",
+        "哥哥因为工作原因，总是碰触电焊机等东西，经常被火花伤到眼睛",
+    ):
+        assert triage.check(said) is None, said
+    for said, rule in (
+        ("伤口的血往外飙", "massive_bleeding"),
+        ("孩子喝了84消毒液", "chemical_ingestion"),
+        ("孩子刚才喝了一口酒精", "chemical_ingestion"),
+        ("刚才在工地触电了", "electric_drowning"),
+    ):
+        found = triage.check(said)
+        assert found is not None and found.rule.id == rule, said
+
+
+def test_medicines_tried_or_prescribed_are_no_overdose(triage: Triage) -> None:
+    """Real questions (CMD) that had a call-120 reply for an overdose: medicines tried (西药中药都吃了,
+    所有胃药基本都吃过), prescribed (医生开了一堆药) or stopped (停止了所有药物)."""
+    for said in (
+        "慢性浅表性胃炎，中药西药都吃了就是没效果",
+        "一直在吃西药,所有胃药基本都吃过,但为什么没转好?",
+        "医生给我开了一堆药，让我每天吃药测血糖",
+        "医生说我有可能患药物性肝硬化，于是便停止了所有药物的治疗",
+    ):
+        assert triage.check(said) is None, said
+    for said in ("我把家里所有的药都吃了，现在很困", "他一口气吃了好多片药", "奶奶把一整瓶降糖药当糖丸吃了"):
+        found = triage.check(said)
+        assert found is not None and found.rule.id == "overdose", said
+
+
+def test_a_tongue_bitten_in_a_fit_is_no_bite_to_be_allergic_to(triage: Triage) -> None:
+    """A real question (CMD) describing a fit (…意识不清，咬舌头) was given the anaphylaxis reply (an
+    adrenaline pen); a bite is 被…咬 or a creature's."""
+    fit = triage.check("高声惊叫，全身抽动，口吐白沫，双目上翻，意识不清，咬舌头")
+    assert fit is not None and fit.rule.id != "anaphylaxis"
+    for said in ("婆婆被狗咬后没多久就呼吸困难，浑身起疹子", "蜘蛛咬了一口，现在喘不上气"):
+        bite = triage.check(said)
+        assert bite is not None and bite.rule.id == "anaphylaxis", said
 
 
 def test_how_bad_it_gets_at_times_is_asked_about_not_called_an_emergency(triage: Triage) -> None:
@@ -174,6 +235,9 @@ def test_a_malformed_rule_file_names_the_file_and_rule(tmp_path: Path) -> None:
         Triage.load(path)
     path.write_text('[[rule]]\nid = "x"\nname = "X"\nname_en = "x"\nlevel = "screen"\nall = [["a"]]\n')
     with pytest.raises(ValueError, match=r"rule x: a screen rule needs the question to ask"):
+        Triage.load(path)
+    path.write_text('[[rule]]\nid = "x"\nname = "X"\nname_en = "x"\nany_time = "yes"\nall = [["a"]]\n')
+    with pytest.raises(ValueError, match=r"rule x: any_time is true or false, not 'yes'"):
         Triage.load(path)
 
 

@@ -127,6 +127,7 @@ def test_what_parents_write_is_read(kg: KGRetriever, text: str, concepts: set[st
         ("一病发就砸东西", {"攻击行为"}),  # read nothing before
         ("住院时打人血白蛋白", set()),
         ("大便查出血糖高", set()),  # was 便血: 大便…血 ended inside 血糖
+        ("大便化验出血红蛋白", set()),  # was 便血: 大便…红 ended inside 血红蛋白
     ],
 )
 def test_what_adults_write_to_a_doctor_is_read(kg: KGRetriever, text: str, concepts: set[str]) -> None:

@@ -40,6 +40,8 @@ from wenzhen.retrieval.negation import doubtful, hedge_before, negated_before
         ("早上不晕下午晕", "晕", False, False),
         ("白天晚上都不咳", "咳", True, True),  # every time named is denied
         ("完全没好转 鼻塞", "鼻塞", False, False),  # a space written for a comma ends it; was denied
+        ("气得差点昏倒", "昏倒", True, True),  # nearly: she did not faint; was a call-120 reply
+        ("差一点就晕倒了", "晕倒", True, False),
     ],
 )
 def test_cue_and_gap(text: str, term: str, linker: bool, triage: bool) -> None:
