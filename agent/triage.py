@@ -27,7 +27,7 @@ import logging
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -80,6 +80,25 @@ def without_past_clauses(text: str, past: Sequence[str], now: Sequence[str] = ()
     return _SENTENCE.sub(sentence, text)
 
 
+def without_seen_clauses(text: str, seen: Sequence[re.Pattern[str]], asking: re.Pattern[str]) -> str:
+    """``text`` with everything up to its last clause that tells a doctor or an ambulance has since seen
+    it (送到医院, 医生说是…, 打了120) blanked out, unless that clause asks or plans (``asking``: 要不要送医院,
+    想尽快送去): the emergency told before it is over, or in hands; what follows still counts.
+
+    >>> seen = [compile_term("{送|带}*医院"), compile_term("医生*说")]
+    >>> without_seen_clauses("突然晕倒，送到医院，医生说是癫痫", seen, re.compile("要不要")).strip()
+    ''
+    >>> without_seen_clauses("突然晕倒，要不要送医院", seen, re.compile("要不要"))
+    '突然晕倒，要不要送医院'
+    """
+    told = [
+        clause.end()
+        for clause in _CLAUSE.finditer(text)
+        if any(p.search(clause.group()) for p in seen) and not asking.search(clause.group())
+    ]
+    return " " * told[-1] + text[told[-1] :] if told else text
+
+
 @dataclass(frozen=True)
 class RedFlagRule:
     """One red flag: the words that show it, how urgent it is, what to do and not do."""
@@ -116,21 +135,33 @@ class TriageResult:
     matched: tuple[str, ...]
     english: bool = False
     """The patient wrote (also) in English: the reply says it in English too."""
+    seen: bool = False
+    """An emergency a doctor has since seen (…送到医院，医生说是癫痫): a notice, and the question answered."""
 
     @property
     def level(self) -> Level:
-        return self.rule.level
+        return "urgent" if self.seen else self.rule.level
 
     def to_dict(self) -> dict[str, object]:
         """As the session state keeps it (``Triage.result`` reads it back)."""
-        return {"rule": self.rule.id, "matched": list(self.matched), "english": self.english}
+        return {
+            "rule": self.rule.id,
+            "matched": list(self.matched),
+            "english": self.english,
+            "seen": self.seen,
+        }
 
     def reply_text(self) -> str:
         """What the patient is told: why (the red flag, the words that showed it), where to go, what to do."""
         rule, seen = self.rule, "、".join(dict.fromkeys(self.matched))
         if rule.level == "screen":
             return rule.ask or ""
-        if rule.level == "emergency":
+        if self.seen:
+            head = (
+                f"【请留意】您描述的情况（{seen}）是{rule.name}的急症信号。您说已经看过医生：请按医嘱治疗和复诊；"
+                "如果再次出现，请立即拨打 120 急救电话，或马上到最近医院的急诊科就诊。"
+            )
+        elif rule.level == "emergency":
             head = (
                 f"【急症】您描述的情况（{seen}）提示可能是{rule.name}，属于急症信号。"
                 "请立即拨打 120 急救电话，或马上到最近医院的急诊科就诊，不要等待线上回复。"
@@ -142,15 +173,21 @@ class TriageResult:
             )
         lines = [head]
         if rule.do:
-            lines.append("现在请：" + "；".join(rule.do) + "。")
+            lines.append(("再次出现时请：" if self.seen else "现在请：") + "；".join(rule.do) + "。")
         if rule.dont:
             lines.append("请不要：" + "；".join(rule.dont) + "。")
         if self.english:
-            lines.append(_english(rule))
+            lines.append(_english(rule, self.seen))
         return "\n".join(lines)
 
 
-def _english(rule: RedFlagRule) -> str:
+def _english(rule: RedFlagRule, seen: bool) -> str:
+    if seen:
+        return (
+            f"That was a sign of an emergency ({rule.name_en}). You say a doctor has seen it: follow their "
+            "advice, and if it happens again call an ambulance (120 in mainland China) or go to the nearest "
+            "emergency department."
+        )
     if rule.level == "emergency":
         return (
             f"This may be an emergency ({rule.name_en}). Call an ambulance now (120 in mainland China, or "
@@ -197,6 +234,8 @@ class Triage:
         not_now: Sequence[str] = (),
         now: Sequence[str] = (),
         meaning: MeaningLayer | None = None,
+        seen: Sequence[str] = (),
+        asking: Sequence[str] = (),
     ) -> None:
         if not rules:
             raise InputError("no red-flag rules")
@@ -205,6 +244,10 @@ class Triage:
         """Cues of a clause about the past, a habit or a supposition: emergency and urgent rules skip it…"""
         self.now = tuple(fold(cue) for cue in now)
         """…until a clause of the same sentence speaks of now."""
+        self.seen = tuple(compile_term(cue) for cue in seen)
+        """Cues of a clause telling a doctor or an ambulance has since seen what came before it…"""
+        self.asking = re.compile("|".join(re.escape(fold(cue)) for cue in asking) or "(?!)")
+        """…unless the clause asks or plans (要不要送医院)."""
         self.by_id = {rule.id: rule for rule in rules}
         self.meaning = meaning
         """Names an emergency no rule term matched (None: rules only)."""
@@ -228,8 +271,11 @@ class Triage:
         except tomllib.TOMLDecodeError as err:
             raise InputError(f"{where}: not valid TOML: {err}") from err
         rules = [_rule(where, number, raw, names) for number, raw in enumerate(data.get("rule", []), start=1)]
-        cues = {key: [str(cue) for cue in _list(data.get(key, []))] for key in ("not_now", "now")}
-        return cls(rules, cues["not_now"], cues["now"], meaning)
+        cues = {
+            key: [str(cue) for cue in _list(data.get(key, []))]
+            for key in ("not_now", "now", "seen", "asking")
+        }
+        return cls(rules, cues["not_now"], cues["now"], meaning, cues["seen"], cues["asking"])
 
     def check(self, messages: str | Sequence[str]) -> TriageResult | None:
         """The most urgent red flag the patient's messages (oldest first, the newest last) show, or None: an
@@ -237,16 +283,37 @@ class Triage:
         texts = [messages] if isinstance(messages, str) else list(messages)
         folded = [fold(text) for text in texts]
         now = [self._now(text) for text in folded]
+        unseen = [self._unseen(text) for text in now]
         english = bool(texts) and len(_LATIN_WORD.findall(folded[-1])) >= ENGLISH_WORDS
         found: TriageResult | None = None
         for rule in self.rules:
-            matched = rule.match(folded if rule.level == "screen" or rule.any_time else now)
-            if matched is not None:
-                found = TriageResult(rule, matched, english)
-                break
-        if found is None or found.level != "emergency":
-            return self._by_meaning(texts, now, english) or found
-        return found
+            result = self._by_rule(rule, folded, now, unseen, english)
+            if result is not None and (
+                found is None or LEVELS.index(result.level) < LEVELS.index(found.level)
+            ):
+                found = result
+                if found.level == "emergency":
+                    return found
+        named = self._by_meaning(texts, now, english)
+        if named is not None and unseen[-1] != now[-1]:  # the message tells a doctor has since seen it
+            named = replace(named, seen=True)
+        return named or found
+
+    @staticmethod
+    def _by_rule(
+        rule: RedFlagRule, folded: list[str], now: list[str], unseen: list[str], english: bool
+    ) -> TriageResult | None:
+        """What ``rule`` finds: a screening rule reads every clause, an ``any_time`` one too; an emergency or
+        urgent one what is happening now and no doctor has since seen. An emergency only a doctor has seen
+        is a notice (``seen``); an urgent one nothing."""
+        if rule.level == "screen" or rule.any_time:
+            matched = rule.match(folded)
+            return None if matched is None else TriageResult(rule, matched, english)
+        matched = rule.match(unseen)
+        if matched is not None:
+            return TriageResult(rule, matched, english)
+        matched = rule.match(now) if rule.level == "emergency" else None
+        return None if matched is None else TriageResult(rule, matched, english, seen=True)
 
     def warning(self, symptom: str) -> tuple[str, Level] | None:
         """The emergency or urgent red flag (name, level) a symptom said alone is ("有呕血"), by the rules
@@ -260,6 +327,9 @@ class Triage:
     def meaning_text(self, messages: Sequence[str]) -> str:
         """What the meaning layer reads of the patient's messages: the last few, folded, past clauses out."""
         return semantic_text([self._now(fold(text)) for text in messages])
+
+    def _unseen(self, now: str) -> str:
+        return without_seen_clauses(now, self.seen, self.asking)
 
     def _now(self, folded: str) -> str:
         return without_past_clauses(folded, self.not_now, self.now)
@@ -278,7 +348,8 @@ class Triage:
 
     def result(self, stored: dict[str, Any]) -> TriageResult:
         """A result kept in the session state (``TriageResult.to_dict``)."""
-        return TriageResult(self.by_id[stored["rule"]], tuple(stored["matched"]), bool(stored["english"]))
+        rule = self.by_id[stored["rule"]]
+        return TriageResult(rule, tuple(stored["matched"]), bool(stored["english"]), bool(stored.get("seen")))
 
     def escalate(self, screened: TriageResult) -> TriageResult:
         """The screening question of ``screened`` answered yes: the red flag it asked about is there."""

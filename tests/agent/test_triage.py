@@ -184,6 +184,32 @@ def test_a_tongue_bitten_in_a_fit_is_no_bite_to_be_allergic_to(triage: Triage) -
         assert bite is not None and bite.rule.id == "anaphylaxis", said
 
 
+def test_an_emergency_a_doctor_has_since_seen_is_a_notice_and_the_question_is_answered(
+    triage: Triage,
+) -> None:
+    """Real questions (CMD): 33 of the 156 that had a call-120 reply told an event a doctor had since seen
+    (…送到医院，医生说是癫痫) and asked about the illness, which went unanswered. Now they get a notice to act
+    at once if it happens again (urgent: the consultation goes on)."""
+    told = triage.check(
+        "我的亲戚是个孤寡老人，今天早上他突然倒在地上，手脚抽搐，口吐白沫，我们赶紧把他带到了医院，医生仔细检查"
+        "说他得了癫痫，在这我想咨询一下"
+    )
+    assert told is not None and told.seen and told.level == "urgent" and told.rule.level == "emergency"
+    assert "如果再次出现，请立即拨打 120" in told.reply_text() and "再次出现时请：" in told.reply_text()
+    assert triage.result(told.to_dict()) == told  # kept in the session state as it was
+    for present in (
+        "我爸突然嘴歪了，说话不清楚，要不要送到医院？",  # asks: not seen
+        "今天侄女突然手脚抽搐，口吐白沫，我们想尽快送孩子去医治",  # plans
+        "我爸晕倒了，叫不醒，正在送医院的路上",  # on the way
+        "医生说是胃炎，现在又吐了好多血",  # after what the doctor said
+        "在本地医院住院治疗7天，昨天刚出院，但是晚上突然呼吸急促",
+    ):
+        found = triage.check(present)
+        assert found is not None and found.level == "emergency" and not found.seen, present
+    bitten = triage.check("今天被狗咬了一口，破皮了，已经去医院打了疫苗")
+    assert bitten is None  # an urgent red flag a doctor has seen: nothing more to say
+
+
 def test_how_bad_it_gets_at_times_is_asked_about_not_called_an_emergency(triage: Triage) -> None:
     """A real question (agent/data/real_questions_dev.tsv): coughing fits that take the breath away at their
     worst are a pattern; whether she is breathless now is asked first."""
