@@ -303,13 +303,13 @@ class Triage:
     def _by_rule(
         rule: RedFlagRule, folded: list[str], now: list[str], unseen: list[str], english: bool
     ) -> TriageResult | None:
-        """What ``rule`` finds: a screening rule reads every clause, an ``any_time`` one too; an emergency or
-        urgent one what is happening now and no doctor has since seen. An emergency only a doctor has seen
-        is a notice (``seen``); an urgent one nothing."""
+        """What ``rule`` finds: a screening rule reads every clause, an ``any_time`` one too; an urgent one
+        what is happening now; an emergency one what is happening now and no doctor has since seen, and an
+        emergency only a doctor has seen is a notice (``seen``: urgent)."""
         if rule.level == "screen" or rule.any_time:
             matched = rule.match(folded)
             return None if matched is None else TriageResult(rule, matched, english)
-        matched = rule.match(unseen)
+        matched = rule.match(unseen if rule.level == "emergency" else now)
         if matched is not None:
             return TriageResult(rule, matched, english)
         matched = rule.match(now) if rule.level == "emergency" else None

@@ -206,8 +206,8 @@ def test_an_emergency_a_doctor_has_since_seen_is_a_notice_and_the_question_is_an
     ):
         found = triage.check(present)
         assert found is not None and found.level == "emergency" and not found.seen, present
-    bitten = triage.check("今天被狗咬了一口，破皮了，已经去医院打了疫苗")
-    assert bitten is None  # an urgent red flag a doctor has seen: nothing more to say
+    infant = triage.check("宝宝现在三个月大，总是发高烧，当地医生说可能是白血病，叫我们到上级医院去检查")
+    assert infant is not None and infant.rule.id == "infant_fever" and not infant.seen  # urgent: still told
 
 
 def test_how_bad_it_gets_at_times_is_asked_about_not_called_an_emergency(triage: Triage) -> None:
