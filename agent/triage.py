@@ -81,9 +81,9 @@ def without_past_clauses(text: str, past: Sequence[str], now: Sequence[str] = ()
 
 
 def without_seen_clauses(text: str, seen: Sequence[re.Pattern[str]], asking: re.Pattern[str]) -> str:
-    """``text`` with everything up to its last clause that tells a doctor or an ambulance has since seen
-    it (送到医院, 医生说是…, 打了120) blanked out, unless that clause asks or plans (``asking``: 要不要送医院,
-    想尽快送去): the emergency told before it is over, or in hands; what follows still counts.
+    """``text`` with everything up to its last clause that tells a doctor has since seen it (送到医院,
+    医生说是…, 住院) blanked out, unless that clause asks or plans (``asking``: 要不要送医院, 想尽快送去,
+    正在送医院的路上): the emergency told before it is over, or in hands; what follows still counts.
 
     >>> seen = [compile_term("{送|带}*医院"), compile_term("医生*说")]
     >>> without_seen_clauses("突然晕倒，送到医院，医生说是癫痫", seen, re.compile("要不要")).strip()
@@ -245,7 +245,7 @@ class Triage:
         self.now = tuple(fold(cue) for cue in now)
         """…until a clause of the same sentence speaks of now."""
         self.seen = tuple(compile_term(cue) for cue in seen)
-        """Cues of a clause telling a doctor or an ambulance has since seen what came before it…"""
+        """Cues of a clause telling a doctor has since seen what came before it…"""
         self.asking = re.compile("|".join(re.escape(fold(cue)) for cue in asking) or "(?!)")
         """…unless the clause asks or plans (要不要送医院)."""
         self.by_id = {rule.id: rule for rule in rules}

@@ -47,6 +47,7 @@ WORDS_NOT_BEGUN_INSIDE = re.compile("[上下里外前后侧对表]面|[里外]�
 """Words no piece of a term begins inside, though one may end inside them (胸骨后|面): where a thing is
 (右胁下面痛 is no 面痛; 胃里头疼 no 头疼) and things called …头 (手指头疼, 骨头疼: no 头疼)."""
 _LONGEST_WORD = 4
+"""The length of the longest word of :data:`WORDS_NOT_CUT` and :data:`WORDS_NOT_BEGUN_INSIDE` (血红蛋白)."""
 
 
 def begins_inside_word(text: str, position: int) -> bool:

@@ -201,6 +201,7 @@ def test_an_emergency_a_doctor_has_since_seen_is_a_notice_and_the_question_is_an
         "我爸突然嘴歪了，说话不清楚，要不要送到医院？",  # asks: not seen
         "今天侄女突然手脚抽搐，口吐白沫，我们想尽快送孩子去医治",  # plans
         "我爸晕倒了，叫不醒，正在送医院的路上",  # on the way
+        "我爸突然口吐白沫，抽了五分钟还停不下来，已经打了120，在等救护车",  # what to do while waiting matters
         "医生说是胃炎，现在又吐了好多血",  # after what the doctor said
         "在本地医院住院治疗7天，昨天刚出院，但是晚上突然呼吸急促",
     ):
