@@ -80,21 +80,21 @@ def without_past_clauses(text: str, past: Sequence[str], now: Sequence[str] = ()
     return _SENTENCE.sub(sentence, text)
 
 
-def without_seen_clauses(text: str, seen: Sequence[re.Pattern[str]], asking: re.Pattern[str]) -> str:
+def without_seen_clauses(text: str, seen: Sequence[re.Pattern[str]], asking: Sequence[str]) -> str:
     """``text`` with everything up to its last clause that tells a doctor has since seen it (送到医院,
     医生说是…, 住院) blanked out, unless that clause asks or plans (``asking``: 要不要送医院, 想尽快送去,
     正在送医院的路上): the emergency told before it is over, or in hands; what follows still counts.
 
     >>> seen = [compile_term("{送|带}*医院"), compile_term("医生*说")]
-    >>> without_seen_clauses("突然晕倒，送到医院，医生说是癫痫", seen, re.compile("要不要")).strip()
+    >>> without_seen_clauses("突然晕倒，送到医院，医生说是癫痫", seen, ["要不要"]).strip()
     ''
-    >>> without_seen_clauses("突然晕倒，要不要送医院", seen, re.compile("要不要"))
+    >>> without_seen_clauses("突然晕倒，要不要送医院", seen, ["要不要"])
     '突然晕倒，要不要送医院'
     """
     told = [
         clause.end()
         for clause in _CLAUSE.finditer(text)
-        if any(p.search(clause.group()) for p in seen) and not asking.search(clause.group())
+        if any(p.search(clause.group()) for p in seen) and not any(cue in clause.group() for cue in asking)
     ]
     return " " * told[-1] + text[told[-1] :] if told else text
 
@@ -246,7 +246,7 @@ class Triage:
         """…until a clause of the same sentence speaks of now."""
         self.seen = tuple(compile_term(cue) for cue in seen)
         """Cues of a clause telling a doctor has since seen what came before it…"""
-        self.asking = re.compile("|".join(re.escape(fold(cue)) for cue in asking) or "(?!)")
+        self.asking = tuple(fold(cue) for cue in asking)
         """…unless the clause asks or plans (要不要送医院)."""
         self.by_id = {rule.id: rule for rule in rules}
         self.meaning = meaning
@@ -312,7 +312,9 @@ class Triage:
         matched = rule.match(unseen if rule.level == "emergency" else now)
         if matched is not None:
             return TriageResult(rule, matched, english)
-        matched = rule.match(now) if rule.level == "emergency" else None
+        if rule.level != "emergency" or unseen == now:  # nothing a doctor has seen to read again
+            return None
+        matched = rule.match(now)
         return None if matched is None else TriageResult(rule, matched, english, seen=True)
 
     def warning(self, symptom: str) -> tuple[str, Level] | None:
