@@ -27,20 +27,22 @@ import logging
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from wenzhen.agent.triage_semantic import SemanticTriage
 from wenzhen.core.errors import InputError
 from wenzhen.retrieval.config import RetrievalSettings
 from wenzhen.retrieval.negation import negated_before
-from wenzhen.retrieval.patterns import compile_term, cuts_words, fold
+from wenzhen.retrieval.patterns import CLAUSE_ENDS, compile_term, cuts_words, fold
 
 _log = logging.getLogger(__name__)
 Level = Literal["emergency", "urgent", "screen"]
 LEVELS: tuple[Level, ...] = ("emergency", "urgent", "screen")
+Over = Literal["seen", "recent"]
+"""Why an emergency told is over: a doctor has since seen it, or it was a fit or a faint of the last days."""
 SEMANTIC_TURNS = 3
 """The meaning layer reads the patient's last few messages together."""
 QUOTED_CHARS = 30
@@ -80,23 +82,37 @@ def without_past_clauses(text: str, past: Sequence[str], now: Sequence[str] = ()
     return _SENTENCE.sub(sentence, text)
 
 
-def without_seen_clauses(text: str, seen: Sequence[re.Pattern[str]], asking: Sequence[str]) -> str:
-    """``text`` with everything up to its last clause that tells a doctor has since seen it (送到医院,
-    医生说是…, 住院) blanked out, unless that clause asks or plans (``asking``: 要不要送医院, 想尽快送去,
-    正在送医院的路上): the emergency told before it is over, or in hands; what follows still counts.
+ASK_BEFORE = 8
+"""An asking cue counts for a seen cue when it ends at most this many characters before it (要不要马上送
+医院)…"""
+ASK_AFTER = 3
+"""…or begins within this many after it (送医院了吗, 送医院的路上); a question asked elsewhere in a long
+run-on clause (…带到医院仔细检查医生说是癫痫您好癫痫病如何才能自愈) does not."""
+_CLAUSE_OR_SENTENCE = re.compile(f"[^{CLAUSE_ENDS}]+")
+
+
+def seen_until(text: str, seen: Sequence[re.Pattern[str]], asking: Sequence[str]) -> int:
+    """Where the last clause of ``text`` that tells a doctor has since seen what came before it (送到医院,
+    医生说是…, 住院) ends, or 0: the emergency told before it is over, or in hands; what follows still counts.
+    A clause that asks or plans it (``asking``: 要不要送医院, 想尽快送去, 正在送医院的路上) tells nothing.
 
     >>> seen = [compile_term("{送|带}*医院"), compile_term("医生*说")]
-    >>> without_seen_clauses("突然晕倒，送到医院，医生说是癫痫", seen, ["要不要"]).strip()
-    ''
-    >>> without_seen_clauses("突然晕倒，要不要送医院", seen, ["要不要"])
-    '突然晕倒，要不要送医院'
+    >>> seen_until("突然晕倒，送到医院，医生说是癫痫。能治好吗", seen, ["要不要", "吗"])
+    16
+    >>> seen_until("突然晕倒，要不要送医院", seen, ["要不要"])
+    0
     """
     told = [
         clause.end()
-        for clause in _CLAUSE.finditer(text)
-        if any(p.search(clause.group()) for p in seen) and not any(cue in clause.group() for cue in asking)
+        for clause in _CLAUSE_OR_SENTENCE.finditer(text)
+        if any(_told(clause.group(), found, asking) for cue in seen for found in cue.finditer(clause.group()))
     ]
-    return " " * told[-1] + text[told[-1] :] if told else text
+    return told[-1] if told else 0
+
+
+def _told(clause: str, found: re.Match[str], asking: Sequence[str]) -> bool:
+    near = clause[max(0, found.start() - ASK_BEFORE) : found.end() + ASK_AFTER]
+    return not any(cue in near for cue in asking)
 
 
 @dataclass(frozen=True)
@@ -114,6 +130,9 @@ class RedFlagRule:
     ask: str | None = None
     any_time: bool = False
     """Reads clauses about the past, a habit or a supposition too: a wish to die is a risk however told."""
+    episodic: bool = False
+    """An emergency that is over once told (a fit, a faint): told of the last days (前两天, 昨天), a
+    notice."""
     patterns: tuple[tuple[re.Pattern[str], ...], ...] = field(default=(), compare=False, repr=False)
     unless_patterns: tuple[re.Pattern[str], ...] = field(default=(), compare=False, repr=False)
 
@@ -135,12 +154,13 @@ class TriageResult:
     matched: tuple[str, ...]
     english: bool = False
     """The patient wrote (also) in English: the reply says it in English too."""
-    seen: bool = False
-    """An emergency a doctor has since seen (…送到医院，医生说是癫痫): a notice, and the question answered."""
+    over: Over | None = None
+    """An emergency that is over (a doctor has since seen it: …送到医院，医生说是癫痫; or a fit or faint
+    of the last days: 前两天突然晕倒): a notice, and the question answered."""
 
     @property
     def level(self) -> Level:
-        return "urgent" if self.seen else self.rule.level
+        return "urgent" if self.over else self.rule.level
 
     def to_dict(self) -> dict[str, object]:
         """As the session state keeps it (``Triage.result`` reads it back)."""
@@ -148,7 +168,7 @@ class TriageResult:
             "rule": self.rule.id,
             "matched": list(self.matched),
             "english": self.english,
-            "seen": self.seen,
+            "over": self.over,
         }
 
     def reply_text(self) -> str:
@@ -156,10 +176,15 @@ class TriageResult:
         rule, seen = self.rule, "、".join(dict.fromkeys(self.matched))
         if rule.level == "screen":
             return rule.ask or ""
-        if self.seen:
+        if self.over == "seen":
             head = (
                 f"【请留意】您描述的情况（{seen}）是{rule.name}的急症信号。您说已经看过医生：请按医嘱治疗和复诊；"
-                "如果再次出现，请立即拨打 120 急救电话，或马上到最近医院的急诊科就诊。"
+                f"{_AGAIN}"
+            )
+        elif self.over == "recent":
+            head = (
+                f"【请今天就医】您描述的情况（{seen}）是{rule.name}的急症信号。虽然已经过去，仍要查明原因："
+                f"请今天就到医院当面诊治；{_AGAIN}"
             )
         elif rule.level == "emergency":
             head = (
@@ -173,20 +198,30 @@ class TriageResult:
             )
         lines = [head]
         if rule.do:
-            lines.append(("再次出现时请：" if self.seen else "现在请：") + "；".join(rule.do) + "。")
+            lines.append(("再次出现时请：" if self.over else "现在请：") + "；".join(rule.do) + "。")
         if rule.dont:
             lines.append("请不要：" + "；".join(rule.dont) + "。")
         if self.english:
-            lines.append(_english(rule, self.seen))
+            lines.append(_english(rule, self.over))
         return "\n".join(lines)
 
 
-def _english(rule: RedFlagRule, seen: bool) -> str:
-    if seen:
+_AGAIN = "如果再次出现，请立即拨打 120 急救电话，或马上到最近医院的急诊科就诊。"
+_AGAIN_EN = (
+    "if it happens again call an ambulance (120 in mainland China) or go to the nearest emergency department."
+)
+
+
+def _english(rule: RedFlagRule, over: Over | None) -> str:
+    if over == "seen":
         return (
             f"That was a sign of an emergency ({rule.name_en}). You say a doctor has seen it: follow their "
-            "advice, and if it happens again call an ambulance (120 in mainland China) or go to the nearest "
-            "emergency department."
+            f"advice, and {_AGAIN_EN}"
+        )
+    if over == "recent":
+        return (
+            f"That was a sign of an emergency ({rule.name_en}). It has passed, but its cause must be found: "
+            f"see a doctor in person today, and {_AGAIN_EN}"
         )
     if rule.level == "emergency":
         return (
@@ -227,27 +262,49 @@ def semantic_text(messages: Sequence[str]) -> str:
     return "；".join(" ".join(text.split()) for text in messages[-SEMANTIC_TURNS:] if text.strip())
 
 
+@dataclass(frozen=True)
+class TimeCues:
+    """The cue lists of ``red_flags.toml`` that tell when what a clause says happened, and whether it is over
+    (``docs/TRIAGE.md``)."""
+
+    not_now: tuple[str, ...] = ()
+    """A clause about the past, a habit or a supposition: emergency and urgent rules skip it…"""
+    now: tuple[str, ...] = ()
+    """…until a clause of the same sentence speaks of now."""
+    seen: tuple[str, ...] = ()
+    """A clause telling a doctor has since seen what came before it (``*`` terms)…"""
+    asking: tuple[str, ...] = ()
+    """…unless the clause asks or plans (要不要送医院)."""
+    recent: tuple[str, ...] = ()
+    """A clause of the last days (前两天, 昨天): an episodic rule's emergency told there is over…"""
+    still: tuple[str, ...] = ()
+    """…until a clause of the same sentence says it goes on or is back (现在, 还在, 今天)."""
+
+
+@dataclass(frozen=True)
+class _Readings:
+    """The patient's messages (folded, oldest first) as each kind of rule reads them."""
+
+    whole: list[str]
+    """Every clause: screening and ``any_time`` rules."""
+    now: list[str]
+    """Clauses about the past, a habit or a supposition out: urgent rules."""
+    unseen: list[str]
+    """And what a doctor has since seen: emergency rules."""
+    current: list[str]
+    """And the last days' clauses: episodic emergency rules (a fit, a faint)."""
+
+
 class Triage:
     def __init__(
-        self,
-        rules: list[RedFlagRule],
-        not_now: Sequence[str] = (),
-        now: Sequence[str] = (),
-        meaning: MeaningLayer | None = None,
-        seen: Sequence[str] = (),
-        asking: Sequence[str] = (),
+        self, rules: list[RedFlagRule], cues: TimeCues = TimeCues(), meaning: MeaningLayer | None = None
     ) -> None:
         if not rules:
             raise InputError("no red-flag rules")
         self.rules = sorted(rules, key=lambda rule: LEVELS.index(rule.level))
-        self.not_now = tuple(fold(cue) for cue in not_now)
-        """Cues of a clause about the past, a habit or a supposition: emergency and urgent rules skip it…"""
-        self.now = tuple(fold(cue) for cue in now)
-        """…until a clause of the same sentence speaks of now."""
-        self.seen = tuple(compile_term(cue) for cue in seen)
-        """Cues of a clause telling a doctor has since seen what came before it…"""
-        self.asking = tuple(fold(cue) for cue in asking)
-        """…unless the clause asks or plans (要不要送医院)."""
+        self.cues = cues
+        """Folded, as the text they are compared with."""
+        self.seen = tuple(compile_term(cue) for cue in cues.seen)
         self.by_id = {rule.id: rule for rule in rules}
         self.meaning = meaning
         """Names an emergency no rule term matched (None: rules only)."""
@@ -271,11 +328,8 @@ class Triage:
         except tomllib.TOMLDecodeError as err:
             raise InputError(f"{where}: not valid TOML: {err}") from err
         rules = [_rule(where, number, raw, names) for number, raw in enumerate(data.get("rule", []), start=1)]
-        cues = {
-            key: [str(cue) for cue in _list(data.get(key, []))]
-            for key in ("not_now", "now", "seen", "asking")
-        }
-        return cls(rules, cues["not_now"], cues["now"], meaning, cues["seen"], cues["asking"])
+        cues = TimeCues(*(tuple(fold(str(c)) for c in _list(data.get(f.name, []))) for f in fields(TimeCues)))
+        return cls(rules, cues, meaning)
 
     def check(self, messages: str | Sequence[str]) -> TriageResult | None:
         """The most urgent red flag the patient's messages (oldest first, the newest last) show, or None: an
@@ -283,11 +337,13 @@ class Triage:
         texts = [messages] if isinstance(messages, str) else list(messages)
         folded = [fold(text) for text in texts]
         now = [self._now(text) for text in folded]
-        unseen = [self._unseen(text) for text in now]
+        unseen = [self._unseen(whole, text) for whole, text in zip(folded, now, strict=True)]
+        current = [without_past_clauses(text, self.cues.recent, self.cues.still) for text in unseen]
+        readings = _Readings(folded, now, unseen, current)
         english = bool(texts) and len(_LATIN_WORD.findall(folded[-1])) >= ENGLISH_WORDS
         found: TriageResult | None = None
         for rule in self.rules:
-            result = self._by_rule(rule, folded, now, unseen, english)
+            result = self._by_rule(rule, readings, english)
             if result is not None and (
                 found is None or LEVELS.index(result.level) < LEVELS.index(found.level)
             ):
@@ -295,27 +351,27 @@ class Triage:
                 if found.level == "emergency":
                     return found
         named = self._by_meaning(texts, now, english)
-        if named is not None and unseen[-1] != now[-1]:  # the message tells a doctor has since seen it
-            named = replace(named, seen=True)
+        if named is not None:
+            named = replace(named, over=_over(named.rule, readings))
         return named or found
 
     @staticmethod
-    def _by_rule(
-        rule: RedFlagRule, folded: list[str], now: list[str], unseen: list[str], english: bool
-    ) -> TriageResult | None:
+    def _by_rule(rule: RedFlagRule, readings: _Readings, english: bool) -> TriageResult | None:
         """What ``rule`` finds: a screening rule reads every clause, an ``any_time`` one too; an urgent one
-        what is happening now; an emergency one what is happening now and no doctor has since seen, and an
-        emergency only a doctor has seen is a notice (``seen``: urgent)."""
+        what is happening now; an emergency one what is happening now and no doctor has since seen (an
+        episodic one, nor told of the last days), and an emergency found only in what is over is a notice."""
         if rule.level == "screen" or rule.any_time:
-            matched = rule.match(folded)
+            matched = rule.match(readings.whole)
             return None if matched is None else TriageResult(rule, matched, english)
-        matched = rule.match(unseen if rule.level == "emergency" else now)
-        if matched is not None:
-            return TriageResult(rule, matched, english)
-        if rule.level != "emergency" or unseen == now:  # nothing a doctor has seen to read again
-            return None
-        matched = rule.match(now)
-        return None if matched is None else TriageResult(rule, matched, english, seen=True)
+        if rule.level != "emergency":
+            matched = rule.match(readings.now)
+            return None if matched is None else TriageResult(rule, matched, english)
+        read: list[str] = []
+        for over, texts in _tiers(rule, readings):
+            if texts != read and (matched := rule.match(texts)) is not None:
+                return TriageResult(rule, matched, english, over)
+            read = texts
+        return None
 
     def warning(self, symptom: str) -> tuple[str, Level] | None:
         """The emergency or urgent red flag (name, level) a symptom said alone is ("有呕血"), by the rules
@@ -330,11 +386,14 @@ class Triage:
         """What the meaning layer reads of the patient's messages: the last few, folded, past clauses out."""
         return semantic_text([self._now(fold(text)) for text in messages])
 
-    def _unseen(self, now: str) -> str:
-        return without_seen_clauses(now, self.seen, self.asking)
+    def _unseen(self, folded: str, now: str) -> str:
+        """``now`` blanked up to the last clause telling a doctor has seen it, wherever that clause is told
+        (当时我们叫来救护车送她去医院: a clause about the past too)."""
+        until = seen_until(folded, self.seen, self.cues.asking)
+        return " " * until + now[until:]
 
     def _now(self, folded: str) -> str:
-        return without_past_clauses(folded, self.not_now, self.now)
+        return without_past_clauses(folded, self.cues.not_now, self.cues.now)
 
     def _by_meaning(self, texts: list[str], now: list[str], english: bool) -> TriageResult | None:
         """The emergency the meaning layer names in the patient's messages, if any."""
@@ -351,7 +410,9 @@ class Triage:
     def result(self, stored: dict[str, Any]) -> TriageResult:
         """A result kept in the session state (``TriageResult.to_dict``)."""
         rule = self.by_id[stored["rule"]]
-        return TriageResult(rule, tuple(stored["matched"]), bool(stored["english"]), bool(stored.get("seen")))
+        kept = stored.get("over") or ("seen" if stored.get("seen") else None)  # "seen": kept before "over"
+        over = next((kind for kind in get_args(Over) if kind == kept), None)
+        return TriageResult(rule, tuple(stored["matched"]), bool(stored["english"]), over)
 
     def escalate(self, screened: TriageResult) -> TriageResult:
         """The screening question of ``screened`` answered yes: the red flag it asked about is there."""
@@ -360,6 +421,21 @@ class Triage:
             rule.id, rule.name, rule.name_en, "emergency", rule.groups, rule.do, rule.dont
         )
         return TriageResult(emergency, (*screened.matched, "并有所问的危险征象"), screened.english)
+
+
+def _tiers(rule: RedFlagRule, readings: _Readings) -> list[tuple[Over | None, list[str]]]:
+    """What an emergency rule reads, first what makes an emergency, then what makes a notice."""
+    if rule.episodic:
+        return [(None, readings.current), ("recent", readings.unseen), ("seen", readings.now)]
+    return [(None, readings.unseen), ("seen", readings.now)]
+
+
+def _over(rule: RedFlagRule, readings: _Readings) -> Over | None:
+    """Whether the meaning layer's emergency is over: the last message tells a doctor has since seen
+    something, or, for an episodic rule, tells of the last days."""
+    if readings.unseen[-1] != readings.now[-1]:
+        return "seen"
+    return "recent" if rule.episodic and readings.current[-1] != readings.unseen[-1] else None
 
 
 def _rule(where: str, number: int, raw: dict[str, object], symptoms: list[str]) -> RedFlagRule:
@@ -382,8 +458,9 @@ def _rule(where: str, number: int, raw: dict[str, object], symptoms: list[str]) 
         raise InputError(f"{where}: rule {rule_id}: an empty term group")
     if level == "screen" and not raw.get("ask"):
         raise InputError(f"{where}: rule {rule_id}: a screen rule needs the question to ask (ask)")
-    if not isinstance(raw.get("any_time", False), bool):
-        raise InputError(f"{where}: rule {rule_id}: any_time is true or false, not {raw['any_time']!r}")
+    for flag in ("any_time", "episodic"):
+        if not isinstance(raw.get(flag, False), bool):
+            raise InputError(f"{where}: rule {rule_id}: {flag} is true or false, not {raw[flag]!r}")
     unless = tuple(str(term) for term in _list(raw.get("unless", [])))
     return RedFlagRule(
         rule_id,
@@ -396,6 +473,7 @@ def _rule(where: str, number: int, raw: dict[str, object], symptoms: list[str]) 
         unless,
         str(raw["ask"]) if raw.get("ask") else None,
         bool(raw.get("any_time", False)),
+        bool(raw.get("episodic", False)),
         tuple(tuple(compile_term(term) for term in group) for group in groups),
         tuple(compile_term(term) for term in unless),
     )
