@@ -227,6 +227,7 @@ def test_a_seen_clause_is_read_in_long_run_on_questions_and_in_clauses_about_the
         "前几天和我上班的时候突然癫痫发作，整个人倒在地上，四肢抽搐。当时我们紧急叫来救护车送她去医院，医生说"
         "他是癫痫发作",
         "前些天突然晕倒，全身抽动口吐白沫。神志不清。医院仔细检查得了癫痫。",
+        "我的同桌今天在上着课的时候突然晕倒在地，四肢抽搐，口吐白沫，后来才知道她是患了癫痫病",
     ):
         found = triage.check(told)
         assert found is not None and found.over == "seen", told
@@ -237,6 +238,14 @@ def test_a_seen_clause_is_read_in_long_run_on_questions_and_in_clauses_about_the
     ):
         found = triage.check(asked)
         assert found is not None and found.level == "emergency", asked
+
+
+def test_real_questions_that_had_a_call_120_reply_keep_it_only_for_an_emergency(triage: Triage) -> None:
+    """The 123 real questions (CMD) to which stop 40's rules gave a call-120 reply, labelled: 32
+    emergencies, 51 urgent, 40 routine. Every emergency keeps it; 56 of the other 91 still get it (was 91)."""
+    report = evaluate_triage(triage, read_triage_cases(DATA / "real_triage_cmd.jsonl"))
+    assert (report.emergencies, report.ordinary, report.urgent) == (32, 91, 51)
+    assert report.misses == [] and report.urgent_misses == [] and report.false_alarms <= 56
 
 
 def test_a_fit_or_a_faint_of_the_last_days_is_a_notice_to_see_a_doctor_today(triage: Triage) -> None:
