@@ -53,16 +53,23 @@ ENGLISH_WORDS = 3
 
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
-_CLAUSE = re.compile(r"[^，；、,;]+")
+_CLAUSE = re.compile(f"[^{CLAUSE_ENDS}]+")
+"""A clause, as the linker reads one: up to punctuation or a space, which many patients write for a comma."""
 
 
-def without_past_clauses(text: str, past: Sequence[str], now: Sequence[str] = ()) -> str:
+def without_past_clauses(
+    text: str, past: Sequence[str], now: Sequence[str] = (), again: Sequence[str] = ()
+) -> str:
     """``text`` with the clauses that speak of the past, a habit or a supposition blanked out: from a clause
     with a ``past`` cue to the end of its sentence, unless a later clause there has a ``now`` cue (a seizure
-    "每次发作的时候" and "如果吐血" are not happening now; "以前晕倒过，今天又晕倒了" is).
+    "每次发作的时候" and "如果吐血" are not happening now; "以前晕倒过，今天又晕倒了" is) or an ``again``
+    cue, which speaks of now only in a clause with no ``past`` cue ("以前晕倒过，又晕倒了"; but
+    "又有的时候会浑身抽").
 
     >>> without_past_clauses("每次发作都口吐白沫，抽搐几分钟。今天又抽了", ["每次"], ["今天"])
     '         ，     。今天又抽了'
+    >>> without_past_clauses("吃东西又经常冒冷汗", ["经常"], ["今天"], ["又"]).strip()
+    ''
     """
 
     def sentence(match: re.Match[str]) -> str:
@@ -75,6 +82,8 @@ def without_past_clauses(text: str, past: Sequence[str], now: Sequence[str] = ()
                 blanking = False
             elif any(cue in words for cue in past):
                 blanking = True
+            elif any(cue in words for cue in again):
+                blanking = False
             return " " * len(words) if blanking else words
 
         return _CLAUSE.sub(clause, match.group())
@@ -88,7 +97,6 @@ ASK_BEFORE = 8
 ASK_AFTER = 3
 """…or begins within this many after it (送医院了吗, 送医院的路上); a question asked elsewhere in a long
 run-on clause (…带到医院仔细检查医生说是癫痫您好癫痫病如何才能自愈) does not."""
-_CLAUSE_OR_SENTENCE = re.compile(f"[^{CLAUSE_ENDS}]+")
 
 
 def seen_until(text: str, seen: Sequence[re.Pattern[str]], asking: Sequence[str]) -> int:
@@ -104,7 +112,7 @@ def seen_until(text: str, seen: Sequence[re.Pattern[str]], asking: Sequence[str]
     """
     told = [
         clause.end()
-        for clause in _CLAUSE_OR_SENTENCE.finditer(text)
+        for clause in _CLAUSE.finditer(text)
         if any(_told(clause.group(), found, asking) for cue in seen for found in cue.finditer(clause.group()))
     ]
     return told[-1] if told else 0
@@ -131,8 +139,8 @@ class RedFlagRule:
     any_time: bool = False
     """Reads clauses about the past, a habit or a supposition too: a wish to die is a risk however told."""
     episodic: bool = False
-    """An emergency that is over once told (a fit, a faint): told of the last days (前两天, 昨天), a
-    notice."""
+    """Over once told (a fit, a faint): an emergency told of the last days (前两天, 昨天) is a notice; an
+    urgent one a doctor has since seen needs none."""
     patterns: tuple[tuple[re.Pattern[str], ...], ...] = field(default=(), compare=False, repr=False)
     unless_patterns: tuple[re.Pattern[str], ...] = field(default=(), compare=False, repr=False)
 
@@ -270,7 +278,9 @@ class TimeCues:
     not_now: tuple[str, ...] = ()
     """A clause about the past, a habit or a supposition: emergency and urgent rules skip it…"""
     now: tuple[str, ...] = ()
-    """…until a clause of the same sentence speaks of now."""
+    """…until a clause of the same sentence speaks of now…"""
+    again: tuple[str, ...] = ()
+    """…or says it happens again (又), in a clause with no cue of the past (又有的时候会浑身抽 is a habit)."""
     seen: tuple[str, ...] = ()
     """A clause telling a doctor has since seen what came before it (``*`` terms)…"""
     asking: tuple[str, ...] = ()
@@ -358,13 +368,14 @@ class Triage:
     @staticmethod
     def _by_rule(rule: RedFlagRule, readings: _Readings, english: bool) -> TriageResult | None:
         """What ``rule`` finds: a screening rule reads every clause, an ``any_time`` one too; an urgent one
-        what is happening now; an emergency one what is happening now and no doctor has since seen (an
-        episodic one, nor told of the last days), and an emergency found only in what is over is a notice."""
+        what is happening now (an episodic one, and no doctor has since seen); an emergency one what is
+        happening now and no doctor has since seen (an episodic one, nor told of the last days), and an
+        emergency found only in what is over is a notice."""
         if rule.level == "screen" or rule.any_time:
             matched = rule.match(readings.whole)
             return None if matched is None else TriageResult(rule, matched, english)
         if rule.level != "emergency":
-            matched = rule.match(readings.now)
+            matched = rule.match(readings.unseen if rule.episodic else readings.now)
             return None if matched is None else TriageResult(rule, matched, english)
         read: list[str] = []
         for over, texts in _tiers(rule, readings):
@@ -393,7 +404,7 @@ class Triage:
         return " " * until + now[until:]
 
     def _now(self, folded: str) -> str:
-        return without_past_clauses(folded, self.cues.not_now, self.cues.now)
+        return without_past_clauses(folded, self.cues.not_now, self.cues.now, self.cues.again)
 
     def _by_meaning(self, texts: list[str], now: list[str], english: bool) -> TriageResult | None:
         """The emergency the meaning layer names in the patient's messages, if any."""

@@ -242,10 +242,29 @@ def test_a_seen_clause_is_read_in_long_run_on_questions_and_in_clauses_about_the
 
 def test_real_questions_that_had_a_call_120_reply_keep_it_only_for_an_emergency(triage: Triage) -> None:
     """The 123 real questions (CMD) to which stop 40's rules gave a call-120 reply, labelled: 32
-    emergencies, 51 urgent, 40 routine. Every emergency keeps it; 56 of the other 91 still get it (was 91)."""
+    emergencies, 51 urgent, 40 routine. Every emergency keeps it; 55 of the other 91 still get it (was 91)."""
     report = evaluate_triage(triage, read_triage_cases(DATA / "real_triage_cmd.jsonl"))
     assert (report.emergencies, report.ordinary, report.urgent) == (32, 91, 51)
-    assert report.misses == [] and report.urgent_misses == [] and report.false_alarms <= 56
+    assert report.misses == [] and report.urgent_misses == [] and report.false_alarms <= 55
+
+
+def test_a_fit_without_the_signs_of_an_emergency_is_told_to_see_a_doctor_today(triage: Triage) -> None:
+    """Real questions (CMD): a fit with none of the signs that make it an emergency (a first one, a child, one
+    that will not stop) had no reply at all, though a fit needs a doctor. Told as a habit, or seen by a doctor
+    since, it needs no notice."""
+    for told in (
+        "今天我老公回家的时候身体一直抽动，而且脸色苍白，我很担心他得了癫痫病",
+        "我家里有个表姐今年29岁了，昨天在吃晚饭的时候，不知晓为什么突然抽搐起来了，还吐了白沫",
+    ):
+        found = triage.check(told)
+        assert found is not None and found.rule.id == "seizure_told" and found.level == "urgent", told
+        assert "今天" in found.reply_text() and "120" in found.reply_text()
+    for settled in (
+        "医生你有癫痫有时候复发会发又有的时候会浑身抽很痛。该怎样治疗癫痫病综合症呢？",  # a habit
+        "前段时间出现了身体抽动，口吐白沫的状况，到医院去做了仔细检查，诊断是得了癫痫病，一直在治疗",
+        "小腿抽筋怎么办",
+    ):
+        assert triage.check(settled) is None, settled
 
 
 def test_a_fit_or_a_faint_of_the_last_days_is_a_notice_to_see_a_doctor_today(triage: Triage) -> None:
