@@ -473,6 +473,11 @@ def _rule(where: str, number: int, raw: dict[str, object], symptoms: list[str]) 
         if not isinstance(raw.get(flag, False), bool):
             raise InputError(f"{where}: rule {rule_id}: {flag} is true or false, not {raw[flag]!r}")
     unless = tuple(str(term) for term in _list(raw.get("unless", [])))
+    try:
+        patterns = tuple(tuple(compile_term(term) for term in group) for group in groups)
+        unless_patterns = tuple(compile_term(term) for term in unless)
+    except ValueError as err:
+        raise InputError(f"{where}: rule {rule_id}: {err}") from err
     return RedFlagRule(
         rule_id,
         str(raw["name"]),
@@ -485,8 +490,8 @@ def _rule(where: str, number: int, raw: dict[str, object], symptoms: list[str]) 
         str(raw["ask"]) if raw.get("ask") else None,
         bool(raw.get("any_time", False)),
         bool(raw.get("episodic", False)),
-        tuple(tuple(compile_term(term) for term in group) for group in groups),
-        tuple(compile_term(term) for term in unless),
+        patterns,
+        unless_patterns,
     )
 
 

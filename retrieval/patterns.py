@@ -109,15 +109,35 @@ def felt(text: str) -> frozenset[str]:
 _CHOICE = re.compile(r"\{([^{}]*)\}")
 
 
+_NUMBER_RANGE = re.compile(r"#(\d+)-(\d+)")
+NUMBERS_IN_A_RANGE = 1000
+"""The most whole numbers a ``{#low-high}`` choice may span."""
+
+
+def _choice(inside: str) -> str:
+    """The pattern of a ``{…}`` choice: ``a|b`` (the longest first: 腿肚子 before 腿) or ``#low-high``."""
+    numbers = _NUMBER_RANGE.fullmatch(inside)
+    if numbers is None:
+        longest_first = sorted(inside.split("|"), key=len, reverse=True)
+        return "(?:" + "|".join(re.escape(a) for a in longest_first) + ")"
+    low, high = int(numbers.group(1)), int(numbers.group(2))
+    if not 0 <= high - low < NUMBERS_IN_A_RANGE:
+        raise ValueError(f"{{{inside}}}: a range of 1 to {NUMBERS_IN_A_RANGE} whole numbers, low-high")
+    return "(?<![0-9])(?:" + "|".join(str(n) for n in range(high, low - 1, -1)) + ")"
+
+
 def compile_term(term: str) -> re.Pattern[str]:
     """A rule term as a pattern: ``*`` is a gap of up to :data:`GAP_CHARS` characters within one clause, as
     short as will match, and a group of its own (what the gaps hold: ``match.groups()``); ``{a|b}`` one of
-    the alternatives, the longest tried first (so a gap holds no part of a longer one).
+    the alternatives, the longest tried first (so a gap holds no part of a longer one); ``{#180-299}`` a
+    whole number in that range, not the tail of a longer one.
 
     >>> compile_term("{说话|讲话}*不清").search("讲话有点不清楚").groups()
     ('有点',)
     >>> compile_term("{腿|腿肚子}*疼").search("腿肚子疼").groups()
     ('',)
+    >>> [bool(compile_term("血压*{#180-299}").search(t)) for t in ("血压180/120", "血压到了260", "血压150")]
+    [True, True, False]
     """
     gap = f"([^{CLAUSE_ENDS}]{{0,{GAP_CHARS}}}?)"
 
@@ -125,8 +145,7 @@ def compile_term(term: str) -> re.Pattern[str]:
         pieces, position = [], 0
         for choice in _CHOICE.finditer(text):
             pieces.append(re.escape(text[position : choice.start()]))
-            longest_first = sorted(choice.group(1).split("|"), key=len, reverse=True)  # 腿肚子 before 腿
-            pieces.append("(?:" + "|".join(re.escape(a) for a in longest_first) + ")")
+            pieces.append(_choice(choice.group(1)))
             position = choice.end()
         pieces.append(re.escape(text[position:]))
         return "".join(pieces)

@@ -142,8 +142,9 @@ def test_a_wish_to_die_is_a_risk_however_it_is_told(triage: Triage) -> None:
 def test_no_piece_of_a_term_cuts_a_word_or_a_number(triage: Triage) -> None:
     """Real questions (CMD) that had a call-120 reply: a term's 血 was the 血 of 血压, its 84 (消毒液) part of
     a blood sugar of 284, its 酒精 the 酒精 of 酒精性, its 触电 part of 电焊机. Each fires when meant."""
+    spiked = triage.check("奶奶患高血压病十多年了，比较近这几天不知道怎么了血压又飙到180")
+    assert spiked is not None and spiked.rule.id == "very_high_blood_pressure"  # a pressure, no bleeding
     for said in (
-        "奶奶患高血压病十多年了，比较近这几天不知道怎么了血压又飙到180",
         "奶奶的糖尿病最近很严重。她的血糖高达284。",
         "老公是酒精性肝硬化，想问下，对于酒精性肝硬化患者来说，吃什么比较好？",
         "哥哥因为工作原因，总是碰触电焊机等东西，经常被火花伤到眼睛",
@@ -265,6 +266,28 @@ def test_a_fit_without_the_signs_of_an_emergency_is_told_to_see_a_doctor_today(t
         "小腿抽筋怎么办",
     ):
         assert triage.check(settled) is None, settled
+
+
+def test_a_blood_pressure_of_180_or_more_is_urgent_and_with_danger_signs_an_emergency(triage: Triage) -> None:
+    """Real questions (CMD): a blood pressure of 180 to 260 had no reply at all (高血压260有生命危险吗)."""
+    for said in (
+        "前几天和我爷爷去测定高血压的时候，发觉居然达到230了，高血压230有什么危险？",
+        "量血压在180-100之间",
+    ):
+        found = triage.check(said)
+        assert found is not None and found.rule.id == "very_high_blood_pressure" and found.level == "urgent"
+    danger = triage.check("同事说他不舒服，胸闷，后来去药店量血压180120，高血压180120危险吗？")
+    assert danger is not None and danger.rule.id == "hypertensive_emergency" and danger.level == "emergency"
+    assert "不要自行加量吃降压药" in danger.reply_text()
+    for ordinary in ("血压150/100，头有点晕", "以前血压到过190，现在吃药控制在130", "体重180斤，血压正常"):
+        assert triage.check(ordinary) is None, ordinary
+
+
+def test_a_number_range_in_a_rule_term_is_checked(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text('[[rule]]\nid = "x"\nname = "x"\nname_en = "x"\nall = [["血压*{#300-100}"]]\n', "utf-8")
+    with pytest.raises(ValueError, match=r"rule x: \{#300-100\}: a range of 1 to 1000 whole numbers"):
+        Triage.load(path)
 
 
 def test_a_fit_or_a_faint_of_the_last_days_is_a_notice_to_see_a_doctor_today(triage: Triage) -> None:
