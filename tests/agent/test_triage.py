@@ -268,6 +268,20 @@ def test_a_fit_without_the_signs_of_an_emergency_is_told_to_see_a_doctor_today(t
         assert triage.check(settled) is None, settled
 
 
+def test_real_questions_without_a_call_120_reply_that_need_a_doctor_today_get_a_notice(
+    with_meaning: Triage,
+) -> None:
+    """120 real questions (CMD) drawn from the 807 that mention a fit, a faint, blood, breathlessness … and
+    had no call-120 reply, labelled: 9 need a doctor today (a fit of yesterday, a blood pressure of 260, fits
+    coming more often). Stop 40 sent 1 of the 9 to a doctor and gave 9 of the others a call-120 reply."""
+    cases = read_triage_cases(DATA / "real_triage_cmd_unflagged.jsonl")
+    report = evaluate_triage(with_meaning, cases)
+    assert (report.ordinary, report.urgent) == (120, 9)
+    # the meaning layer: 1/120 on the engine's vectors (a consultation's default, `wenzhen eval triage`), 2 on
+    # the model's (this fixture's): 偶尔会再次发生间歇性抽动 too
+    assert report.urgent_caught >= 3 and report.false_alarms <= 2
+
+
 def test_a_blood_pressure_of_180_or_more_is_urgent_and_with_danger_signs_an_emergency(triage: Triage) -> None:
     """Real questions (CMD): a blood pressure of 180 to 260 had no reply at all (高血压260有生命危险吗)."""
     for said in (
