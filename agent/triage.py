@@ -36,7 +36,7 @@ from wenzhen.agent.triage_semantic import SemanticTriage
 from wenzhen.core.errors import InputError
 from wenzhen.retrieval.config import RetrievalSettings
 from wenzhen.retrieval.negation import negated_before
-from wenzhen.retrieval.patterns import CLAUSE_ENDS, compile_term, cuts_words, fold
+from wenzhen.retrieval.patterns import CLAUSE, compile_term, cuts_words, fold
 
 _log = logging.getLogger(__name__)
 Level = Literal["emergency", "urgent", "screen"]
@@ -53,8 +53,6 @@ ENGLISH_WORDS = 3
 
 
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
-_CLAUSE = re.compile(f"[^{CLAUSE_ENDS}]+")
-"""A clause, as the linker reads one: up to punctuation or a space, which many patients write for a comma."""
 
 
 def without_past_clauses(
@@ -86,7 +84,7 @@ def without_past_clauses(
                 blanking = False
             return " " * len(words) if blanking else words
 
-        return _CLAUSE.sub(clause, match.group())
+        return CLAUSE.sub(clause, match.group())
 
     return _SENTENCE.sub(sentence, text)
 
@@ -112,7 +110,7 @@ def seen_until(text: str, seen: Sequence[re.Pattern[str]], asking: Sequence[str]
     """
     told = [
         clause.end()
-        for clause in _CLAUSE.finditer(text)
+        for clause in CLAUSE.finditer(text)
         if any(_told(clause.group(), found, asking) for cue in seen for found in cue.finditer(clause.group()))
     ]
     return told[-1] if told else 0

@@ -36,12 +36,11 @@ import numpy.typing as npt
 from wenzhen.kg_loader.schema import Label
 from wenzhen.retrieval.kg import MIN_NAME_CHARS, Mention, SymptomConcepts
 from wenzhen.retrieval.negation import NOT_NEGATIONS, TIMES, hedge_before, negation_in, states_normal
-from wenzhen.retrieval.patterns import CLAUSE_ENDS, felt, is_pattern
+from wenzhen.retrieval.patterns import CLAUSE, felt, is_pattern
 from wenzhen.retrieval.relatives import FAMILY_WORDS, alternation
 
 THRESHOLD = 0.945
 """Least cosine between a clause and a concept's nearest phrasing (multilingual-e5-small)."""
-_CLAUSE = re.compile(f"[^{CLAUSE_ENDS}]+")
 _FRAME_WORDS = (
     *("我", "他", "她", "俺", "家里", "们家", "家", "老人", "这几天", "这两天"),
     *("还有", "还", "也", "而且", "另外", "就是", "主要是", "感觉", "觉得", "总觉得"),
@@ -149,7 +148,7 @@ class ConceptMeaning:
     def link(self, text: str, linked: Sequence[Mention]) -> list[Mention]:
         """Mentions for the clauses of ``text`` that hold none of the ``linked`` ones."""
         found = []
-        for clause in _CLAUSE.finditer(text):
+        for clause in CLAUSE.finditer(text):
             if any(m.claims(clause.start(), clause.end()) for m in linked):
                 continue
             words = clause.group().strip()

@@ -24,6 +24,8 @@ for a comma (用药六天了完全没好转 鼻塞睡觉的时候偶尔一点点
 CLAUSE_ENDS = CLAUSE_BREAKS + "、\n"
 """What ends a clause that a phrasing, a ``*`` gap or a comparison by meaning reads: 、 too, though a denial
 reaches over it, to every item of a list (没有头疼、头晕)."""
+CLAUSE = re.compile(f"[^{CLAUSE_ENDS}]+")
+"""A clause, as the linker's meaning layer and triage read one: up to punctuation or a space."""
 SENTENCE_ENDS = "。！？!?；;"
 """What ends a sentence (and a line end)."""
 VARIANTS = str.maketrans(

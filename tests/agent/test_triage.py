@@ -24,6 +24,13 @@ def triage() -> Triage:
     return Triage.load()
 
 
+def assert_emergencies(triage: Triage, *messages: str) -> None:
+    """Each message alone gets the call-120 reply (an emergency that is not over: ``over`` is None)."""
+    for said in messages:
+        found = triage.check(said)
+        assert found is not None and found.level == "emergency" and found.over is None, said
+
+
 def test_the_rules_own_words_are_caught_by_their_rule(triage: Triage) -> None:
     cases = read_triage_cases(DATA / "triage_cases.jsonl")
     report = evaluate_triage(triage, cases)
@@ -199,16 +206,15 @@ def test_an_emergency_a_doctor_has_since_seen_is_a_notice_and_the_question_is_an
     assert told.rule.level == "emergency"
     assert "如果再次出现，请立即拨打 120" in told.reply_text() and "再次出现时请：" in told.reply_text()
     assert triage.result(told.to_dict()) == told  # kept in the session state as it was
-    for present in (
+    assert_emergencies(
+        triage,
         "我爸突然嘴歪了，说话不清楚，要不要送到医院？",  # asks: not seen
         "今天侄女突然手脚抽搐，口吐白沫，我们想尽快送孩子去医治",  # plans
         "我爸晕倒了，叫不醒，正在送医院的路上",  # on the way
         "我爸突然口吐白沫，抽了五分钟还停不下来，已经打了120，在等救护车",  # what to do while waiting matters
         "医生说是胃炎，现在又吐了好多血",  # after what the doctor said
         "在本地医院住院治疗7天，昨天刚出院，但是晚上突然呼吸急促",
-    ):
-        found = triage.check(present)
-        assert found is not None and found.level == "emergency" and found.over is None, present
+    )
     infant = triage.check("宝宝现在三个月大，总是发高烧，当地医生说可能是白血病，叫我们到上级医院去检查")
     assert infant is not None and infant.rule.id == "infant_fever" and infant.over is None  # urgent: told
     kept_before = {"rule": "seizure", "matched": ["抽搐"], "english": False, "seen": True}  # before "over"
@@ -232,13 +238,12 @@ def test_a_seen_clause_is_read_in_long_run_on_questions_and_in_clauses_about_the
     ):
         found = triage.check(told)
         assert found is not None and found.over == "seen", told
-    for asked in (
+    assert_emergencies(
+        triage,
         "突然晕倒了，要不要马上送医院",
         "他突然倒地抽搐，现在送医院了吗？",
         "我爸晕倒了叫不醒我们想送他去哪家医院",
-    ):
-        found = triage.check(asked)
-        assert found is not None and found.level == "emergency", asked
+    )
 
 
 def test_real_questions_that_had_a_call_120_reply_keep_it_only_for_an_emergency(triage: Triage) -> None:
@@ -319,14 +324,13 @@ def test_a_fit_or_a_faint_of_the_last_days_is_a_notice_to_see_a_doctor_today(tri
         assert "请今天就到医院" in found.reply_text() and "如果再次出现，请立即拨打 120" in found.reply_text()
     mixed = triage.check("我儿子昨天突然晕倒了，he fainted at school, what could cause it")
     assert mixed is not None and mixed.over == "recent" and "It has passed" in mixed.reply_text()
-    for now in (
+    assert_emergencies(
+        triage,
         "昨天晕倒了，现在还叫不醒",
         "前两天抽过一次，今天又抽搐了，五分钟还停不下来",
         "我爸昨天嘴歪了，说话不清楚",
         "宝宝昨天晚上开始发烧，刚才突然抽搐，翻白眼",
-    ):
-        found = triage.check(now)
-        assert found is not None and found.level == "emergency", now
+    )
 
 
 def test_how_bad_it_gets_at_times_is_asked_about_not_called_an_emergency(triage: Triage) -> None:
